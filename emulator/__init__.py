@@ -1,0 +1,1 @@
+"""Emulator of the manufacturer dealer portal (the server side of shared/portal-api)."""

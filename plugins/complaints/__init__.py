@@ -1,0 +1,1 @@
+"""crm plugin: complaints."""
