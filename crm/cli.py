@@ -1,0 +1,238 @@
+"""The ``crm`` command: a click group whose subcommands are imported only when used.
+
+Core commands and plugin commands are both listed by name and one-line help, without
+importing their modules; ``crm customer show 1`` imports the customer commands and
+nothing else.  Errors end as one line on stderr with a stable exit code
+(see :mod:`crm.errors`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sqlite3
+import sys
+from typing import Any, Iterable, Mapping
+
+import click
+
+from . import __version__
+from .context import App
+from .errors import CrmError, ExitCode
+
+#: name → (import path of a typer.Typer or click.Command, one-line help)
+CORE_COMMANDS: dict[str, tuple[str, str]] = {
+    "customer": ("crm.commands.customer:app", "The customer archive (客户档案): add, show, search, import…"),
+    "staff": ("crm.commands.staff:app", "Staff of the department and their roles"),
+    "plugins": ("crm.commands.plugins:app", "Installed plugins: what they add"),
+    "config": ("crm.commands.config:app", "Show the configuration (secrets redacted)"),
+    "db": ("crm.commands.db:app", "The database: migrate, backup, restore, check"),
+    "audit": ("crm.commands.audit:app", "The audit log: who did what, when"),
+}
+
+ROOT_HELP = """\
+Customer relations for a car dealer (4S): the archive, callbacks (回访),
+complaints (投诉), campaigns and the manufacturer's portal.
+
+\b
+Start here:
+  crm staff add wangfang --name 王芳 --role callback
+  crm customer add --name 张三 --mobile 13812345678
+  crm customer search 5678          (mobile tail, plate, VIN, name, pinyin)
+  crm customer show 1
+  crm plugins list
+
+\b
+Settings come from --config / CRM_CONFIG / the user config dir; the database from
+--db / CRM_DB / the user data dir.  Act as a staff member with --as or CRM_USER.
+Exit codes: 0 ok, 2 bad input, 3 needs a person, 75 try again later, 1 other.
+"""
+
+
+def _load_target(target: Any, name: str) -> click.Command:
+    if isinstance(target, str):
+        module_name, _, attr = target.partition(":")
+        obj = getattr(importlib.import_module(module_name), attr or "app")
+    else:
+        obj = target
+    if isinstance(obj, click.Command):
+        return obj
+    import typer
+
+    if isinstance(obj, typer.Typer):
+        # Always a group, so a sub-app with one command still reads `crm NAME COMMAND`.
+        command = typer.main.get_group(obj)
+        command.name = name
+        return command
+    raise CrmError(f"command '{name}' points at {obj!r}, which is neither a typer app nor a click command")
+
+
+class CrmGroup(click.Group):
+    """The root group: lazy subcommands (core and plugins) and one-line errors."""
+
+    def __init__(self, *args, environ: Mapping[str, str] | None = None,
+                 extra_plugins: Iterable[object] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ = environ
+        self.extra_plugins = list(extra_plugins)
+
+    # -- context --------------------------------------------------------------------
+    def make_context(self, info_name, args, parent=None, **extra):
+        extra.setdefault("obj", App(environ=self.environ, extra_plugins=self.extra_plugins))
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def parse_args(self, ctx, args):
+        rest = super().parse_args(ctx, args)
+        ctx.obj.configure(**ctx.params)
+        return rest
+
+    # -- lazy commands -----------------------------------------------------------------
+    def _registry(self, ctx) -> dict[str, tuple[Any, str]]:
+        app: App = ctx.obj
+        registry: dict[str, tuple[Any, str]] = dict(CORE_COMMANDS)
+        cached = getattr(app, "_command_registry", None)
+        if cached is not None:
+            return cached
+        try:
+            plugins = app.plugins
+        except CrmError:  # a broken config: core commands still list; running one reports it
+            app._command_registry = registry
+            return registry
+
+        def register(name: str, target: Any, *, help: str = "") -> None:
+            if name in registry:
+                app.warn(f"a plugin registered the command '{name}', which already exists; ignored")
+                return
+            registry[name] = (target, help)
+
+        plugins.call_each("register_commands", register=register)
+        app._command_registry = registry
+        return registry
+
+    def list_commands(self, ctx):
+        return sorted(self._registry(ctx))
+
+    def get_command(self, ctx, name):
+        entry = self._registry(ctx).get(name)
+        if entry is None:
+            return None
+        try:
+            return _load_target(entry[0], name)
+        except CrmError:
+            raise
+        except Exception as exc:
+            ctx.obj.warn(f"command '{name}' failed to load: {type(exc).__name__}: {exc}")
+            return None
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, help_) for name, (_, help_) in sorted(self._registry(ctx).items())]
+        if rows:
+            limit = formatter.width - 6 - max(len(r[0]) for r in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(n, _shorten(h, limit)) for n, h in rows])
+
+    # -- errors -----------------------------------------------------------------------
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        os.umask(0o077)  # everything crm creates (db, exports, logs, backups) is private
+        try:
+            result = super().main(args=args, prog_name=prog_name or "crm", complete_var=complete_var,
+                                  standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        except click.exceptions.Abort:
+            _error("aborted")
+            code = 130
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "crm"
+            _error(f"{_dedupe(exc.format_message())} (see '{where} --help')", prefix=f"{where}: error")
+            code = ExitCode.BAD_INPUT
+        except click.ClickException as exc:
+            _error(exc.format_message())
+            code = ExitCode.BAD_INPUT
+        except CrmError as exc:
+            _error(exc.message)
+            code = exc.exit_code
+        except sqlite3.Error as exc:
+            from .store import translate_sqlite_error
+
+            err = translate_sqlite_error(exc, "database")
+            _error(err.message)
+            code = err.exit_code
+        except KeyboardInterrupt:
+            _error("interrupted")
+            code = 130
+        except BrokenPipeError:
+            code = 0
+        except Exception as exc:
+            if os.environ.get("CRM_DEBUG"):
+                raise
+            _error(f"internal error: {type(exc).__name__}: {exc} (set CRM_DEBUG=1 for the traceback)")
+            code = ExitCode.FAILURE
+        else:
+            code = result if isinstance(result, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _dedupe(message: str) -> str:
+    """Drop a sentence repeated by click and typer ("Did you mean 'list'?" twice)."""
+    parts, seen = [], set()
+    for part in message.replace("? ", "?\n").replace(". ", ".\n").split("\n"):
+        if part.strip() and part.strip() not in seen:
+            seen.add(part.strip())
+            parts.append(part.strip())
+    return " ".join(parts)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit or limit < 10 else text[: limit - 1] + "…"
+
+
+def _error(message: str, prefix: str = "crm: error") -> None:
+    click.echo(f"{prefix}: {' '.join(str(message).split())}", err=True)
+
+
+def _show_version(ctx, _param, value):
+    if value and not ctx.resilient_parsing:
+        click.echo(f"crm {__version__}")
+        ctx.exit(0)
+
+
+def _root(**options):
+    ctx = click.get_current_context()
+    app: App = ctx.obj
+    app.command_path = " ".join(["crm"] + ([ctx.invoked_subcommand] if ctx.invoked_subcommand else []))
+    if options.get("as_") or app.environ.get("CRM_USER"):
+        app.actor  # a misspelled --as fails now, before anything is shown or written
+
+
+def make_app(*, environ: Mapping[str, str] | None = None, extra_plugins: Iterable[object] = ()) -> CrmGroup:
+    """Build the ``crm`` command. ``environ`` and ``extra_plugins`` serve tests and embedding."""
+    params = [
+        click.Option(["--db"], metavar="PATH", help="Database file [env: CRM_DB]"),
+        click.Option(["--config"], metavar="PATH", help="Config file [env: CRM_CONFIG]"),
+        click.Option(["--as", "as_"], metavar="STAFF", help="Act as this staff member [env: CRM_USER]"),
+        click.Option(["-v", "--verbose"], count=True, help="Say more (repeat for more)"),
+        click.Option(["-q", "--quiet"], is_flag=True, help="Only errors on stderr (cron)"),
+        click.Option(["--version"], is_flag=True, expose_value=False, is_eager=True,
+                     callback=_show_version, help="Show the version and exit"),
+    ]
+    return CrmGroup(
+        name="crm",
+        help=ROOT_HELP,
+        params=params,
+        callback=_root,
+        environ=environ,
+        extra_plugins=extra_plugins,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+        no_args_is_help=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    make_app().main(args=argv, prog_name="crm")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,48 @@
+"""crm audit list"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from ..context import current
+from ..output import emit
+from ._common import FormatOption, new_app
+
+app = new_app("The audit log: who did what, when. It can be read, never edited.")
+
+
+
+@app.command("list")
+def list_audit(
+    since: Annotated[Optional[str], typer.Option(help="From this date/time (ISO)")] = None,
+    actor: Annotated[Optional[str], typer.Option(help="Only this staff code")] = None,
+    action: Annotated[Optional[str], typer.Option(help="Only this action (export, delete, ...)")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first")] = 50,
+    format: FormatOption = "table",
+) -> None:
+    """List audit records, newest first."""
+    crm = current()
+    where, params = [], []
+    if since:
+        where.append("at >= ?")
+        params.append(since)
+    if actor:
+        where.append("actor = ?")
+        params.append(actor)
+    if action:
+        where.append("action = ?")
+        params.append(action)
+    sql = "SELECT id, at, actor, role, command, action, entity, count, record_ids, detail FROM audit_log"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id DESC LIMIT ?"
+    rows = crm.store.query(sql, (*params, max(limit, 0)))
+    for row in rows:
+        for key in ("record_ids", "detail"):
+            if row[key] and format != "table":
+                row[key] = json.loads(row[key])
+    emit(rows, format, columns=None if format != "table" else
+         ["id", "at", "actor", "command", "action", "entity", "count"])

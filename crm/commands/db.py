@@ -1,0 +1,140 @@
+"""crm db migrate | backup | restore | check | path"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..context import current
+from ..errors import BadInput, NeedsAttention
+from ..output import emit
+from ._common import FormatOption, new_app
+
+app = new_app("The database: migrate, backup, restore, check.")
+
+
+@app.command()
+def migrate(
+    status: Annotated[bool, typer.Option("--status", help="Only show applied and pending migrations")] = False,
+    format: FormatOption = "table",
+) -> None:
+    """Apply pending migrations (core and plugins), or show them with --status."""
+    from .. import migrations
+
+    crm = current()
+    store = crm.open_store(migrate=False)
+    sets = crm.migration_sets()
+    if status:
+        rows = migrations.status(store, sets)
+        for row in rows:
+            row["state"] = "applied" if row["applied_at"] else "pending"
+        emit(rows, format, columns=["owner", "name", "state", "applied_at"])
+        return
+    ran = migrations.apply(store, sets)
+    emit([{"owner": s.owner, "name": s.name} for s in ran], format,
+         empty_message="Nothing to migrate: the database is up to date.")
+
+
+@app.command()
+def path() -> None:
+    """Print the database file's path."""
+    typer.echo(str(current().db_path))
+
+
+def _private_target(target: Path) -> Path:
+    if target.exists() and target.is_dir():
+        raise BadInput(f"{target}: is a folder; give a file name for the backup")
+    if not target.parent.is_dir():
+        raise BadInput(f"{target.parent}: no such folder")
+    return target.with_name(f".{target.name}.tmp-{os.getpid()}")
+
+
+@app.command()
+def backup(target: Annotated[Path, typer.Argument(help="File to write the backup to")]) -> None:
+    """Copy the database with SQLite's online backup: safe while others write."""
+    crm = current()
+    store = crm.store
+    tmp = _private_target(target)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(fd)
+        dst = sqlite3.connect(tmp)
+        try:
+            store.conn.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
+        os.chmod(tmp, 0o600)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BadInput(f"{target}: cannot write the backup: {exc.strerror}") from None
+    with crm.transaction() as tx:
+        tx.audit("backup", "database", detail={"target": str(target)})
+    crm.info(f"Backed up {store.path} to {target}")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A backup made by 'crm db backup'")],
+    yes: Annotated[bool, typer.Option("--yes", help="Really replace the current database")] = False,
+) -> None:
+    """Replace the database's contents with a backup (needs --yes; manager or IT)."""
+    crm = current()
+    if not source.is_file():
+        raise BadInput(f"{source}: no such backup file")
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        ok = src.execute("PRAGMA integrity_check").fetchone()[0]
+        has_migrations = src.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = '_crm_migrations'"
+        ).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise BadInput(f"{source}: not a crm backup ({exc})") from None
+    if ok != "ok" or not has_migrations:
+        src.close()
+        raise BadInput(f"{source}: not a sound crm backup (integrity: {ok})")
+    store = crm.store
+    staff_exist = store.scalar("SELECT count(*) FROM staff WHERE active")
+    if staff_exist:
+        crm.require_role(("manager", "it"), "restore the database")
+    if not yes:
+        src.close()
+        raise BadInput("restoring replaces every record in the database: add --yes to go ahead")
+    with store.transaction():
+        pass  # wait for other writers to finish before replacing
+    src.backup(store.conn)
+    src.close()
+    crm.__dict__.pop("actor", None)
+    with crm.transaction() as tx:
+        tx.audit("restore", "database", detail={"source": str(source)})
+    crm.info(f"Restored {store.path} from {source}")
+
+
+@app.command()
+def check(format: FormatOption = "table") -> None:
+    """Check the database: integrity, foreign keys, pending migrations (exit 3 if not ok)."""
+    from .. import migrations
+
+    crm = current()
+    store = crm.open_store(migrate=False)
+    integrity = [r[0] for r in store.conn.execute("PRAGMA integrity_check")]
+    fk = store.conn.execute("PRAGMA foreign_key_check").fetchall()
+    todo = migrations.pending(store, crm.migration_sets())
+    rows = [
+        {"check": "integrity", "ok": integrity == ["ok"], "detail": "; ".join(integrity[:5])},
+        {"check": "foreign keys", "ok": not fk, "detail": f"{len(fk)} dangling references" if fk else "ok"},
+        {"check": "migrations", "ok": not todo,
+         "detail": ", ".join(f"{s.owner}.{s.name}" for s in todo) or "up to date"},
+        {"check": "file mode", "ok": (store.path.stat().st_mode & 0o077) == 0,
+         "detail": oct(store.path.stat().st_mode & 0o777)},
+    ]
+    emit(rows, format)
+    if not all(r["ok"] for r in rows):
+        raise NeedsAttention("the database check found problems (see above)")

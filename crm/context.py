@@ -1,0 +1,258 @@
+"""The running application: settings, plugins, the database, the actor — built lazily.
+
+A command gets it with :func:`current` and writes through :meth:`App.transaction`::
+
+    app = current()
+    with app.transaction() as tx:
+        tx.conn.execute("UPDATE customers SET city = ? WHERE id = ?", (city, id))
+        tx.audit("update", "customer", [id])
+        tx.fire("on_customer_updated", customer=row, changes=changes)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sys
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+
+from .errors import CrmError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+    from .identity import Actor
+    from .plugins import Plugins
+    from .store import Store
+
+
+class App:
+    """Everything one ``crm`` invocation needs, each part made on first use."""
+
+    def __init__(
+        self,
+        *,
+        environ: Mapping[str, str] | None = None,
+        extra_plugins: Iterable[object] = (),
+        err: Callable[[str], None] | None = None,
+    ):
+        self.environ = dict(os.environ if environ is None else environ)
+        self.extra_plugins = list(extra_plugins)
+        self.db_option: str | None = None
+        self.config_option: str | None = None
+        self.as_option: str | None = None
+        self.verbose = 0
+        self.quiet = False
+        self._err = err
+        self.warnings: list[str] = []
+        self.command_path = "crm"
+
+    def configure(self, *, db=None, config=None, as_=None, verbose=0, quiet=False, **_ignored) -> None:
+        self.db_option, self.config_option, self.as_option = db, config, as_
+        self.verbose, self.quiet = verbose or 0, bool(quiet)
+
+    # -- messages -----------------------------------------------------------------
+    def echo_err(self, message: str) -> None:
+        if self._err is not None:
+            self._err(message)
+        else:
+            print(message, file=sys.stderr, flush=True)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+            self.echo_err(f"crm: warning: {message}")
+
+    def info(self, message: str) -> None:
+        """A progress/status line on stderr, unless --quiet."""
+        if not self.quiet:
+            self.echo_err(message)
+
+    # -- parts --------------------------------------------------------------------
+    @cached_property
+    def config(self) -> "Config":
+        from .config import load_config, resolve_config_path
+
+        return load_config(resolve_config_path(self.config_option, self.environ), self.environ)
+
+    @cached_property
+    def plugins(self) -> "Plugins":
+        from .plugins import load_plugins
+
+        return load_plugins(self.config, self.environ, self.extra_plugins, warn=self.warn)
+
+    @property
+    def hook(self):
+        return self.plugins.hook
+
+    @cached_property
+    def db_path(self) -> Path:
+        from .store import default_db_path
+
+        chosen = self.db_option or self.environ.get("CRM_DB") or self.config.get("db.path")
+        return Path(chosen).expanduser() if chosen else default_db_path()
+
+    def migration_sets(self) -> list:
+        from .schema import migrations as core
+
+        sets = [core]
+        self.plugins.call_each("register_migrations", register=sets.append)
+        return sets
+
+    def open_store(self, *, migrate: bool = True) -> "Store":
+        from .store import Store
+
+        store = Store(self.db_path, busy_timeout_seconds=float(self.config.get("db.busy_timeout_seconds")))
+        if migrate:
+            from . import migrations
+
+            sets = self.migration_sets()
+            if migrations.pending(store, sets):
+                migrations.apply(store, sets)
+        return store
+
+    @cached_property
+    def store(self) -> "Store":
+        return self.open_store()
+
+    @cached_property
+    def actor(self) -> "Actor":
+        from .identity import resolve_actor
+
+        name = self.as_option or self.environ.get("CRM_USER") or self.config.get("user") or None
+        return resolve_actor(self.store, name)
+
+    # -- policy -------------------------------------------------------------------
+    @property
+    def may_see_personal_data(self) -> bool:
+        return self.actor.role in (self.config.get("privacy.unmasked_roles") or [])
+
+    def mask(self, row: dict) -> dict:
+        """``row`` as the actor may see it (phones, e-mail, address masked unless allowed)."""
+        if self.may_see_personal_data:
+            return row
+        from .masking import mask_row
+
+        return mask_row(row)
+
+    def require_role(self, roles, doing: str) -> None:
+        from .identity import require_role
+
+        require_role(self.actor, roles, doing)
+
+    # -- time ---------------------------------------------------------------------
+    @cached_property
+    def tz(self):
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.config.get("timezone") or "Asia/Shanghai")
+
+    def now(self) -> dt.datetime:
+        """Now in the dealer's time zone (``CRM_NOW`` replays a given moment, e.g. in the demo)."""
+        fixed = self.environ.get("CRM_NOW")
+        if fixed:
+            try:
+                moment = dt.datetime.fromisoformat(fixed)
+            except ValueError:
+                from .errors import ConfigError
+
+                raise ConfigError(f"CRM_NOW={fixed!r} is not an ISO date-time") from None
+            return moment if moment.tzinfo else moment.replace(tzinfo=self.tz)
+        return dt.datetime.now(self.tz)
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    def timestamp(self) -> str:
+        return self.now().isoformat(timespec="seconds")
+
+    # -- writing ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Transaction"]:
+        """One write transaction (``BEGIN IMMEDIATE``) with its audit record."""
+        store = self.store
+        actor = self.actor
+        with store.transaction():
+            before = store.conn.total_changes
+            tx = Transaction(self, store, actor)
+            yield tx
+            if not tx.audited and store.conn.total_changes != before:
+                tx.audit("write")
+
+    # -- output -------------------------------------------------------------------
+    def progress(self, iterable: Iterable, *, total: int | None = None, label: str = "") -> Iterable:
+        """Show a progress bar on a terminal; stay silent under cron, pipes or --quiet."""
+        if self.quiet or not sys.stderr.isatty():
+            return iterable
+        from rich.progress import track
+
+        return track(iterable, total=total, description=label, console=None, transient=True)
+
+
+class Transaction:
+    """A write in progress: the connection, the audit trail and the plugins' hooks."""
+
+    def __init__(self, app: App, store: "Store", actor: "Actor"):
+        self.app = app
+        self.store = store
+        self.conn = store.conn
+        self.actor = actor
+        self.audited = False
+        self.now = app.timestamp()
+        self.command = _command_path(app)
+
+    @property
+    def db(self):
+        return self.store.db
+
+    def audit(
+        self,
+        action: str,
+        entity: str | None = None,
+        ids: Iterable[Any] = (),
+        count: int | None = None,
+        detail: dict | None = None,
+    ) -> None:
+        """Record who did what to which records. Never put personal data in ``detail``."""
+        ids = list(ids)
+        self.conn.execute(
+            "INSERT INTO audit_log (at, actor, role, command, action, entity, record_ids, count, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.now, self.actor.code, self.actor.role, self.command, action, entity,
+                json.dumps(ids[:1000]) if ids else None,
+                count if count is not None else (len(ids) if ids else None),
+                json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+            ),
+        )
+        self.audited = True
+
+    def fire(self, event: str, **kwargs) -> list:
+        """Tell every plugin about an archive event; each runs in its own savepoint."""
+        return self.app.plugins.call_each(event, savepoint=self.store.savepoint, tx=self, **kwargs)
+
+    def ask(self, service: str, **kwargs) -> Any:
+        """Ask for a service hook (``open_complaint``...); None when no plugin provides it."""
+        return self.app.plugins.call_first(service, savepoint=self.store.savepoint, tx=self, **kwargs)
+
+
+def _command_path(app: App) -> str:
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    return ctx.command_path if ctx is not None else app.command_path
+
+
+def current() -> App:
+    """The :class:`App` of the running command."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if isinstance(ctx.obj, App):
+            return ctx.obj
+        ctx = ctx.parent
+    raise CrmError("no crm application is running")

@@ -1,0 +1,251 @@
+"""Hook specifications: everything a plugin can add to crm or react to.
+
+Plugins implement these with :data:`crm.hookimpl`.  Hooks come in families:
+
+- ``register_*``: add things (commands, migrations). They receive a ``register``
+  callback; call it once per thing you add.
+- ``on_*``: react to a lifecycle event of the archive.  They run **inside the write
+  transaction** of the command that caused the event (``tx``): whatever the plugin writes
+  commits or rolls back with it.  A plugin that raises is rolled back to just before its
+  own call, named in a warning, and the command goes on.
+- ``*_sections`` / ``*_items``: contribute to what the core shows (a customer's page,
+  reports, the agenda).  Return a list (or None).
+- Services (``open_complaint``, ``schedule_callback``, ``send_to_portal``,
+  ``send_message``): one plugin provides a service another may ask for without importing
+  it.  They are ``firstresult``: the first non-None answer wins, and ``None`` means "no
+  plugin provides this here" — callers treat that as a clean no-op.
+
+Every example below is runnable; see docs/plugins.md for the tutorial.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .context import App, Transaction
+    from .migrations import Migrations
+
+hookspec = pluggy.HookspecMarker("crm")
+
+
+# --------------------------------------------------------------------------- setup
+@hookspec(historic=True)
+def add_hookspecs(pluginmanager: pluggy.PluginManager) -> None:
+    """Add a plugin's own hook specifications, so other plugins can extend it.
+
+    Called once for every plugin as it is registered (historic), before crm checks
+    that every implemented hook has a specification.
+
+    :param pluginmanager: crm's plugin manager; call ``pluginmanager.add_hookspecs(module)``.
+
+    Example::
+
+        @hookimpl
+        def add_hookspecs(pluginmanager):
+            from crm_callbacks import hookspecs
+            pluginmanager.add_hookspecs(hookspecs)
+    """
+
+
+@hookspec
+def register_commands(register: Callable[..., None]) -> None:
+    """Add top-level commands (or command groups) to ``crm``.
+
+    Called every time ``crm`` starts, before arguments are parsed, so keep it cheap: pass
+    the *import path* of a Typer app or click command as a string, and crm imports it only
+    when that command runs (``crm --help`` stays fast).
+
+    :param register: ``register(name, target, *, help)`` where ``target`` is a
+        ``"module:attribute"`` string naming a ``typer.Typer`` or ``click.Command``, or
+        the object itself; ``help`` is the one-line summary shown by ``crm --help``.
+
+    Example::
+
+        @hookimpl
+        def register_commands(register):
+            register("hello", "crm_hello.cli:app", help="Greet the customers")
+    """
+
+
+@hookspec
+def register_migrations(register: Callable[["Migrations"], None]) -> None:
+    """Provide the plugin's schema migrations (its own tables).
+
+    Called whenever crm opens the database; pending migrations of every owner are then
+    applied in order, each in its own write transaction. Name your tables after your
+    plugin (``hello_greetings``) so they never collide.
+
+    :param register: call ``register(migrations)`` with a :class:`crm.migrations.Migrations`.
+
+    Example::
+
+        from crm.migrations import Migrations
+        migrations = Migrations("hello")
+
+        @migrations()
+        def m001_create_greetings(db):
+            db["hello_greetings"].create({"id": int, "customer_id": int, "text": str}, pk="id")
+
+        @hookimpl
+        def register_migrations(register):
+            register(migrations)
+    """
+
+
+# ------------------------------------------------------------------ archive events
+@hookspec
+def on_customer_created(tx: "Transaction", customer: dict) -> None:
+    """A customer was added to the archive (CLI, import or portal sync alike).
+
+    :param tx: the running write transaction (``tx.conn``, ``tx.db``, ``tx.app``).
+    :param customer: the stored customer row as a dict (``id``, ``name``, ...).
+    """
+
+
+@hookspec
+def on_customer_updated(tx: "Transaction", customer: dict, changes: dict) -> None:
+    """A customer's fields changed.
+
+    :param customer: the stored row after the change.
+    :param changes: ``{field: (old, new)}`` for each changed field.
+    """
+
+
+@hookspec
+def on_customers_merged(tx: "Transaction", kept_id: int, merged_id: int) -> None:
+    """Two customer records were found to be one person: ``merged_id`` goes into ``kept_id``.
+
+    Move your plugin's rows that point at ``merged_id`` over to ``kept_id`` here; after
+    the hook returns, ``merged_id`` is deleted.
+
+    Example::
+
+        @hookimpl
+        def on_customers_merged(tx, kept_id, merged_id):
+            tx.conn.execute("UPDATE hello_greetings SET customer_id = ? WHERE customer_id = ?",
+                            (kept_id, merged_id))
+    """
+
+
+@hookspec
+def on_customer_forgotten(tx: "Transaction", customer_id: int) -> None:
+    """The person's personal data must be erased everywhere (PIPL right to deletion).
+
+    Erase or anonymise every personal field your plugin holds for ``customer_id``
+    (names, phones, free-text notes); keep anonymous counts if your reports need them.
+    The database runs with ``secure_delete`` so erased bytes are overwritten.
+    """
+
+
+@hookspec
+def on_vehicle_delivered(tx: "Transaction", vehicle: dict, customer: dict | None) -> None:
+    """A vehicle was delivered to (or first recorded for) a customer.
+
+    :param vehicle: the vehicle row (``vin``, ``plate``, ``model``, ``delivery_date`` ...).
+    :param customer: its owner's row, or None if the owner is unknown.
+    """
+
+
+@hookspec
+def on_vehicle_transferred(
+    tx: "Transaction", vehicle: dict, old_owner_id: int | None, new_owner_id: int
+) -> None:
+    """A vehicle changed owner (sold on, or corrected); the history is kept by the core."""
+
+
+@hookspec
+def on_visit_closed(tx: "Transaction", visit: dict) -> None:
+    """A service visit (repair order) was closed: the car left the workshop.
+
+    :param visit: the visit row (``ro_number``, ``vin``, ``customer_id``, ``type``,
+        ``advisor``, ``date_in``, ``date_out`` ...).
+    """
+
+
+# ------------------------------------------------------------------- contributions
+@hookspec
+def customer_sections(app: "App", customer: dict) -> list[dict] | None:
+    """Add sections to ``crm customer show``.
+
+    :param app: the running application (``app.store``, ``app.actor``, ``app.mask``).
+    :param customer: the customer row.
+    :returns: a list of sections ``{"title": str, "rows": [dict, ...], "columns": [str]}``
+        (``columns`` optional), or None.
+    """
+
+
+@hookspec
+def report_sections(app: "App", report: dict) -> list[dict] | None:
+    """Add sections to a report (``crm report ...``).
+
+    :param report: ``{"kind": "kpi|daily|weekly|monthly", "start": date, "end": date,
+        "previous": (date, date), "staff": code or None}``.
+    :returns: sections ``{"key", "title", "rows", "columns", "figures": [{"name", "value",
+        "previous", "unit", "doc"}]}``, or None.
+    """
+
+
+@hookspec
+def agenda_items(app: "App", agenda: dict) -> list[dict] | None:
+    """Add items to ``crm today``.
+
+    :param agenda: ``{"day": date, "staff": code or None, "now": datetime}``.
+    :returns: items ``{"kind", "priority" (0 most urgent), "due", "customer_id",
+        "title", "ref"}``, or None.
+    """
+
+
+# ---------------------------------------------------------------------- services
+@hookspec(firstresult=True)
+def open_complaint(tx: "Transaction", request: dict) -> Any:
+    """Open a complaint ticket (provided by the complaints plugin).
+
+    :param request: ``{"customer_id", "vehicle_id", "channel", "source", "source_ref",
+        "category", "severity", "description", "respond_due", "resolve_due", ...}``.
+    :returns: the new ticket's id, or None when no plugin handles complaints.
+    """
+
+
+@hookspec(firstresult=True)
+def schedule_callback(tx: "Transaction", request: dict) -> Any:
+    """Put a call on a specialist's queue (provided by the callbacks plugin).
+
+    :param request: ``{"customer_id", "reason", "due_on", "rule", "ref", "note"}``.
+    :returns: the task id, or None when no plugin handles callbacks.
+    """
+
+
+@hookspec(firstresult=True)
+def send_to_portal(tx: "Transaction", item: dict) -> Any:
+    """Queue an answer for the manufacturer's portal (provided by the portal plugin).
+
+    Queued in the same transaction as the local change, so it is sent exactly once.
+
+    :param item: ``{"kind": "callback|complaint_event|lead_followup|campaign_completion",
+        "ref": remote id or None, "payload": dict}``.
+    :returns: the outbox item id, or None when no plugin talks to the portal.
+    """
+
+
+@hookspec(firstresult=True)
+def send_message(tx: "Transaction", message: dict) -> Any:
+    """Deliver (or queue) an SMS/WeChat/email message to a customer.
+
+    :param message: ``{"customer_id", "channel", "to", "text", "campaign", "ref"}``.
+    :returns: a delivery reference, or None when no sender is installed.
+    """
+
+
+@hookspec
+def on_portal_record(tx: "Transaction", stream: str, record: dict) -> Any:
+    """A record arrived from the manufacturer's portal (called by the portal plugin).
+
+    Plugins take the streams they understand (complaints, campaigns, surveys, leads).
+
+    :param stream: ``leads|complaints|owners|campaigns|surveys``.
+    :param record: the record as the portal sent it (unknown fields included).
+    :returns: a short string naming what was done, or None if ignored.
+    """

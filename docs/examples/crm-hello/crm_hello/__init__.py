@@ -1,0 +1,1 @@
+"""crm-hello: the plugin written in docs/plugin-tutorial.md."""

@@ -1,0 +1,105 @@
+"""Shared fixtures: every test gets its own database, config and data dirs."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crm.cli import make_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    """Point crm's database, config and platform dirs at the test's tmp_path."""
+    for name in list(os.environ):
+        if name.startswith("CRM_") or name.startswith("CRM__"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CRM_DB", str(tmp_path / "crm.db"))
+    monkeypatch.setenv("CRM_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("CRM_NOW", "2026-11-20T10:00:00")
+    return tmp_path
+
+
+class Crm:
+    """Runs ``crm`` in-process with CliRunner against the test's real SQLite file."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+        self.db_path = tmp_path / "crm.db"
+        self.config_path = tmp_path / "config.toml"
+        self.plugins: list[object] = []
+
+    def __call__(self, *args: str, input: str | None = None, env: dict | None = None,
+                 expect: int | None = 0, plugins=None):
+        runner = CliRunner()
+        environ = dict(os.environ)
+        environ.update(env or {})
+        for key, value in (env or {}).items():
+            if value is None:
+                environ.pop(key, None)
+        app = make_app(environ=environ, extra_plugins=self.plugins if plugins is None else plugins)
+        result = runner.invoke(app, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, (
+                f"crm {' '.join(map(str, args))} exited {result.exit_code}, expected {expect}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}"
+            )
+        return result
+
+    def json(self, *args: str, **kwargs):
+        import json
+
+        result = self(*args, "--format", "json", **kwargs)
+        return json.loads(result.stdout)
+
+    def sql(self, query: str, params=()) -> list[tuple]:
+        conn = sqlite3.connect(self.db_path)
+        try:
+            return conn.execute(query, params).fetchall()
+        finally:
+            conn.close()
+
+    def write_config(self, text: str) -> Path:
+        self.config_path.write_text(text, encoding="utf-8")
+        return self.config_path
+
+
+@pytest.fixture
+def crm(tmp_path) -> Crm:
+    return Crm(tmp_path)
+
+
+@pytest.fixture
+def staffed(crm) -> Crm:
+    """A database with a small department: a manager, specialists, advisors, IT."""
+    for code, name, role in [
+        ("li", "李经理", "manager"),
+        ("wangfang", "王芳", "callback"),
+        ("zhaomin", "赵敏", "satisfaction"),
+        ("chenjing", "陈静", "appointment"),
+        ("liuyang", "刘洋", "archive"),
+        ("sunwei", "孙伟", "advisor"),
+        ("it", "运维", "it"),
+    ]:
+        crm("staff", "add", code, "--name", name, "--role", role)
+    return crm
+
+
+def run_crm_process(*args: str, env: dict | None = None, timeout: float = 60, input: str | None = None):
+    """Run the installed ``crm`` console script as a real process."""
+    environ = dict(os.environ)
+    environ.update(env or {})
+    exe = Path(sys.executable).with_name("crm")
+    return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, env=environ,
+                          timeout=timeout, input=input)
