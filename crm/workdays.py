@@ -1,0 +1,171 @@
+"""Working days and hours in China (public holidays and make-up workdays), and quiet hours.
+
+Holidays come from ``chinesecalendar`` (imported on first use).  Beyond the years it
+knows, weekends alone decide (and :func:`known_year` says so, for a warning).
+
+Working hours for deadlines default to 09:00–18:00 with a 12:00–13:30 lunch break;
+callers pass their own from the config.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Iterable
+
+WORK_DAY_HOURS = ((dt.time(9, 0), dt.time(12, 0)), (dt.time(13, 30), dt.time(18, 0)))
+
+
+@lru_cache(maxsize=4096)
+def is_workday(day: dt.date) -> bool:
+    """True on a working day: weekdays that are not holidays, plus make-up workdays."""
+    try:
+        import chinese_calendar
+
+        return chinese_calendar.is_workday(day)
+    except (NotImplementedError, ImportError):
+        return day.weekday() < 5
+
+
+def known_year(year: int) -> bool:
+    try:
+        import chinese_calendar
+
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+        return True
+    except (NotImplementedError, ImportError):
+        return False
+
+
+def holiday_name(day: dt.date) -> str | None:
+    """The public holiday on ``day`` (e.g. "National Day"), or None."""
+    try:
+        import chinese_calendar
+
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        return name if on_holiday and name else None
+    except (NotImplementedError, ImportError):
+        return None
+
+
+def add_workdays(start: dt.date, days: int) -> dt.date:
+    """The date ``days`` working days after ``start`` (0 = ``start`` if it is a workday, else the next one)."""
+    day = start
+    while not is_workday(day):
+        day += dt.timedelta(days=1)
+    remaining = days
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_workday(day):
+            remaining -= 1
+    return day
+
+
+def workdays_between(start: dt.date, end: dt.date) -> int:
+    """Working days in ``(start, end]``."""
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        count += is_workday(day)
+    return count
+
+
+def _segments(day: dt.date, hours) -> Iterable[tuple[dt.datetime, dt.datetime]]:
+    for begin, end in hours:
+        yield dt.datetime.combine(day, begin), dt.datetime.combine(day, end)
+
+
+def add_working_hours(start: dt.datetime, hours: float, work_hours=WORK_DAY_HOURS) -> dt.datetime:
+    """The moment ``hours`` working hours after ``start`` (naive or aware, same tz kept)."""
+    tz = start.tzinfo
+    moment = start.replace(tzinfo=None)
+    left = dt.timedelta(hours=hours)
+    day = moment.date()
+    for _ in range(3660):
+        if is_workday(day):
+            for begin, end in _segments(day, work_hours):
+                if moment >= end:
+                    continue
+                begin = max(begin, moment)
+                if begin + left <= end:
+                    return (begin + left).replace(tzinfo=tz)
+                left -= end - begin
+        day += dt.timedelta(days=1)
+        moment = dt.datetime.combine(day, dt.time(0))
+    raise ValueError("deadline more than ten years away")
+
+
+def working_hours_between(start: dt.datetime, end: dt.datetime, work_hours=WORK_DAY_HOURS) -> float:
+    """Working hours from ``start`` to ``end`` (0 if end <= start)."""
+    if end <= start:
+        return 0.0
+    a, b = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    total = dt.timedelta()
+    day = a.date()
+    while day <= b.date():
+        if is_workday(day):
+            for begin, finish in _segments(day, work_hours):
+                lo, hi = max(begin, a), min(finish, b)
+                if hi > lo:
+                    total += hi - lo
+        day += dt.timedelta(days=1)
+    return total.total_seconds() / 3600
+
+
+def parse_hhmm(text: str) -> dt.time:
+    hour, minute = text.strip().split(":")
+    return dt.time(int(hour), int(minute))
+
+
+class QuietHours:
+    """When customers must not be called: before/after hours and breaks (from the config)."""
+
+    def __init__(self, not_before: str = "09:00", not_after: str = "20:00", breaks: Iterable[str] = ("12:00-14:00",)):
+        self.not_before = parse_hhmm(not_before)
+        self.not_after = parse_hhmm(not_after)
+        self.breaks = [tuple(parse_hhmm(p) for p in b.split("-")) for b in breaks]
+
+    @classmethod
+    def from_config(cls, config) -> "QuietHours":
+        q = config.get("quiet_hours") or {}
+        return cls(q.get("not_before", "09:00"), q.get("not_after", "20:00"), q.get("breaks", ["12:00-14:00"]))
+
+    def allows(self, moment: dt.datetime | dt.time) -> bool:
+        """True when a call at ``moment`` is allowed."""
+        t = moment.time() if isinstance(moment, dt.datetime) else moment
+        if t < self.not_before or t >= self.not_after:
+            return False
+        return not any(start <= t < end for start, end in self.breaks)
+
+    def next_allowed(self, moment: dt.datetime) -> dt.datetime:
+        """The first allowed moment at or after ``moment`` (same day or later)."""
+        candidate = moment
+        for _ in range(3):
+            t = candidate.time()
+            if t < self.not_before:
+                candidate = candidate.replace(hour=self.not_before.hour, minute=self.not_before.minute, second=0, microsecond=0)
+            elif t >= self.not_after:
+                nxt = candidate + dt.timedelta(days=1)
+                candidate = nxt.replace(hour=self.not_before.hour, minute=self.not_before.minute, second=0, microsecond=0)
+            for start, end in self.breaks:
+                if start <= candidate.time() < end:
+                    candidate = candidate.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+            if self.allows(candidate):
+                return candidate
+        return candidate
+
+    def windows(self) -> list[tuple[dt.time, dt.time]]:
+        """The allowed calling windows of a day, in order."""
+        edges = [(self.not_before, self.not_after)]
+        for start, end in sorted(self.breaks):
+            out = []
+            for lo, hi in edges:
+                if end <= lo or start >= hi:
+                    out.append((lo, hi))
+                    continue
+                if start > lo:
+                    out.append((lo, start))
+                if end < hi:
+                    out.append((end, hi))
+            edges = out
+        return edges
