@@ -1,0 +1,1 @@
+"""Importing and exporting the archive as dealers' real files look."""

@@ -1,0 +1,1 @@
+"""Deterministic realistic dealer data (see docs/sample-data.md)."""
