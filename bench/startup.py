@@ -1,0 +1,41 @@
+"""Start-up time: `crm --help` and a cold `crm customer show ID` against `sqlite-utils --help`.
+
+Targets (issue 3): cold `crm customer show ID` ≤ 1.0×, `crm --help` ≤ 1.2× `sqlite-utils --help`,
+measured paired (alternating) in one run, medians of --rounds runs each.
+
+    python -m bench.startup [--rounds 21]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .common import BIN, Figure, paired, report, run_quiet
+
+
+def main(argv=None) -> bool:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=21)
+    args = parser.parse_args(argv)
+    crm, sqlite_utils = str(BIN / "crm"), str(BIN / "sqlite-utils")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "CRM_DB": str(Path(tmp) / "bench.db"), "CRM_CONFIG": str(Path(tmp) / "none.toml")}
+        env.pop("CRM_PLUGINS", None)
+        subprocess.run([crm, "customer", "add", "--name", "张三", "--mobile", "13812345678"], env=env,
+                       check=True, capture_output=True)
+        reference = lambda: run_quiet([sqlite_utils, "--help"], env)
+        help_s, ref1 = paired(lambda: run_quiet([crm, "--help"], env), reference, args.rounds)
+        show_s, ref2 = paired(lambda: run_quiet([crm, "customer", "show", "1"], env), reference, args.rounds)
+    figures = [
+        Figure("crm --help", help_s, "sqlite-utils --help", ref1, 1.2),
+        Figure("crm customer show 1 (cold)", show_s, "sqlite-utils --help", ref2, 1.0),
+    ]
+    return report("Start-up (bench/startup.py)", figures, save_as="startup")
+
+
+if __name__ == "__main__":
+    raise SystemExit(0 if main() else 1)
