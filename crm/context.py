@@ -143,6 +143,19 @@ class App:
 
         require_role(self.actor, roles, doing)
 
+    @cached_property
+    def log(self):
+        """The ``crm`` logger (rotating file, 0600, secrets redacted): ``app.log.info(...)``."""
+        from .logfile import setup_logger
+
+        logger, self.redactor = setup_logger(self.config, self.environ)
+        return logger
+
+    def add_secret(self, secret: str | None) -> None:
+        """Register a secret so that the log never contains it."""
+        self.log  # make sure the redactor exists
+        self.redactor.add_secret(secret)
+
     # -- time ---------------------------------------------------------------------
     @cached_property
     def tz(self):
