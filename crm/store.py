@@ -45,7 +45,9 @@ def translate_sqlite_error(exc: sqlite3.Error, path: Path | str) -> CrmError:
             f"{path}: the database is busy (another crm command is writing); try again"
         )
     if "disk is full" in text or "disk I/O error" in text:
-        return TemporaryFailure(f"{path}: {text}: the command was rolled back, nothing was written")
+        return TemporaryFailure(
+            f"{path}: the disk is full or failing ({text}): the command was rolled back, nothing was written"
+        )
     if "file is not a database" in text or "malformed" in text:
         return BadInput(f"{path}: not a crm database or damaged ({text}); see 'crm db check'")
     if "readonly" in text or "unable to open" in text:

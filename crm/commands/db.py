@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ..context import current
-from ..errors import BadInput, NeedsAttention
+from ..errors import BadInput, NeedsAttention, TemporaryFailure
 from ..output import emit
 from ._common import FormatOption, new_app
 
@@ -72,9 +72,13 @@ def backup(target: Annotated[Path, typer.Argument(help="File to write the backup
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
         tmp.unlink(missing_ok=True)
-        raise BadInput(f"{target}: cannot write the backup: {exc.strerror}") from None
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise TemporaryFailure(f"{target}: cannot write the backup ({why}); nothing was written") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     with crm.transaction() as tx:
         tx.audit("backup", "database", detail={"target": str(target)})
     crm.info(f"Backed up {store.path} to {target}")
