@@ -70,11 +70,12 @@ class Controller:
             raise Problem(404, "not-found", f"{stream} record {record_id} does not exist")
         return record.wire()
 
-    def upsert(self, stream: str, fields: dict[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
-        """Create a record (realistic fields, overlaid by ``fields``) or update the one with ``fields['id']``.
+    def upsert(self, stream: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Create a record (realistic fields, overlaid by ``fields``) or update the one with ``fields['id']``."""
+        return self.upsert_created(stream, fields)[0]
 
-        Returns the record and whether it was created.
-        """
+    def upsert_created(self, stream: str, fields: dict[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
+        """:meth:`upsert`, and whether the record was created."""
         fields = dict(fields or {})
         store = self.portal.store
         with store.lock:
@@ -83,13 +84,16 @@ class Controller:
             if record_id is not None and record_id in target.records:
                 return store.update(stream, record_id, fields).wire(), False
             new_id = str(record_id) if record_id is not None else target.next_id()
-            base = fresh_fields(stream, self._rng(stream, new_id), self._context(), new_id)
-            base.update(fields)
+            fields.pop("id", None)
+            try:
+                base = fresh_fields(stream, self._rng(stream, new_id), self._context(), new_id, fields)
+            except ValueError as exc:
+                raise Problem(400, "invalid-fields", f"cannot make a {stream} record from these fields: {exc}") from exc
             return store.create(stream, base, new_id).wire(), True
 
     def create(self, stream: str, **fields: Any) -> dict[str, Any]:
         """A new record; fields not given are made up realistically."""
-        return self.upsert(stream, fields)[0]
+        return self.upsert(stream, fields)
 
     def update(self, stream: str, record_id: str, **fields: Any) -> dict[str, Any]:
         """Change fields of a record (version+1); no fields: a plain re-save."""
@@ -287,7 +291,7 @@ def _records(ctl: Controller, req: Request, stream: str, record_id: str | None) 
             body = _body(req)
             if not isinstance(body, dict):
                 raise Problem(400, "invalid-body", "send the record's fields as a JSON object")
-            record, created = ctl.upsert(stream, body)
+            record, created = ctl.upsert_created(stream, body)
             return Response.json(201 if created else 200, record)
         raise _not_allowed("GET, POST")
     if method == "GET":

@@ -14,7 +14,7 @@ from typing import Any
 from . import pools
 from .adf import AdfLead, build_adf
 from .records import Record, format_id, ID_PREFIXES
-from .timefmt import CHINA_TZ, china_date, china_iso, format_instant
+from .timefmt import CHINA_TZ, china_date, china_iso, format_instant, parse_instant
 from .vin import make_vin
 
 DAY = 86400
@@ -123,8 +123,11 @@ def new_owner(rng: random.Random, ctx: SeedContext) -> dict[str, Any]:
     }
 
 
-def new_lead(rng: random.Random, ctx: SeedContext, created: int, ref: str) -> dict[str, Any]:
-    """Fields of a lead dispatched by the OEM."""
+def new_lead(
+    rng: random.Random, ctx: SeedContext, created: int, ref: str, fixed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Fields of a lead dispatched by the OEM; ``fixed`` values win and the rest follows them."""
+    fixed = fixed or {}
     source = _weighted(rng, pools.LEAD_SOURCES, pools.LEAD_SOURCE_WEIGHTS)
     model = rng.choices(pools.MODELS, weights=[m.weight for m in pools.MODELS], k=1)[0].name
     if ctx.owners and rng.random() < 0.1:
@@ -132,7 +135,14 @@ def new_lead(rng: random.Random, ctx: SeedContext, created: int, ref: str) -> di
         name, phone, city = known["name"], known["phone"], known["city"]
     else:
         name, phone, city = person_name(rng), mobile(rng, ctx.phones), place(rng).city
-    comments = rng.choice(pools.LEAD_COMMENTS).format(model=model)
+    comments = rng.choice(pools.LEAD_COMMENTS)
+    source = fixed.get("source", source)
+    model = fixed.get("model_interest", model)
+    name, phone, city = fixed.get("name", name), fixed.get("phone", phone), fixed.get("city", city)
+    comments = fixed.get("comments", comments.format(model=model))
+    if "created_at" in fixed:
+        created = int(parse_instant(fixed["created_at"]))
+    due_minutes = pools.CONTACT_DUE_MINUTES.get(source, 120)
     fields: dict[str, Any] = {
         "name": name,
         "phone": phone,
@@ -140,7 +150,7 @@ def new_lead(rng: random.Random, ctx: SeedContext, created: int, ref: str) -> di
         "model_interest": model,
         "source": source,
         "created_at": format_instant(created),
-        "contact_due": format_instant(created + pools.CONTACT_DUE_MINUTES[source] * 60),
+        "contact_due": format_instant(created + due_minutes * 60),
         "comments": comments,
     }
     if source in pools.ADF_PROVIDERS:
@@ -162,6 +172,7 @@ def new_lead(rng: random.Random, ctx: SeedContext, created: int, ref: str) -> di
                 provider_url=provider_url,
             )
         )
+    fields.update(fixed)
     return fields
 
 
@@ -171,25 +182,34 @@ def _owner_or_stranger(rng: random.Random, ctx: SeedContext) -> dict[str, Any]:
     return new_owner(rng, ctx)
 
 
-def new_complaint(rng: random.Random, ctx: SeedContext, dispatched: int) -> dict[str, Any]:
-    """Fields of a complaint dispatched from the OEM hotline."""
+def new_complaint(
+    rng: random.Random, ctx: SeedContext, dispatched: int, fixed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Fields of a complaint dispatched from the OEM hotline; ``fixed`` values win."""
+    fixed = fixed or {}
     car = _owner_or_stranger(rng, ctx)
-    category = rng.choice(pools.COMPLAINT_CATEGORIES)
+    category = fixed.get("category", rng.choice(pools.COMPLAINT_CATEGORIES))
     severity = _weighted(rng, pools.COMPLAINT_SEVERITIES, pools.COMPLAINT_SEVERITY_WEIGHTS)
-    respond_h, resolve_h = pools.COMPLAINT_DEADLINES_HOURS[severity]
-    return {
+    severity = fixed.get("severity", severity)
+    if "dispatched_at" in fixed:
+        dispatched = int(parse_instant(fixed["dispatched_at"]))
+    respond_h, resolve_h = pools.COMPLAINT_DEADLINES_HOURS.get(severity, (24, 168))
+    descriptions = pools.COMPLAINT_DESCRIPTIONS.get(category, pools.COMPLAINT_DESCRIPTIONS["other"])
+    fields = {
         "customer": {"name": car["owner"]["name"], "phone": car["owner"]["phone"]},
         "vin": car["vin"],
         "plate": car["plate"],
         "channel": _weighted(rng, pools.COMPLAINT_CHANNELS, pools.COMPLAINT_CHANNEL_WEIGHTS),
         "category": category,
         "severity": severity,
-        "description": rng.choice(pools.COMPLAINT_DESCRIPTIONS[category]).format(model=car["model"]),
+        "description": rng.choice(descriptions).format(model=car["model"]),
         "dispatched_at": format_instant(dispatched),
         "respond_due": format_instant(dispatched + respond_h * HOUR),
         "resolve_due": format_instant(dispatched + resolve_h * HOUR),
         "oem_status": "dispatched",
     }
+    fields.update(fixed)
+    return fields
 
 
 def new_campaign(rng: random.Random, ctx: SeedContext, kind: str) -> dict[str, Any]:
@@ -308,18 +328,28 @@ def seed_records(seed: int, dealer_code: str, now: int, volumes: Volumes) -> dic
     return out
 
 
-def fresh_fields(stream: str, rng: random.Random, ctx: SeedContext, record_id: str) -> dict[str, Any]:
-    """Fields for one new record made at run time (the control API's create)."""
-    now = ctx.now
-    if stream == "owners":
-        return new_owner(rng, ctx)
+def fresh_fields(
+    stream: str, rng: random.Random, ctx: SeedContext, record_id: str, fixed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Fields for one new record made at run time (the control API's create).
+
+    ``fixed`` fields are taken as given; for leads and complaints the derived
+    fields (deadlines, the ADF document) follow them.
+    """
+    now, fixed = ctx.now, dict(fixed or {})
     if stream == "leads":
-        return new_lead(rng, ctx, now, record_id)
+        return new_lead(rng, ctx, now, record_id, fixed)
     if stream == "complaints":
-        return new_complaint(rng, ctx, now)
-    if stream == "campaigns":
-        return new_campaign(rng, ctx, rng.choice(("recall", "service_campaign", "marketing_event")))
-    if stream == "surveys":
-        return new_survey(rng, ctx, now)
-    raise KeyError(stream)
+        return new_complaint(rng, ctx, now, fixed)
+    if stream == "owners":
+        fields = new_owner(rng, ctx)
+    elif stream == "campaigns":
+        kind = fixed.get("kind") or rng.choice(("recall", "service_campaign", "marketing_event"))
+        fields = new_campaign(rng, ctx, kind)
+    elif stream == "surveys":
+        fields = new_survey(rng, ctx, now)
+    else:
+        raise KeyError(stream)
+    fields.update(fixed)
+    return fields
 

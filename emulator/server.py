@@ -58,6 +58,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        try:  # small answers must not wait for delayed ACKs (Nagle)
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         self.server.track(self.connection, True)
 
     def finish(self) -> None:
@@ -239,7 +243,7 @@ class Emulator:
             return self
         self._server = _Server((self.host, self._requested_port), self.portal)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="portal-emulator", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="portal-emulator", daemon=True
         )
         self._thread.start()
         return self
