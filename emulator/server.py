@@ -99,7 +99,11 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             client=self.client_address[0],
         )
-        self._write(portal.handle(request))
+        response = portal.handle(request)
+        try:
+            self._write(response)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            self.close_connection = True  # the client went away (e.g. it timed out): nothing to say
 
     def _write(self, response: Response) -> None:
         if response.transport == "drop":
@@ -152,6 +156,13 @@ class _Server(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that vanish mid-request are normal here; anything else is printed."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def track(self, connection: socket.socket, opened: bool) -> None:
         with self._connections_lock:
