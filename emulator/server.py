@@ -47,6 +47,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _poke(address: tuple[Any, ...]) -> None:
+    """Open and close a connection to the server, so that its select() returns."""
+    try:
+        family = socket.AF_INET6 if ":" in str(address[0]) else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.settimeout(0.2)
+            probe.connect(address[:2])
+    except OSError:
+        pass
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Turns HTTP/1.1 requests into :class:`Request` and writes the :class:`Response`."""
 
@@ -254,7 +265,7 @@ class Emulator:
             return self
         self._server = _Server((self.host, self._requested_port), self.portal)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="portal-emulator", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.5}, name="portal-emulator", daemon=True
         )
         self._thread.start()
         return self
@@ -264,7 +275,11 @@ class Emulator:
         server, self._server = self._server, None
         if server is None:
             return
-        server.shutdown()
+        stopper = threading.Thread(target=server.shutdown, name="portal-emulator-stop", daemon=True)
+        stopper.start()
+        while stopper.is_alive():  # wake the serving loop now rather than at its next poll
+            _poke(server.server_address)
+            stopper.join(0.01)
         server.close_connections()
         server.server_close()
         if self._thread is not None:
