@@ -119,6 +119,7 @@ def read_stream(portal: "Portal", req: Request, name: str, caller: Token) -> Res
         since, after = state.since, (state.last_updated, state.last_id)
     with portal.store.lock:
         records, more = stream.page(since, after, limit)
+        portal.store.note_served(records)
         now = portal.clock.now_s()
         data = [record.wire() for record in records]
     next_cursor = None

@@ -76,6 +76,26 @@ class Store:
         self.received: dict[str, list[dict[str, Any]]] = {kind: [] for kind in WRITE_KINDS}
         self._write_numbers: dict[str, int] = {kind: 0 for kind in WRITE_KINDS}
         self.listeners: list[Any] = []
+        self.served_high = 0  # the latest updated_at any page has shown
+
+    def note_served(self, records: Iterable[Record]) -> None:
+        """Remember the latest ``updated_at`` a page showed (see :meth:`_stamp`)."""
+        with self.lock:
+            for record in records:
+                self.served_high = max(self.served_high, record.updated_at)
+
+    def _stamp(self) -> int:
+        """The ``updated_at`` of a change: now, but always after anything already served.
+
+        When a page has shown a record changed in this very second, the clock
+        first moves on to the next second. So a change always sorts after every
+        cursor position handed out, and is never earlier than a ``server_time``.
+        """
+        now = self.clock.now_s()
+        if now <= self.served_high:
+            self.clock.set(self.served_high + 1)
+            now = self.clock.now_s()
+        return now
 
     # ----- reading -------------------------------------------------------
     def stream(self, name: str) -> Stream:
@@ -117,7 +137,7 @@ class Store:
             if existing is not None and not existing.deleted:
                 raise Problem(409, "already-exists", f"{stream} record {record_id} exists")
             version = existing.version + 1 if existing else 1
-            record = Record(record_id, version, self.clock.now_s(), False, _clean(fields))
+            record = Record(record_id, version, self._stamp(), False, _clean(fields))
             target.put(record)
             self._changed()
             return record
@@ -134,7 +154,7 @@ class Store:
                 raise Problem(404, "not-found", f"{stream} record {record_id} does not exist")
             merged = copy.deepcopy(old.fields)
             merged.update(_clean(fields))
-            record = Record(record_id, old.version + 1, self.clock.now_s(), False, merged)
+            record = Record(record_id, old.version + 1, self._stamp(), False, merged)
             target.put(record)
             self._changed()
             return record
@@ -145,7 +165,7 @@ class Store:
             old = self.stream(stream).records.get(record_id)
             if old is None:
                 raise Problem(404, "not-found", f"{stream} record {record_id} does not exist")
-            record = Record(record_id, old.version + 1, self.clock.now_s(), old.deleted, copy.deepcopy(old.fields))
+            record = Record(record_id, old.version + 1, self._stamp(), old.deleted, copy.deepcopy(old.fields))
             self.streams[stream].put(record)
             self._changed()
             return record
@@ -158,7 +178,7 @@ class Store:
                 raise Problem(404, "not-found", f"{stream} record {record_id} does not exist")
             if old.deleted:
                 return old
-            record = Record(record_id, old.version + 1, self.clock.now_s(), True, copy.deepcopy(old.fields))
+            record = Record(record_id, old.version + 1, self._stamp(), True, copy.deepcopy(old.fields))
             self.streams[stream].put(record)
             self._changed()
             return record
@@ -192,6 +212,7 @@ class Store:
                 "last_numbers": {name: s.last_number for name, s in self.streams.items()},
                 "received": copy.deepcopy(self.received),
                 "write_numbers": dict(self._write_numbers),
+                "served_high": self.served_high,
             }
 
     def restore(self, state: dict[str, Any]) -> None:
@@ -205,6 +226,7 @@ class Store:
                 self.streams[name].last_number = max(self.streams[name].last_number, int(number))
             self.received = {kind: list(state.get("received", {}).get(kind, [])) for kind in WRITE_KINDS}
             self._write_numbers = {kind: int(state.get("write_numbers", {}).get(kind, 0)) for kind in WRITE_KINDS}
+            self.served_high = int(state.get("served_high", 0))
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:

@@ -156,3 +156,22 @@ def test_running_clock_never_hands_out_a_change_before_server_time():
         record = emu.control.touch("owners", "OWN-000001")
         after = emu.control.clock()["now"]
         assert before <= record["updated_at"] <= after
+
+
+def test_a_change_always_sorts_after_what_was_served(emu, portal):
+    a, b, c = (emu.control.create("owners") for _ in range(3))
+    assert a["updated_at"] == b["updated_at"] == c["updated_at"] == "2026-11-22T08:00:00Z"  # frozen clock
+    first = portal.stream("owners", updated_since=a["updated_at"], limit=1).json()
+    second = portal.stream("owners", cursor=first["next_cursor"], limit=1).json()
+    assert [first["data"][0]["id"], second["data"][0]["id"]] == [a["id"], b["id"]]
+    changed = emu.control.update("owners", a["id"], plate="京B12345")
+    # Served records carry 08:00:00, so the change moves the clock on to the next second.
+    assert changed["updated_at"] == "2026-11-22T08:00:01Z"
+    assert emu.control.clock()["now"] == "2026-11-22T08:00:01Z"
+    rest = []
+    cursor = second["next_cursor"]
+    while cursor:
+        body = portal.stream("owners", cursor=cursor, limit=1).json()
+        rest.extend(body["data"])
+        cursor = body["next_cursor"]
+    assert [(r["id"], r["version"]) for r in rest] == [(c["id"], 1), (a["id"], 2)]
