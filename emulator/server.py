@@ -31,7 +31,7 @@ from .messages import Request, Response
 from .problems import Problem
 from .seed import Volumes
 from .state import StateSaver, load
-from .timefmt import http_date
+from .timefmt import http_date, parse_instant
 
 MAX_BODY = 1024 * 1024
 SERVER_NAME = "crm-portal-emulator/0.1"
@@ -226,8 +226,6 @@ class Emulator:
         if not allow_remote and not is_loopback(host):
             raise ValueError(f"refusing to listen on {host}: not a loopback address (allow_remote=True to force)")
         if isinstance(start_time, str):
-            from .timefmt import parse_instant
-
             start_time = parse_instant(start_time)
         self.config = EmulatorConfig(
             seed=seed,
