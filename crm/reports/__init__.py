@@ -1,0 +1,1 @@
+"""Reports, KPIs and the daily agenda (crm report, crm today)."""
