@@ -44,6 +44,9 @@ def from_request(tx, request: dict) -> int | None:
                                      (str(req["vin"]).upper(),))
     if customer_id is None and vehicle:
         customer_id = vehicle["customer_id"]
+    if vehicle is None and customer_id is not None and not req.get("vin"):
+        cars = tx.store.query("SELECT id, vin, plate FROM vehicles WHERE customer_id = ?", (customer_id,))
+        vehicle = cars[0] if len(cars) == 1 else None  # the customer's only car
     description = req.get("description") or req.get("note") or req.get("reason") or "回访不满意"
     return service.open_ticket(tx, {
         "customer_id": customer_id, "vehicle_id": vehicle["id"] if vehicle else None,
