@@ -193,10 +193,12 @@ def transition(tx, ticket_id, action: str, fields: dict | None = None, *, note: 
     ticket.update(upd)
     note_text = fields.get("note")
     # the portal hears about the steps its contract knows, for tickets it dispatched
-    if ticket["portal_id"] and action in PORTAL_TYPES:
-        types = PORTAL_TYPES[action]
-        if action == "investigate" and ticket_prev_state(events) == "investigating":
-            types = ()
+    types = PORTAL_TYPES.get(action, ())
+    if action == "implement" and data.get("confirmation"):
+        types = ("customer_confirmed",)
+    if action == "investigate" and ticket_prev_state(events) == "investigating":
+        types = ()  # more findings: the portal already knows we investigate
+    if ticket["portal_id"] and types:
         sent = []
         for kind in types:
             item_id = tx.ask("send_to_portal", item={

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -37,11 +38,42 @@ def only_complaints(monkeypatch):
     monkeypatch.setenv("CRM_PLUGINS", "complaints")
 
 
+def clone_db(src, dst) -> None:
+    """Copy a template database (sqlite backup: WAL-safe)."""
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+def _template_env(folder) -> dict:
+    return {"CRM_DB": str(folder / "crm.db"), "CRM_CONFIG": str(folder / "none.toml"),
+            "CRM_PLUGINS": "complaints", "CRM_NOW": "2026-11-20T10:00:00", "CRM_USER": None}
+
+
+@pytest.fixture(scope="session")
+def dept_template(tmp_path_factory):
+    """Built once per worker: the department, 张三 (customer 1) and his BMW."""
+    from conftest import Crm
+
+    folder = tmp_path_factory.mktemp("complaints-template")
+    crm = Crm(folder)
+    env = _template_env(folder)
+    for code, name, role in [("li", "李经理", "manager"), ("wangfang", "王芳", "callback"),
+                             ("zhaomin", "赵敏", "satisfaction"), ("chenjing", "陈静", "appointment"),
+                             ("liuyang", "刘洋", "archive"), ("sunwei", "孙伟", "advisor"), ("it", "运维", "it")]:
+        crm("staff", "add", code, "--name", name, "--role", role, env=env)
+    crm("customer", "add", "--name", "张三", "--mobile", "13812345678", env=env)
+    crm("vehicle", "add", "--vin", VIN, "--customer", "1", "--plate", "京A12345", "--model", "320Li", env=env)
+    return folder / "crm.db"
+
+
 @pytest.fixture
-def dept(staffed):
-    staffed("customer", "add", "--name", "张三", "--mobile", "13812345678")
-    staffed("vehicle", "add", "--vin", VIN, "--customer", "1", "--plate", "京A12345", "--model", "320Li")
-    return staffed
+def dept(crm, dept_template):
+    clone_db(dept_template, crm.db_path)
+    return crm
 
 
 def as_(user: str, now: str | None = None) -> dict:
@@ -79,3 +111,34 @@ def snapshot(crm) -> list:
     for table in ("complaints_tickets", "complaints_events", "audit_log", "interactions"):
         out.append(crm.sql(f"SELECT * FROM {table} ORDER BY 1"))
     return out
+
+
+STATES = ["registered", "accepted", "investigating", "proposed", "approved", "implemented", "summarized"]
+PATH = [("advance", "accept"), ("advance", "investigate", "--dept", "workshop"),
+        ("advance", "propose", "--solution", "返修"), ("approve",), ("advance", "implement", "--actions", "已修"),
+        ("advance", "summarize", "--root-cause", "x", "--lessons", "y")]
+
+
+@pytest.fixture(scope="session")
+def states_template(tmp_path_factory, dept_template):
+    """Built once per worker: ticket N+1 sits in STATES[N]."""
+    from conftest import Crm
+
+    folder = tmp_path_factory.mktemp("complaints-states")
+    clone_db(dept_template, folder / "crm.db")
+    crm = Crm(folder)
+    base = _template_env(folder)
+    for index, _state in enumerate(STATES):
+        tid = crm.json("complaints", "open", "--customer", "1", "--channel", "phone", "--category", "repair_quality",
+                       "--description", "异响", env=dict(base, CRM_USER="zhaomin"))["id"]
+        for args in PATH[:index]:
+            crm("complaints", args[0], str(tid), *args[1:],
+                env=dict(base, CRM_USER="li" if args[0] == "approve" else "zhaomin"))
+    return folder / "crm.db"
+
+
+@pytest.fixture
+def at_state(crm, states_template):
+    """``at_state("proposed")`` → the id of a ticket in that state, in this test's database."""
+    clone_db(states_template, crm.db_path)
+    return lambda state: STATES.index(state) + 1

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from complaints_helpers import Recorder, as_, dept, only_complaints, open_ticket, run_to_summarized, snapshot, step  # noqa: F401
+from complaints_helpers import Recorder, as_, at_state, dept, dept_template, only_complaints, states_template, open_ticket, run_to_summarized, snapshot, step  # noqa: F401
 
 
 def test_the_whole_loop_end_to_end(dept):
@@ -70,18 +70,6 @@ def test_unhappy_at_follow_up_reopens_and_needs_a_new_confirmation(dept):
     assert row["category"] == "product_quality" and row["state"] == "closed"
 
 
-def _at(dept, target):
-    """A ticket brought to ``target`` state."""
-    tid = open_ticket(dept)
-    path = [("advance", "accept"), ("advance", "investigate", "--dept", "workshop"),
-            ("advance", "propose", "--solution", "返修"), ("approve",), ("advance", "implement", "--actions", "已修"),
-            ("advance", "summarize", "--root-cause", "x", "--lessons", "y")]
-    states = ["registered", "accepted", "investigating", "proposed", "approved", "implemented", "summarized"]
-    for args in path[: states.index(target)]:
-        step(dept, tid, *args, user="li" if args[0] == "approve" else "zhaomin")
-    return tid
-
-
 ILLEGAL = [
     ("registered", ("advance", "investigate", "--dept", "workshop"), "zhaomin", "cannot investigate"),
     ("registered", ("approve",), "li", "cannot approve"),
@@ -109,8 +97,9 @@ ILLEGAL = [
 
 
 @pytest.mark.parametrize("state,args,user,message", ILLEGAL, ids=[f"{s}-{a[0]}-{a[1] if len(a) > 1 else ''}-{u}" for s, a, u, _ in ILLEGAL])
-def test_illegal_transitions_are_refused_and_change_nothing(dept, state, args, user, message):
-    tid = _at(dept, state)
+def test_illegal_transitions_are_refused_and_change_nothing(crm, at_state, state, args, user, message):
+    dept = crm
+    tid = at_state(state)
     before = snapshot(dept)
     result = step(dept, tid, *args, user=user, expect=2)
     assert message in result.stderr
@@ -118,8 +107,9 @@ def test_illegal_transitions_are_refused_and_change_nothing(dept, state, args, u
     assert snapshot(dept) == before
 
 
-def test_paused_ticket_must_be_resumed_first(dept):
-    tid = _at(dept, "investigating")
+def test_paused_ticket_must_be_resumed_first(crm, at_state):
+    dept = crm
+    tid = at_state("investigating")
     step(dept, tid, "pause", "--reason", "customer")
     r = step(dept, tid, "advance", "propose", "--solution", "x", expect=2)
     assert "is paused (waiting on customer): resume it first" in r.stderr
