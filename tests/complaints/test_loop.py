@@ -208,3 +208,29 @@ def test_assign_note_and_list_filters(dept):
     lines = dept("complaints", "list", "--format", "jsonl", env=as_("zhaomin")).stdout.splitlines()
     assert [json.loads(x)["id"] for x in lines] == [a, b]
     assert dept("complaints", "list", "--state", "bogus", env=as_("zhaomin"), expect=2)
+
+
+def test_phone_is_masked_for_roles_that_may_not_see_it(dept):
+    tid = open_ticket(dept)
+    assert dept.json("complaints", "show", str(tid), env=as_("sunwei"))["ticket"]["phone"] == "138****5678"
+    assert dept.json("complaints", "show", str(tid), env=as_("zhaomin"))["ticket"]["phone"] == "13812345678"
+
+
+def test_follow_up_due_shows_in_the_agenda_without_the_callbacks_plugin(dept):
+    import datetime as dt
+    import os
+
+    from crm.context import App
+
+    tid = open_ticket(dept)
+    run_to_summarized(dept, tid)
+    step(dept, tid, "advance", "confirm", "--via", "phone", now="2026-11-20T15:30:00")
+    step(dept, tid, "close", now="2026-11-20T16:00:00")
+    app = App(environ=dict(os.environ, CRM_NOW="2026-11-25T09:00:00"))
+    items = [i for g in app.plugins.call_each("agenda_items", app=app, agenda={
+        "day": dt.date(2026, 11, 25), "staff": "zhaomin", "now": app.now()}) for i in g]
+    assert [(i["kind"], i["ref"]) for i in items] == [("complaint_followup", f"complaint:{tid}")]
+    step(dept, tid, "follow-up", "--result", "satisfied", now="2026-11-25T10:00:00")
+    items = [i for g in app.plugins.call_each("agenda_items", app=app, agenda={
+        "day": dt.date(2026, 11, 25), "staff": "zhaomin", "now": app.now()}) for i in g]
+    assert items == []
