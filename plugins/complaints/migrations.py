@@ -1,15 +1,81 @@
-"""The complaints plugin's tables, as ordered migrations."""
+"""The complaints plugin's tables, as ordered migrations.
+
+- ``complaints_tickets``: one row a complaint (the 顾客投诉登记表), with the current state and
+  a few denormalised fields for listing; the truth is the event log.
+- ``complaints_events``: the ticket's timeline: every transition with actor, time, note and
+  data (JSON).  Timings are recomputed from these rows (see ``timings.py``).
+"""
 
 from crm.migrations import Migrations
 
 migrations = Migrations("complaints")
 
 
+def _run(db, script: str) -> None:
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
 @migrations()
 def m001_create_complaints(db):
-    db.execute("""CREATE TABLE complaints (
-        id INTEGER PRIMARY KEY,
-        customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
-        channel TEXT NOT NULL, description TEXT, status TEXT NOT NULL DEFAULT 'registered',
-        created_at TEXT NOT NULL
-    )""")
+    _run(db, """
+CREATE TABLE complaints_tickets (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER REFERENCES customers(id),
+    vehicle_id INTEGER REFERENCES vehicles(id),
+    vin TEXT,
+    plate TEXT,
+    complainant TEXT,
+    contact_phone TEXT,
+    channel TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'cli',
+    source_ref TEXT,
+    portal_id TEXT UNIQUE,
+    portal_version INTEGER,
+    oem_status TEXT,
+    category TEXT NOT NULL,
+    final_category TEXT,
+    severity TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    description TEXT,
+    state TEXT NOT NULL,
+    responsible_dept TEXT,
+    responsible_person TEXT,
+    handler TEXT,
+    promised_at TEXT,
+    respond_due_oem TEXT,
+    resolve_due_oem TEXT,
+    paused_reason TEXT,
+    paused_since TEXT,
+    confirmed_at TEXT,
+    escalation_level INTEGER NOT NULL DEFAULT 0,
+    repeat_of INTEGER REFERENCES complaints_tickets(id),
+    received_at TEXT NOT NULL,
+    closed_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX complaints_tickets_customer ON complaints_tickets(customer_id, received_at);
+CREATE INDEX complaints_tickets_vehicle ON complaints_tickets(vehicle_id, received_at);
+CREATE INDEX complaints_tickets_state ON complaints_tickets(state);
+CREATE INDEX complaints_tickets_received ON complaints_tickets(received_at);
+CREATE UNIQUE INDEX complaints_tickets_source ON complaints_tickets(source, source_ref)
+    WHERE source_ref IS NOT NULL;
+CREATE TABLE complaints_events (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES complaints_tickets(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT,
+    at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    note TEXT,
+    data TEXT,
+    UNIQUE (ticket_id, seq)
+);
+CREATE INDEX complaints_events_action ON complaints_events(action, at)
+""")

@@ -1,4 +1,7 @@
-"""The complaints plugin's hook implementations (registered through the `crm` entry point)."""
+"""The complaints plugin's hook implementations (registered through the `crm` entry point).
+
+Kept light: every heavier module is imported inside the hook that needs it.
+"""
 
 from crm import hookimpl
 
@@ -13,3 +16,53 @@ def register_migrations(register):
     from .migrations import migrations
 
     register(migrations)
+
+
+@hookimpl
+def open_complaint(tx, request):
+    """A complaint from another plugin (e.g. a dissatisfied callback): the new (or existing) ticket id."""
+    from .intake import from_request
+
+    return from_request(tx, request)
+
+
+@hookimpl
+def on_portal_record(tx, stream, record):
+    if stream != "complaints":
+        return None
+    from .portal import on_record
+
+    return on_record(tx, record)
+
+
+@hookimpl
+def on_customers_merged(tx, kept_id, merged_id):
+    tx.conn.execute("UPDATE complaints_tickets SET customer_id = ? WHERE customer_id = ?", (kept_id, merged_id))
+
+
+@hookimpl
+def on_customer_forgotten(tx, customer_id):
+    from .privacy import forget
+
+    forget(tx, customer_id)
+
+
+@hookimpl
+def customer_sections(app, customer):
+    from .reports import customer_sections as sections
+
+    return sections(app, customer)
+
+
+@hookimpl
+def report_sections(app, report):
+    from .reports import report_sections as sections
+
+    return sections(app, report)
+
+
+@hookimpl
+def agenda_items(app, agenda):
+    from .reports import agenda_items as items
+
+    return items(app, agenda)

@@ -1,0 +1,215 @@
+"""The classification statistics (顾客投诉分类统计表) and the report/agenda contributions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from crm.errors import BadInput
+
+from . import machine, views, vocab
+
+BY = {
+    "category": ("投诉类别", vocab.CATEGORIES),
+    "dept": ("责任部门", vocab.DEPARTMENTS),
+    "channel": ("投诉渠道", vocab.CHANNELS),
+    "severity": ("严重程度", vocab.SEVERITIES),
+}
+
+STAT_COLUMNS = ["key", "label", "count", "invalid", "invalid_rate", "open", "avg_respond_hours",
+                "max_respond_hours", "avg_resolve_hours", "max_resolve_hours", "on_time_rate",
+                "repeat", "repeat_rate", "paused_hours"]
+HEADERS = {
+    "key": "代码", "label": "分类", "count": "投诉数", "invalid": "无效数", "invalid_rate": "无效率", "open": "未结案",
+    "avg_respond_hours": "平均响应(工时)", "max_respond_hours": "最长响应(工时)",
+    "avg_resolve_hours": "平均解决(工时)", "max_resolve_hours": "最长解决(工时)", "on_time_rate": "按时率",
+    "repeat": "重复投诉", "repeat_rate": "重复率", "paused_hours": "暂停(工时)",
+}
+RATES = ("invalid_rate", "on_time_rate", "repeat_rate")
+
+
+def parse_period(text: str) -> tuple[dt.date, dt.date, str]:
+    """``2026-11`` | ``2026`` | ``2026-Q4`` | ``2026-11-01..2026-11-15`` → (start, end exclusive, label)."""
+    text = (text or "").strip()
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+            y, mo = int(m[1]), int(m[2])
+            start = dt.date(y, mo, 1)
+            end = dt.date(y + (mo == 12), mo % 12 + 1, 1)
+            return start, end, f"{y}年{mo}月"
+        if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
+            y, q = int(m[1]), int(m[2])
+            start = dt.date(y, 3 * q - 2, 1)
+            end = dt.date(y + (q == 4), (3 * q) % 12 + 1, 1)
+            return start, end, f"{y}年第{q}季度"
+        if m := re.fullmatch(r"(\d{4})", text):
+            y = int(m[1])
+            return dt.date(y, 1, 1), dt.date(y + 1, 1, 1), f"{y}年"
+        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+            start, last = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+            if last < start:
+                raise ValueError
+            return start, last + dt.timedelta(days=1), f"{start} 至 {last}"
+    except ValueError:
+        pass
+    raise BadInput(f"--period {text!r}: use 2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-15")
+
+
+def _key(ticket: dict, by: str) -> str:
+    if by == "category":
+        return ticket["final_category"] or ticket["category"]
+    if by == "dept":
+        return ticket["responsible_dept"] or "unassigned"
+    return ticket[by]
+
+
+def _figures(pairs) -> dict:
+    count = len(pairs)
+    invalid = sum(1 for k, _ in pairs if k["state"] == "invalid")
+    open_ = sum(1 for k, _ in pairs if k["state"] not in machine.DONE_STATES)
+    responded = [t["respond_hours"] for _, t in pairs if t["responded_at"] is not None]
+    resolved = [t["resolve_hours"] for k, t in pairs if k["state"] == "closed" and t["resolved_at"] is not None]
+    decided = [(k, t) for k, t in pairs
+               if t["resolved_at"] is not None or t["overdue"] or (t["responded_at"] and t["respond_on_time"] is False)]
+    on_time = sum(1 for _, t in decided if t["respond_on_time"] is not False and t["resolve_on_time"] is True)
+    repeat = sum(1 for k, _ in pairs if k["repeat_of"])
+
+    def avg(xs):
+        return round(sum(xs) / len(xs), 2) if xs else None
+
+    return {
+        "count": count, "invalid": invalid, "invalid_rate": round(invalid / count, 4) if count else None,
+        "open": open_, "avg_respond_hours": avg(responded), "max_respond_hours": max(responded) if responded else None,
+        "avg_resolve_hours": avg(resolved), "max_resolve_hours": max(resolved) if resolved else None,
+        "on_time_rate": round(on_time / len(decided), 4) if decided else None,
+        "repeat": repeat, "repeat_rate": round(repeat / count, 4) if count else None,
+        "paused_hours": round(sum(t["paused_hours"] for _, t in pairs), 2),
+    }
+
+
+def period_pairs(app, start: dt.date, end: dt.date, st=None):
+    tz = app.tz
+    since = dt.datetime.combine(start, dt.time(0), tz).isoformat(timespec="seconds")
+    until = dt.datetime.combine(end, dt.time(0), tz).isoformat(timespec="seconds")
+    tickets = views.query_tickets(st or app.store, include_done=True, since=since, until=until)
+    return views.with_timings(app, tickets, st)
+
+
+def stats(app, start: dt.date, end: dt.date, by: str, pairs=None) -> tuple[list[dict], dict]:
+    if by not in BY:
+        raise BadInput(f"--by {by!r}: use one of {', '.join(BY)}")
+    title, vocab_ = BY[by]
+    pairs = period_pairs(app, start, end) if pairs is None else pairs
+    groups: dict[str, list] = {}
+    for pair in pairs:
+        groups.setdefault(_key(pair[0], by), []).append(pair)
+    order = list(vocab_) + ["unassigned"]
+    rows = []
+    for key in sorted(groups, key=lambda k: (order.index(k) if k in order else len(order), k)):
+        label = "未定" if key == "unassigned" else vocab.label(key, vocab_)
+        rows.append({"key": key, "label": label, **_figures(groups[key])})
+    total = {"key": "total", "label": "合计", **_figures(pairs)}
+    return rows, total
+
+
+def pct(value) -> str | None:
+    return None if value is None else f"{value * 100:.1f}%"
+
+
+def for_table(rows: list[dict]) -> list[dict]:
+    return [{k: (pct(v) if k in RATES else v) for k, v in row.items()} for row in rows]
+
+
+# ----------------------------------------------------------------- contributions
+def report_sections(app, report: dict) -> list[dict] | None:
+    start, end = report.get("start"), report.get("end")
+    if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
+        return None
+    end_excl = end + dt.timedelta(days=1)
+    pairs = period_pairs(app, start, end_excl)
+    rows, total = stats(app, start, end_excl, "category", pairs)
+    prev = None
+    if report.get("previous"):
+        p_start, p_end = report["previous"]
+        _, prev = stats(app, p_start, p_end + dt.timedelta(days=1), "category")
+    docs = {
+        "count": ("complaints", "", "complaints received in the period (顾客投诉数)"),
+        "invalid_rate": ("invalid rate", "%", "judged invalid / received"),
+        "on_time_rate": ("on-time rate", "%", "responded and resolved by their deadlines / decided tickets"),
+        "avg_respond_hours": ("average response", "h", "working hours from receipt to the first judgement"),
+        "avg_resolve_hours": ("average resolution", "h", "working hours from receipt to closing, pauses excluded"),
+        "repeat_rate": ("repeat rate", "%", "repeat complaints (same customer or vehicle within the window) / received"),
+    }
+    figures = []
+    for key, (name, unit, doc) in docs.items():
+        value, before = total[key], (prev or {}).get(key)
+        if unit == "%":
+            value = None if value is None else round(value * 100, 1)
+            before = None if before is None else round(before * 100, 1)
+        figures.append({"name": name, "value": value, "previous": before, "unit": unit, "doc": doc})
+    return [{"key": "complaints", "title": "顾客投诉分类统计 (complaints by category)",
+             "rows": for_table(rows + [total]) if rows else [],
+             "columns": ["label", "count", "invalid", "invalid_rate", "open", "avg_respond_hours",
+                         "avg_resolve_hours", "on_time_rate", "repeat_rate"],
+             "figures": figures}]
+
+
+def agenda_items(app, agenda: dict) -> list[dict] | None:
+    from .settings import load
+
+    day = agenda.get("day") or app.today()
+    staff = agenda.get("staff")
+    settings = load(app)
+    st = app.store
+    is_manager = False
+    if staff:
+        role = st.scalar("SELECT role FROM staff WHERE code = ?", (staff,))
+        is_manager = role in settings.approver_roles
+    items = []
+    for ticket, t in views.with_timings(app, views.query_tickets(st)):
+        mine = (not staff or ticket["handler"] == staff or (is_manager and ticket["escalation_level"])
+                or (is_manager and ticket["state"] == "proposed"))
+        if not mine:
+            continue
+        due = t["next_due"]
+        kind = "respond" if t["responded_at"] is None else "resolve"
+        label = vocab.label(ticket["final_category"] or ticket["category"], vocab.CATEGORIES)
+        if t["overdue"]:
+            items.append({"kind": "complaint", "priority": 0, "due": due.isoformat() if due else None,
+                          "customer_id": ticket["customer_id"], "ref": f"complaint:{ticket['id']}",
+                          "title": f"投诉 #{ticket['id']} {label}: {kind} overdue by {t['overdue_hours']:g}h"})
+        elif due is not None and due.date() == day:
+            items.append({"kind": "complaint", "priority": ticket["priority"], "due": due.isoformat(),
+                          "customer_id": ticket["customer_id"], "ref": f"complaint:{ticket['id']}",
+                          "title": f"投诉 #{ticket['id']} {label}: {kind} by {due:%H:%M}"})
+        elif is_manager and ticket["state"] == "proposed":
+            items.append({"kind": "complaint", "priority": ticket["priority"], "due": None,
+                          "customer_id": ticket["customer_id"], "ref": f"complaint:{ticket['id']}",
+                          "title": f"投诉 #{ticket['id']} {label}: solution waits for approval"})
+    # follow-up calls due (when no callbacks plugin took them, they show here)
+    closed = st.query("SELECT t.id, t.customer_id, t.handler, t.category, t.final_category, e.data FROM complaints_tickets t"
+                      " JOIN complaints_events e ON e.ticket_id = t.id AND e.action = 'close'"
+                      " WHERE t.state = 'closed' AND NOT EXISTS (SELECT 1 FROM complaints_events f"
+                      " WHERE f.ticket_id = t.id AND f.action = 'follow_up' AND f.seq > e.seq)"
+                      " AND e.seq = (SELECT MAX(seq) FROM complaints_events g WHERE g.ticket_id = t.id AND g.action = 'close')")
+    import json
+
+    for row in closed:
+        follow = (json.loads(row["data"] or "{}")).get("followup") or {}
+        if follow.get("task") or not follow.get("due_on") or follow["due_on"] > day.isoformat():
+            continue
+        if staff and row["handler"] != staff:
+            continue
+        items.append({"kind": "complaint_followup", "priority": 2, "due": follow["due_on"],
+                      "customer_id": row["customer_id"], "ref": f"complaint:{row['id']}",
+                      "title": f"投诉 #{row['id']} 结案回访 (crm complaints follow-up {row['id']} --result ...)"})
+    return items
+
+
+def customer_sections(app, customer: dict) -> list[dict] | None:
+    pairs = views.with_timings(app, views.query_tickets(app.store, include_done=True, customer=customer["id"]))
+    if not pairs:
+        return None
+    rows = [views.list_row(k, t) for k, t in pairs]
+    return [{"title": "Complaints (投诉)", "rows": rows,
+             "columns": ["id", "received", "channel", "category", "severity", "state", "next_due", "overdue", "flags"]}]
