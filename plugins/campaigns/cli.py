@@ -175,7 +175,7 @@ def recall_report(campaign: Annotated[Optional[str], typer.Argument(metavar="[ID
 
     emit(recalls.report(current().store, campaign), format, empty_message="(none)",
          columns=("id", "kind", "title", "starts_on", "ends_on", "active", "matched", "unmatched", "completed",
-                  "completion_rate", "not_reached"))
+                  "completion_rate", "not_reached", "deleted"))
 
 
 @recall_app.command("show")

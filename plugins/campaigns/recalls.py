@@ -227,7 +227,7 @@ def record_contact(tx, cid: str, vin: str, outcome: str, note: str | None = None
 
 
 REACHED_SQL = (
-    "(v.status = 'completed' OR v.contact_outcome IN ('reached','booked','refused') OR EXISTS ("
+    "(v.status = 'completed' OR coalesce(v.contact_outcome, '') IN ('reached','booked','refused') OR EXISTS ("
     " SELECT 1 FROM interactions i WHERE i.customer_id = v.customer_id AND i.direction = 'out'"
     " AND substr(i.ref, 1, length('oem-campaign:' || v.campaign_id || ':' || v.vin)) ="
     " 'oem-campaign:' || v.campaign_id || ':' || v.vin"
