@@ -21,7 +21,7 @@ TYPES = ("scale", "choice", "text", "nps")
 DEFAULT_QUESTIONS = {
     "service_csi": [
         ("overall", "scale", "您对本次维修保养服务的总体满意度(0-10分)", None),
-        ("advisor", "scale", "您对服务顾问接待与解释的满意度(0-10分)", None),
+        ("reception", "scale", "您对服务顾问接待与解释的满意度(0-10分)", None),
         ("fixed", "choice", "车辆问题是否一次修复?", ["是", "否"]),
         ("recommend", "nps", "您向亲友推荐本店的可能性有多大(0-10分)?", None),
         ("comment", "text", "您对我们还有什么意见和建议?", None),

@@ -182,9 +182,10 @@ def responses(
         value = a["value_text"] if a["value_text"] is not None else (
             int(a["value_num"]) if a["value_num"] is not None else None)
         by_response.setdefault(a["response_id"], {})[a["code"]] = value
-    codes = [q["code"] for q in found["questions"]]
-    out = [{**r, **{c: by_response.get(r["id"], {}).get(c) for c in codes}} for r in rows]
-    emit(out, format, columns=("id", "customer_id", "name", "advisor", "source", "answered_at", *codes, "followup"),
+    meta = ("id", "customer_id", "name", "advisor", "source", "answered_at", "followup")
+    codes = {q["code"]: (f"q_{q['code']}" if q["code"] in meta else q["code"]) for q in found["questions"]}
+    out = [{**r, **{column: by_response.get(r["id"], {}).get(code) for code, column in codes.items()}} for r in rows]
+    emit(out, format, columns=(*meta[:-1], *codes.values(), "followup"),
          empty_message="(no responses)")
 
 
