@@ -10,7 +10,7 @@ import typer
 from crm.commands._common import FormatOption, new_app
 from crm.context import current
 from crm.errors import BadInput, NotFound
-from crm.output import Format, emit, emit_record
+from crm.output import emit, emit_record
 
 from . import events
 

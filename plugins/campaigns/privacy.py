@@ -16,11 +16,8 @@ def _rewrite_segments(tx, old: int, new: int | None) -> None:
         if not ids or old not in ids:
             continue
         ids = sorted({i for i in ids if i != old} | ({new} if new is not None else set()))
-        if ids:
-            spec["customers"] = ids
-        else:
-            spec.pop("customers")
-            spec["customers"] = [0]  # an empty list would widen the segment to everyone: keep it empty
+        # an empty list would widen the segment to everyone: [0] keeps it empty
+        spec["customers"] = ids or [0]
         tx.conn.execute("UPDATE campaigns_segments SET spec = ? WHERE id = ?",
                         (json.dumps(spec, ensure_ascii=False, sort_keys=True), row["id"]))
 

@@ -206,7 +206,11 @@ def stats(
     rows = surveys.stats(crm, survey_id=survey_id, kind=kind, since=from_, until=to, by=by)
     emit(rows, format, empty_message="(no answers)")
     if format == Format.table and rows:
-        overall = surveys.overall_nps(crm, kind=kind)
+        from .common import parse_date
+
+        since, until = parse_date(from_, "--from"), parse_date(to, "--to")
+        overall = surveys.overall_nps(crm, kind=kind, since=since and since.isoformat(),
+                                      until=until and until.isoformat())
         if survey_id is None and overall["nps_n"]:
             typer.echo(f"\nNPS {overall['nps']} ({overall['promoters']} promoters, {overall['passives']} passives,"
                        f" {overall['detractors']} detractors of {overall['nps_n']})")

@@ -176,3 +176,31 @@ def test_ics_export(world, tmp_path):
     crm("event", "ics", "--out", out)
     assert out.read_bytes().decode().count("BEGIN:VEVENT") == 1
     assert oct(os.stat(out).st_mode & 0o777) == "0o600"
+
+
+def test_agenda_and_report_sections(world):
+    import datetime as dt
+
+    from crm.context import App
+
+    crm = world
+    event = make_event(crm, start="2026-11-25 09:30")
+    crm("segment", "save", "sh", "--city", "上海")
+    crm("event", "invite", event, "--segment", "sh")
+    crm("event", "rsvp", event, crm.ids["li"], "accepted", env={"CRM_NOW": "2026-11-21T10:00:00"})
+    app = App(extra_plugins=crm.plugins)
+    try:
+        items = [i for batch in app.plugins.call_each(
+            "agenda_items", app=app, agenda={"day": dt.date(2026, 11, 20), "staff": None, "now": app.now()})
+            for i in batch]
+        kinds = {i["kind"]: i for i in items}
+        assert kinds["birthday"]["customer_id"] == crm.ids["zhang"]  # born 1980-11-20
+        assert "event_replies" not in kinds  # li already replied
+        report = {"kind": "monthly", "start": dt.date(2026, 11, 1), "end": dt.date(2026, 11, 30),
+                  "previous": (dt.date(2026, 10, 1), dt.date(2026, 10, 31)), "staff": None}
+        sections = [s for batch in app.plugins.call_each("report_sections", app=app, report=report) for s in batch]
+        figures = {f["name"]: f for f in sections[0]["figures"]}
+        assert figures["invitations"]["value"] == 1 and figures["invitations"]["previous"] == 0
+        assert sections[0]["rows"][0]["accepted"] == 1
+    finally:
+        app.store.close()
