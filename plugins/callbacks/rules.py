@@ -112,22 +112,26 @@ def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[d
     # the last plan (late closing, late import) are caught by the id / updated_at watermark.
     since = min(lo, oldest) - dt.timedelta(days=12)
     sql = (
-        "SELECT v.id, v.customer_id, v.vehicle_id, v.ro_number, v.type, v.advisor, v.date_out"
+        "SELECT v.id, v.customer_id, v.vehicle_id, v.ro_number, v.type, v.advisor, v.date_out, v.updated_at"
         " FROM visits v WHERE v.date_out >= ? AND v.date_out < ? AND v.status = 'closed'"
         f" AND v.type IN ({_in(types)})"
     )
     params: list = [since.isoformat(), (hi + DAY).isoformat(), *types]
-    if not ctx.full and ctx.state.get("max_visit_id") is not None:
+    incremental = not ctx.full and ctx.state.get("max_visit_id") is not None
+    max_id, last_run = ctx.state.get("max_visit_id") or 0, ctx.state.get("last_run_at") or ""
+    if incremental:
         sql += " AND (v.date_out >= ? OR v.id > ? OR v.updated_at >= ?)"
-        params += [(lo - dt.timedelta(days=12)).isoformat(), ctx.state["max_visit_id"], ctx.state.get("last_run_at") or ""]
-    for vid, cid, vehicle_id, ro, vtype, advisor, date_out in ctx.conn.execute(sql, params):
+        params += [(lo - dt.timedelta(days=12)).isoformat(), max_id, last_run]
+    for vid, cid, vehicle_id, ro, vtype, advisor, date_out, updated in ctx.conn.execute(sql, params):
         out = parse_day(date_out)
         if out is None or cid is None:
             continue
         start = add_workdays(out, 1)
-        late = start < lo and (ctx.full or start >= oldest)
-        if not (lo <= start <= hi) and not late:
-            continue
+        if not lo <= start <= hi:
+            # outside the new days: only a visit new or changed since the last plan counts
+            fresh = ctx.full or not incremental or vid > max_id or (updated or "") >= last_run
+            if not (fresh and oldest <= start <= hi):
+                continue
         yield {
             "customer_id": cid, "on": start, "due_on": add_workdays(out, window), "trigger": out,
             "key": f"visit:{vid}", "vehicle_id": vehicle_id, "visit_id": vid,
