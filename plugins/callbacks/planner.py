@@ -31,7 +31,7 @@ from .rules import Rule, RuleContext, next_workday, parse_day
 DAY = dt.timedelta(days=1)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)
 class Group:
     """One call to make: a new task, or an open one that candidates merge into."""
 
@@ -189,6 +189,7 @@ class Plan:
         for cid, tasks in existing.items():
             groups_of[cid] = [self._group_of_task(t) for t in tasks]
         new_groups: list[Group] = []
+        listed: set[int] = set()
         for cand in sorted(candidates, key=lambda c: (c["customer_id"], c["start_on"], c["due_on"], c["rule"])):
             mine = groups_of.setdefault(cand["customer_id"], [])
             target = next((g for g in mine if self._overlaps(g, cand)), None)
@@ -200,6 +201,7 @@ class Plan:
                 group.keys.append((cand["rule"], cand["key"]))
                 mine.append(group)
                 new_groups.append(group)
+                listed.add(id(group))
                 group.first_cand = cand  # type: ignore[attr-defined]
                 continue
             self._absorb(target, cand, reason)
@@ -207,8 +209,9 @@ class Plan:
                 self.stats["merged"] += 1
                 self.note(cand, "merged", f"same customer, overlapping window: joined open task {target.task['id']}",
                           target.task["id"])
-                if target not in new_groups:
+                if id(target) not in listed:
                     new_groups.append(target)
+                    listed.add(id(target))
             else:
                 self.stats["merged"] += 1
                 target.merged_cands = getattr(target, "merged_cands", []) + [cand]  # type: ignore[attr-defined]
