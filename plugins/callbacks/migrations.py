@@ -105,3 +105,10 @@ CREATE INDEX IF NOT EXISTS callbacks_vehicles_delivery_md ON vehicles(substr(del
 CREATE INDEX IF NOT EXISTS callbacks_vehicles_insurance ON vehicles(insurance_expires);
 CREATE INDEX IF NOT EXISTS callbacks_vehicles_inspection ON vehicles(inspection_due)
 """)
+
+
+@migrations()
+def m004_visit_events(db):
+    # Visits closed through crm (on_visit_closed) wait here for the next plan, so a visit
+    # closed late is planned without scanning the visits table.
+    db.execute("CREATE TABLE callback_visit_events (visit_id INTEGER PRIMARY KEY, at TEXT NOT NULL)")

@@ -334,6 +334,8 @@ class Plan:
             old = parse_day(state.get(key))
             values[key] = max(old, self.as_of).isoformat() if old else self.as_of.isoformat()
         values["max_visit_id"] = self.conn.execute("SELECT coalesce(max(id), 0) FROM visits").fetchone()[0]
+        if any(r.name == "service_visit" and r.enabled for r in self.rules):
+            self.conn.execute("DELETE FROM callback_visit_events")
         values["last_run_at"] = self.tx.now
         store.write_state(self.conn, values, self.tx.now)
 

@@ -65,3 +65,10 @@ def agenda_items(app, agenda):
     from .reports import agenda_for
 
     return agenda_for(app, agenda)
+
+
+@hookimpl
+def on_visit_closed(tx, visit):
+    if visit.get("id") is not None:
+        tx.conn.execute("INSERT OR REPLACE INTO callback_visit_events (visit_id, at) VALUES (?, ?)",
+                        (visit["id"], tx.now))

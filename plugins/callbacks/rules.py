@@ -68,6 +68,26 @@ def next_workday(day: dt.date) -> dt.date:
     return add_workdays(day, 0)
 
 
+def gap_before(lo: dt.date) -> dt.date:
+    """The first day ``x`` with ``next_workday(x) >= lo`` (back over the days off before ``lo``)."""
+    day = lo
+    for _ in range(40):
+        if is_workday(day - DAY):
+            break
+        day -= DAY
+    return day
+
+
+def gap_after(hi: dt.date) -> dt.date:
+    """The last day ``x`` with ``prev_workday(x) <= hi`` (on over the days off after ``hi``)."""
+    day = hi
+    for _ in range(40):
+        if is_workday(day + DAY):
+            break
+        day += DAY
+    return day
+
+
 def days(lo: dt.date, hi: dt.date) -> Iterator[dt.date]:
     day = lo
     while day <= hi:
@@ -101,37 +121,40 @@ def _in(values) -> str:
 
 # ----------------------------------------------------------------- built-in rules
 def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
-    """After a service visit: call within ``window_days`` working days of the car leaving."""
+    """After a service visit: call within ``window_days`` working days of the car leaving.
+
+    The new days ``[lo, hi]`` are read from the index on ``visits(date_out)``; visits closed
+    late (or imported late) are caught by the ``on_visit_closed`` events and the ``visits.id``
+    watermark, both read by primary key: the daily plan never scans the visits.
+    """
     types = list(ctx.options.get("visit_types") or [])
     if not types:
         return
     window = int(ctx.options.get("window_days", 3))
-    lookback = int(ctx.state.get("lookback_days", 15))
-    oldest = ctx.as_of - dt.timedelta(days=lookback)
-    # The date range is on the index visits(date_out); new or changed visits closed before
-    # the last plan (late closing, late import) are caught by the id / updated_at watermark.
-    since = min(lo, oldest) - dt.timedelta(days=12)
-    sql = (
-        "SELECT v.id, v.customer_id, v.vehicle_id, v.ro_number, v.type, v.advisor, v.date_out, v.updated_at"
-        " FROM visits v WHERE v.date_out >= ? AND v.date_out < ? AND v.status = 'closed'"
-        f" AND v.type IN ({_in(types)})"
-    )
-    params: list = [since.isoformat(), (hi + DAY).isoformat(), *types]
-    incremental = not ctx.full and ctx.state.get("max_visit_id") is not None
-    max_id, last_run = ctx.state.get("max_visit_id") or 0, ctx.state.get("last_run_at") or ""
-    if incremental:
-        sql += " AND (v.date_out >= ? OR v.id > ? OR v.updated_at >= ?)"
-        params += [(lo - dt.timedelta(days=12)).isoformat(), max_id, last_run]
-    for vid, cid, vehicle_id, ro, vtype, advisor, date_out, updated in ctx.conn.execute(sql, params):
+    oldest = ctx.as_of - dt.timedelta(days=int(ctx.state.get("lookback_days", 15)))
+    cols = "v.id, v.customer_id, v.vehicle_id, v.ro_number, v.type, v.advisor, v.date_out"
+    where = f"v.status = 'closed' AND v.type IN ({_in(types)})"
+    rows: dict[int, tuple] = {}
+    if lo <= hi:
+        for row in ctx.conn.execute(
+                f"SELECT {cols} FROM visits v WHERE v.date_out >= ? AND v.date_out < ? AND {where}",
+                [prev_workday(lo - DAY).isoformat(), (hi + DAY).isoformat(), *types]):
+            rows[row[0]] = row
+    late: set[int] = set()
+    if not ctx.full and ctx.state.get("max_visit_id") is not None:
+        for sql, params in ((f"SELECT {cols} FROM visits v WHERE v.id > ? AND {where}", [ctx.state["max_visit_id"]]),
+                            (f"SELECT {cols} FROM visits v WHERE v.id IN (SELECT visit_id FROM callback_visit_events)"
+                             f" AND {where}", [])):
+            for row in ctx.conn.execute(sql, [*params, *types]):
+                rows.setdefault(row[0], row)
+                late.add(row[0])
+    for vid, cid, vehicle_id, ro, vtype, advisor, date_out in rows.values():
         out = parse_day(date_out)
         if out is None or cid is None:
             continue
         start = add_workdays(out, 1)
-        if not lo <= start <= hi:
-            # outside the new days: only a visit new or changed since the last plan counts
-            fresh = ctx.full or not incremental or vid > max_id or (updated or "") >= last_run
-            if not (fresh and oldest <= start <= hi):
-                continue
+        if not lo <= start <= hi and not (vid in late and oldest <= start <= ctx.as_of):
+            continue
         yield {
             "customer_id": cid, "on": start, "due_on": add_workdays(out, window), "trigger": out,
             "key": f"visit:{vid}", "vehicle_id": vehicle_id, "visit_id": vid,
@@ -145,13 +168,16 @@ def find_delivery(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
     offsets = sorted({int(d) for d in ctx.options.get("days") or []})
     if not offsets:
         return
-    first = lo - dt.timedelta(days=max(offsets) + 12)
-    last = hi - dt.timedelta(days=min(offsets))
-    rows = ctx.conn.execute(
-        "SELECT id, customer_id, delivery_date, model FROM vehicles"
-        " WHERE delivery_date >= ? AND delivery_date < ? AND customer_id IS NOT NULL",
-        (first.isoformat(), (last + DAY).isoformat()))
-    for vid, cid, delivered, model in rows:
+    if lo > hi:
+        return
+    rows = []
+    for offset in offsets:
+        first, last = gap_before(lo) - dt.timedelta(days=offset), hi - dt.timedelta(days=offset)
+        rows += ctx.conn.execute(
+            "SELECT id, customer_id, delivery_date, model FROM vehicles"
+            " WHERE delivery_date >= ? AND delivery_date < ? AND customer_id IS NOT NULL",
+            (first.isoformat(), (last + DAY).isoformat())).fetchall()
+    for vid, cid, delivered, model in set(rows):
         day = parse_day(delivered)
         if day is None:
             continue
@@ -167,8 +193,10 @@ def find_first_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterat
     """Before the first maintenance is due (delivery + N months), unless it already happened."""
     months = int(ctx.options.get("months_after_delivery", 6))
     lead = int(ctx.options.get("lead_days", 14))
-    first = add_months(lo + dt.timedelta(days=lead - 12), -months)
-    last = add_months(hi + dt.timedelta(days=lead), -months)
+    if lo > hi:
+        return
+    first = add_months(gap_before(lo) + dt.timedelta(days=lead), -months) - dt.timedelta(days=3)
+    last = add_months(hi + dt.timedelta(days=lead), -months) + dt.timedelta(days=3)
     rows = list(ctx.conn.execute(
         "SELECT id, customer_id, delivery_date FROM vehicles"
         " WHERE delivery_date >= ? AND delivery_date < ? AND customer_id IS NOT NULL",
@@ -193,8 +221,10 @@ def find_first_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterat
 
 def _find_before(ctx, lo, hi, sql: str, key: str, reason: str) -> Iterator[dict]:
     lead = int(ctx.options.get("lead_days", 30))
-    first = lo + dt.timedelta(days=lead - 3)
-    last = hi + dt.timedelta(days=lead + 12)
+    if lo > hi:
+        return
+    first = gap_before(lo) + dt.timedelta(days=lead)
+    last = hi + dt.timedelta(days=lead)
     for ref, cid, vehicle_id, when in ctx.conn.execute(sql, (first.isoformat(), (last + DAY).isoformat())):
         day = parse_day(when)
         if day is None or cid is None:
@@ -237,7 +267,9 @@ def _members_only(ctx) -> bool:
 
 
 def _annual(ctx, lo, hi, sql_md: str, key: str, reason: str, min_years: int) -> Iterator[dict]:
-    keys = month_days(lo, hi + dt.timedelta(days=12))
+    if lo > hi:
+        return
+    keys = month_days(lo, gap_after(hi))
     sql = sql_md.format(marks=_in(keys))
     for ref, cid, vehicle_id, when in ctx.conn.execute(sql, keys):
         day = parse_day(when)

@@ -114,3 +114,14 @@ def test_members_are_remembered_on_the_task(staffed):
 def test_bad_as_of_is_exit_2(staffed):
     r = staffed("callbacks", "plan", "--as-of", "2026-13-01", expect=2)
     assert "not a date" in r.stderr
+
+
+def test_a_visit_closed_late_is_planned_from_its_close_event(staffed):
+    cid = customer(staffed)
+    vin = vehicle(staffed, cid)
+    staffed("visit", "add", "--ro", "RO1", "--vin", vin, "--in", "2026-11-16", "--advisor", "sunwei")  # still open
+    assert plan(staffed, "2026-11-20")["created"] == 0
+    staffed("visit", "close", "RO1", "--out", "2026-11-17")  # entered after the plan ran
+    assert plan(staffed, "2026-11-20", env={"CRM_NOW": "2026-11-20T15:00:00"})["created"] == 1
+    assert staffed.sql("SELECT count(*) FROM callback_visit_events") == [(0,)]
+    assert plan(staffed, "2026-11-20", env={"CRM_NOW": "2026-11-20T16:00:00"})["considered"] == 0
