@@ -251,13 +251,24 @@ class Plan:
     # ------------------------------------------------------------------ assign
     def assign(self, groups: list[Group]) -> None:
         staff = store.specialists(self.conn, self.settings["specialist_roles"])
-        load = store.loads(self.conn, self.as_of.isoformat())
+        load = {(code, parse_day(day)): n for (code, day), n in store.loads(self.conn, self.as_of.isoformat()).items()}
+        capacity = {s["code"]: max(s["capacity"], 0) for s in staff}
+        full_days: set[dt.date] = set()  # days on which every specialist is full
+
+        def is_full(day: dt.date) -> bool:
+            if day in full_days:
+                return True
+            if all(load.get((code, day), 0) >= cap for code, cap in capacity.items()):
+                full_days.add(day)
+                return True
+            return False
+
         for group in sorted(groups, key=lambda g: (g.due_on, not g.member, g.customer_id)):
             if group.assigned_to and group.scheduled_on:
                 continue
             first = max(group.start_on, self.as_of)
             days = [d for d in _day_range(first, max(group.due_on, first)) if is_workday(d)] or [next_workday(first)]
-            eligible = [s for s in staff if s["code"] not in group.avoid]
+            eligible = [s["code"] for s in staff if s["code"] not in group.avoid]
             group.why = None  # type: ignore[attr-defined]
             if not eligible:
                 group.scheduled_on, group.assigned_to = days[0], None
@@ -267,26 +278,28 @@ class Plan:
                 continue
             choice = None
             for day in days:
-                free = [(load.get((s["code"], day.isoformat()), 0) / max(s["capacity"], 1), s["code"], s)
-                        for s in eligible if load.get((s["code"], day.isoformat()), 0) < s["capacity"]]
+                if is_full(day):
+                    continue
+                free = [(load.get((code, day), 0) / max(capacity[code], 1), code) for code in eligible
+                        if load.get((code, day), 0) < capacity[code]]
                 if free:
-                    choice = (day, min(free)[2])
+                    choice = (day, min(free)[1])
                     break
             if choice is None:
                 day = days[-1]
-                least = min(eligible, key=lambda s: (load.get((s["code"], day.isoformat()), 0) / max(s["capacity"], 1),
-                                                     s["code"]))
+                least = min(eligible, key=lambda code: (load.get((code, day), 0) / max(capacity[code], 1), code))
                 choice = (day, least)
                 self.stats["over_capacity"] += 1
                 group.why = (f"capacity: every specialist is full until {day.isoformat()}; "
-                             f"given to {least['code']} over capacity")
-            day, person = choice
-            group.scheduled_on, group.assigned_to = day, person["code"]
-            load[(person["code"], day.isoformat())] = load.get((person["code"], day.isoformat()), 0) + 1
+                             f"given to {least} over capacity")
+            day, code = choice
+            group.scheduled_on, group.assigned_to = day, code
+            load[(code, day)] = load.get((code, day), 0) + 1
 
     # ------------------------------------------------------------------ write
     def write(self, groups: list[Group]) -> None:
         now = self.tx.now
+        keys: list[tuple] = []
         for group in groups:
             rules = ",".join(dict.fromkeys(r["rule"] for r in group.reasons))
             values = {
@@ -315,9 +328,9 @@ class Plan:
                 task_id = group.task["id"]
                 sets = ", ".join(f"{k} = ?" for k in values)
                 self.conn.execute(f"UPDATE callback_tasks SET {sets} WHERE id = ?", (*values.values(), task_id))
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO callback_plan_keys (rule, key, task_id, planned_at) VALUES (?, ?, ?, ?)",
-                [(rule, key, task_id, now) for rule, key in group.keys])
+            keys.extend((rule, key, task_id, now) for rule, key in group.keys)
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO callback_plan_keys (rule, key, task_id, planned_at) VALUES (?, ?, ?, ?)", keys)
 
     def expire(self) -> None:
         cursor = self.conn.execute(
