@@ -1,0 +1,34 @@
+"""Normalizers for the messy values found in dealers' spreadsheets.
+
+One module per kind of value (``text``, ``phone``, ``vin``, ``plate``,
+``dates``, ``numbers``, ``names``, ``email``).  Every normalizer either
+returns a normalized value or raises :class:`Invalid` with a short English
+reason that an import report can show next to the offending row::
+
+    >>> from crm.values.phone import normalize_phone
+    >>> normalize_phone("+86 138-1234-5678")
+    '13812345678'
+    >>> normalize_phone("12345")
+    Traceback (most recent call last):
+    ...
+    crm.values.Invalid: not a mobile or landline number
+
+Importing this package is cheap: heavy libraries (phonenumbers, pypinyin,
+dateutil) are imported lazily inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Invalid"]
+
+
+class Invalid(ValueError):
+    """A value that cannot be normalized; ``reason`` is a short English text.
+
+    >>> str(Invalid("not a VIN"))
+    'not a VIN'
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
