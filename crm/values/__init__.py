@@ -11,7 +11,7 @@ reason that an import report can show next to the offending row::
     >>> normalize_phone("12345")
     Traceback (most recent call last):
     ...
-    crm.values.Invalid: not a mobile or landline number
+    crm.values.Invalid: a mobile number has 11 digits, not 5
 
 Importing this package is cheap: heavy libraries (phonenumbers, pypinyin,
 dateutil) are imported lazily inside the functions that need them.
