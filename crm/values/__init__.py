@@ -19,7 +19,11 @@ dateutil) are imported lazily inside the functions that need them.
 
 from __future__ import annotations
 
-__all__ = ["Invalid"]
+from typing import Any, Callable, TypeVar
+
+__all__ = ["Invalid", "optional"]
+
+T = TypeVar("T")
 
 
 class Invalid(ValueError):
@@ -32,3 +36,19 @@ class Invalid(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def optional(normalize: Callable[..., T], value: Any, **kwargs: Any) -> T | None:
+    """Apply *normalize* to a cell that may be empty: empty cells ("", "-",
+    "无", "N/A", … see :data:`crm.values.text.EMPTY_MARKERS`) give None,
+    anything else is normalized (and may raise :class:`Invalid`).
+
+    >>> from crm.values.phone import normalize_phone
+    >>> optional(normalize_phone, "—") is None, optional(normalize_phone, "13812345678")
+    (True, '13812345678')
+    """
+    from crm.values.text import is_empty
+
+    if is_empty(value):
+        return None
+    return normalize(value, **kwargs)
