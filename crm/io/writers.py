@@ -329,7 +329,7 @@ def write_xlsx(
         cells = []
         for h in header:
             c = _xlsx_value(ws, h)
-            if not isinstance(c, WriteOnlyCell):
+            if not hasattr(c, "font"):  # WriteOnlyCell is a factory, not a class
                 c = WriteOnlyCell(ws, value=c)
             c.font = bold
             cells.append(c)

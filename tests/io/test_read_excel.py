@@ -67,7 +67,7 @@ def test_dealer_workbook(tmp_path):
         "name": "张三",
         "mobile": 13812345678,  # whole floats come back as int
         "plate": "京A12345",
-        "delivery_date": dt.datetime(2025, 3, 5) if isinstance(rows[0]["delivery_date"], dt.datetime) else dt.date(2025, 3, 5),
+        "delivery_date": dt.date(2025, 3, 5),
         "mileage": 12345,
     }
     assert rows[0].extra == {"兴趣爱好": "高尔夫"}
