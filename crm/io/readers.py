@@ -1,10 +1,10 @@
 """Read a dealer's table (CSV/TSV, XLSX, XLS) as a stream of mapped rows.
 
-    >>> import tempfile, os
-    >>> d = tempfile.mkdtemp()
-    >>> p = os.path.join(d, "客户.csv")
-    >>> _ = open(p, "w", encoding="gbk").write(
-    ...     "XX宝马4S店客户档案 2025年\\n\\n客户姓名,手机号码*,车牌号,爱好\\n张三,138 1234 5678,京A12345,高尔夫\\n")
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "客户.csv"
+    >>> _ = p.write_text(
+    ...     "XX宝马4S店客户档案 2025年\\n\\n客户姓名,手机号码*,车牌号,爱好\\n张三,138 1234 5678,京A12345,高尔夫\\n",
+    ...     encoding="gbk")
     >>> with read_table(p) as t:
     ...     print(t.encoding, t.header_row, t.mapping, t.unmapped)
     ...     for row in t:

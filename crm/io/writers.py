@@ -22,7 +22,7 @@ Rows are mappings (looked up by column key) or sequences (by position).
     >>> d = tempfile.mkdtemp()
     >>> write_csv(os.path.join(d, "out.csv"), [{"name": "张三", "note": "=HYPERLINK(\\"x\\")"}], ["name", "note"], titles=["姓名", "备注"])
     1
-    >>> open(os.path.join(d, "out.csv"), encoding="utf-8-sig", newline="").read()
+    >>> Path(d, "out.csv").read_bytes().decode("utf-8-sig")
     '姓名,备注\\r\\n张三,"\\'=HYPERLINK(""x"")"\\r\\n'
     >>> oct(os.stat(os.path.join(d, "out.csv")).st_mode & 0o777)
     '0o600'
@@ -116,7 +116,7 @@ def atomic_write(
     >>> p = os.path.join(tempfile.mkdtemp(), "x.txt")
     >>> with atomic_write(p) as f:
     ...     _ = f.write("hello")
-    >>> open(p).read(), oct(os.stat(p).st_mode & 0o777)
+    >>> Path(p).read_text(), oct(os.stat(p).st_mode & 0o777)
     ('hello', '0o600')
     """
     if mode not in ("w", "wb"):
