@@ -215,3 +215,22 @@ def list_customers(store, *, limit=100, **filters) -> list[dict]:
     from .filters import CustomerFilter, list_rows
 
     return list_rows(store, CustomerFilter(**filters), limit=limit)
+
+
+def normalize_mobile(value, *, field: str = "mobile") -> str | None:
+    """A phone number as the archive stores it, or None when empty; :class:`BadInput` if invalid.
+
+    For plugins that take a phone from a person or a file (complaints, referrals, RSVPs):
+    the same normalisation as :func:`crm.archive.validate.clean_customer`.
+    """
+    from ..values import Invalid
+    from ..values.phone import normalize_phone
+    from ..values.text import clean
+
+    text = clean(value) if isinstance(value, str) else value
+    if text in (None, ""):
+        return None
+    try:
+        return normalize_phone(text)
+    except Invalid as exc:
+        raise BadInput(f"{field} {value!r}: {exc}") from None

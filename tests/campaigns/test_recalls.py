@@ -6,7 +6,7 @@ from campaigns_helpers import VINS, fake, world  # noqa: F401
 
 from crm.context import App
 
-UNKNOWN_VIN = "LBV8E3105JA999999"
+UNKNOWN_VIN = "LBV8E3103JA999999"
 
 
 def portal(crm, stream, *records):
