@@ -80,7 +80,7 @@ def steps_archive(demo: Demo) -> None:
 
     demo.say("A customer, a car and a service visit, typed in by hand")
     demo.crm("customer", "add", "--name", "张伟", "--mobile", "+86 139-1088-6623", "--city", "北京", "--tag", "老客户")
-    demo.crm("vehicle", "add", "--vin", "LBV5S3102JSA21868", "--customer", "1", "--plate", "京N·8K72D",
+    demo.crm("vehicle", "add", "--vin", "LBV5S3107JSA21868", "--customer", "1", "--plate", "京N·8K72D",
              "--model", "530Li", "--delivered", "2023-04-16")
     demo.crm("visit", "add", "--ro", "RO20261118-0007", "--vin", "京N8K72D", "--in", "2026-11-18T09:10",
              "--out", "2026-11-18T16:40", "--type", "maintenance", "--advisor", "sunwei", "--mileage", "38210",
