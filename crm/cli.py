@@ -61,15 +61,34 @@ def _load_target(target: Any, name: str) -> click.Command:
     else:
         obj = target
     if isinstance(obj, click.Command):
-        return obj
+        return _plain_help(obj)
     import typer
 
     if isinstance(obj, typer.Typer):
         # Always a group, so a sub-app with one command still reads `crm NAME COMMAND`.
         command = typer.main.get_group(obj)
         command.name = name
-        return command
+        return _plain_help(command)
     raise CrmError(f"command '{name}' points at {obj!r}, which is neither a typer app nor a click command")
+
+
+class PlainHelpFormatter(click.HelpFormatter):
+    """click's formatter, undoing typer's rich escaping (``\\[required]``) in plain help."""
+
+    def write_dl(self, rows, *args, **kwargs):
+        rows = [(term, text.replace("\\[", "[")) for term, text in rows]
+        return super().write_dl(rows, *args, **kwargs)
+
+
+class CrmContext(click.Context):
+    formatter_class = PlainHelpFormatter
+
+
+def _plain_help(command: click.Command) -> click.Command:
+    command.context_class = CrmContext
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+    return command
 
 
 class CrmGroup(click.Group):
@@ -82,6 +101,8 @@ class CrmGroup(click.Group):
         self.extra_plugins = list(extra_plugins)
 
     # -- context --------------------------------------------------------------------
+    context_class = CrmContext
+
     def make_context(self, info_name, args, parent=None, **extra):
         extra.setdefault("obj", App(environ=self.environ, extra_plugins=self.extra_plugins))
         return super().make_context(info_name, args, parent=parent, **extra)
