@@ -71,3 +71,9 @@ def list_(
     crm = current()
     rows = customers.list_customers(crm.store, city=city, specialist=specialist, tag=tag, limit=limit)
     emit([crm.mask(r) for r in rows], format)
+
+
+from . import customer_io as _io  # noqa: E402  (import/export live in their own module)
+
+app.command("import")(_io.import_customers)
+app.command("export")(_io.export_customers)

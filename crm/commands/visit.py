@@ -58,3 +58,8 @@ def list_(
     """List visits, newest first."""
     emit(visits.list_visits(current().store, customer_id=customer, since=since, until=until, vtype=type,
                             limit=limit), format)
+
+
+from . import customer_io as _io  # noqa: E402  (import lives in its own module)
+
+app.command("import")(_io.import_visits)
