@@ -1,10 +1,10 @@
 """Read a dealer's table (CSV/TSV, XLSX, XLS) as a stream of mapped rows.
 
-    >>> import tempfile, os
-    >>> d = tempfile.mkdtemp()
-    >>> p = os.path.join(d, "客户.csv")
-    >>> _ = open(p, "w", encoding="gbk").write(
-    ...     "XX宝马4S店客户档案 2025年\\n\\n客户姓名,手机号码*,车牌号,爱好\\n张三,138 1234 5678,京A12345,高尔夫\\n")
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "客户.csv"
+    >>> _ = p.write_text(
+    ...     "XX宝马4S店客户档案 2025年\\n\\n客户姓名,手机号码*,车牌号,爱好\\n张三,138 1234 5678,京A12345,高尔夫\\n",
+    ...     encoding="gbk")
     >>> with read_table(p) as t:
     ...     print(t.encoding, t.header_row, t.mapping, t.unmapped)
     ...     for row in t:
@@ -41,13 +41,14 @@ What it does:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as _dt
 import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping
 
 from crm.io import FileProblem
 from crm.io import aliases as _aliases
@@ -363,13 +364,31 @@ def _map_headers(
 # ---------------------------------------------------------------- CSV
 
 
-def _csv_rows(path: Path, encoding: str, delimiter: str) -> tuple[RawRows, Callable[[], None]]:
-    f = open(path, encoding=encoding, newline="", errors="strict")
+def _byte_lines(fb: IO[bytes], encoding: str) -> Iterator[str]:
+    """Decode line by line so that a bad byte is reported on its own row.
+    Splitting on b"\\n" is safe for UTF-8 and the GB/Big5 family (their
+    multi-byte sequences never contain 0x0A)."""
+    dec = codecs.getincrementaldecoder(encoding)("strict")
+    for raw in fb:
+        yield dec.decode(raw)
+    tail = dec.decode(b"", final=True)
+    if tail:
+        yield tail
+
+
+def _csv_rows(path: Path, encoding: str, delimiter: str, head: bytes) -> tuple[RawRows, Callable[[], None]]:
+    by_line = "16" not in encoding and "32" not in encoding and (b"\n" in head or b"\r" not in head)
+    if by_line:
+        f: IO[Any] = open(path, "rb")
+        lines: Iterable[str] = _byte_lines(f, encoding)
+    else:  # UTF-16, or old-Mac files whose lines end in a bare CR
+        f = open(path, encoding=encoding, newline="", errors="strict")
+        lines = f
 
     def gen() -> RawRows:
         record = 0
         try:
-            reader = csv.reader(f, delimiter=delimiter)
+            reader = csv.reader(lines, delimiter=delimiter)
             while True:
                 try:
                     cells = next(reader)
@@ -401,14 +420,12 @@ def _open_text(path: Path, head: bytes, encoding: str | None) -> tuple[dict, Raw
             ) from None
     else:
         try:
-            import codecs
-
             codecs.lookup(encoding)
         except LookupError:
             raise ValueError(f"unknown encoding {encoding!r}") from None
     sample = head[:SAMPLE_SIZE].decode(encoding, errors="ignore")
     delimiter = detect_delimiter(sample)
-    rows, close = _csv_rows(path, encoding, delimiter)
+    rows, close = _csv_rows(path, encoding, delimiter, head)
     return {"encoding": encoding, "delimiter": delimiter}, rows, close
 
 

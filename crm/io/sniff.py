@@ -64,8 +64,9 @@ def sniff_kind(head: bytes) -> str:
 
 def _is_gb_text(text: str) -> bool:
     """Plausibility of a GB18030 decoding: real Chinese text is mostly made of
-    characters from GB2312's 6,763 common hanzi; Big5 or random bytes decoded
-    as GB18030 are full of rare characters and private-use code points."""
+    characters from GB2312's 6,763 common hanzi; Big5, EUC-KR or random
+    bytes decoded as GB18030 give private-use code points, Shift-JIS gives
+    almost only rare characters."""
     hanzi = rare = 0
     for ch in text:
         if ch < "\u0080":
@@ -78,7 +79,9 @@ def _is_gb_text(text: str) -> bool:
                 ch.encode("gb2312")
             except UnicodeEncodeError:
                 rare += 1
-    return hanzi == 0 or rare <= max(2, hanzi // 8)
+    # Traditional characters written in GBK are rare in GB2312 terms too
+    # (~40 %); Shift-JIS read as GB18030 gives ~100 % rare characters.
+    return rare * 3 <= hanzi * 2 or rare < 4
 
 
 def _has_control_chars(text: str) -> bool:
