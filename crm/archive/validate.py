@@ -377,17 +377,21 @@ def _phones(raw: dict, clean: dict, problems: list[Problem], partial: bool) -> N
         return
     mobiles: list[str] = []
     landlines: list[str] = []
+    failed = False
     for field in given:
         try:
             numbers = split_phones(raw[field])
         except Invalid as exc:
             problems.append(Problem(field, raw[field], exc.reason))
+            failed = True
             continue
         for number in numbers:
             kind = phone_kind(number)
             target = landlines if kind in ("landline", "service") else mobiles
             if number not in target:
                 target.append(number)
+    if failed:
+        return
     if len(mobiles) > 2 or len(landlines) > 1:
         extra = mobiles[2:] + landlines[1:]
         problems.append(Problem("mobile", ", ".join(extra), "more phone numbers than the archive holds "
