@@ -64,9 +64,9 @@ class CustomerImport:
         self.summary = Summary(file=str(table.path), kind=table.kind, sheet=table.sheet, encoding=table.encoding,
                                header_row=table.header_row, dry_run=dry_run,
                                ignored_columns=[h for h in table.ignored if h] +
-                               [table.headers[i] for i, f in table.columns.items() if f in NOT_STORED])
-        self.cleaner = CustomerRowCleaner(table.columns)
-        self.header = {f: table.headers[i] for i, f in table.columns.items()}
+                               [h for f, h in table.fields.items() if f in NOT_STORED])
+        self.cleaner = CustomerRowCleaner(table.fields)
+        self.header = dict(table.fields)
         self.writing = True
         self.touched = bytearray()  # existing customer ids already matched by an earlier row
         self.field_changes: dict[str, int] = {}

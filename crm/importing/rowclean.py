@@ -125,10 +125,11 @@ def _plain(field: str, memo: _Memo) -> Callable[[Any], Any]:
 class CustomerRowCleaner:
     """Turns the mapped cells of one row into ``(customer, vehicle)`` clean records."""
 
-    def __init__(self, columns: dict[int, str]):
-        self.plan: list[tuple[int, str, Callable[[Any], Any]]] = []
-        self.phone_cols: list[tuple[int, str]] = []
-        for idx, field in sorted(columns.items()):
+    def __init__(self, fields):
+        self.plan: list[tuple[str, str, Callable[[Any], Any]]] = []
+        self.phone_cols: list[tuple[str, str]] = []
+        for field in fields:
+            idx = field
             if field in PHONE_FIELDS:
                 self.phone_cols.append((idx, field))
             elif field in CUSTOMER_FIELDS:
@@ -151,16 +152,17 @@ class CustomerRowCleaner:
             raise _problem_of(problems, "mobile")
         return {k: clean[k] for k in ("mobile", "mobile2", "landline", "phones") if k in clean}
 
-    def clean(self, cells: list) -> tuple[dict, dict, list[tuple[str, Any, str]]]:
-        """``(customer, vehicle, errors)``; errors are ``(importer field, raw value, reason)``."""
+    def clean(self, cells: dict) -> tuple[dict, dict, list[tuple[str, Any, str]]]:
+        """``(customer, vehicle, errors)`` from ``{field: raw cell}``; errors are
+        ``(importer field, raw value, reason)``."""
         customer: dict = {}
         vehicle: dict = {}
         errors: list = []
         guessed = None
-        n = len(cells)
+        get = cells.get
         for idx, key, fn in self.plan:
-            value = cells[idx] if idx < n else None
-            if _empty(value):
+            value = get(idx)
+            if value is None or _empty(value):
                 continue
             try:
                 out = fn(value)
@@ -184,8 +186,8 @@ class CustomerRowCleaner:
         if self.phone_cols:
             given = []
             for idx, field in self.phone_cols:
-                value = cells[idx] if idx < n else None
-                if not _empty(value):
+                value = get(idx)
+                if value is not None and not _empty(value):
                     given.append((field, value))
             if given:
                 if len(given) == 1 and type(given[0][1]) is str and len(given[0][1]) == 11 \
@@ -213,19 +215,17 @@ class CustomerRowCleaner:
 class VisitRowCleaner:
     """The mapped cells of a repair-order row → a clean visit (shared ``clean_visit``)."""
 
-    def __init__(self, columns: dict[int, str]):
-        self.plan = [(idx, VISIT_FIELDS[f]) for idx, f in sorted(columns.items()) if f in VISIT_FIELDS]
+    def __init__(self, fields):
+        order = sorted(fields, key=lambda f: f == "vin")  # a VIN column beats a plate column
+        self.plan = [(f, VISIT_FIELDS[f]) for f in order if f in VISIT_FIELDS]
 
-    def clean(self, cells: list) -> tuple[dict, list[tuple[str, Any, str]]]:
+    def clean(self, cells: dict) -> tuple[dict, list[tuple[str, Any, str]]]:
         raw: dict = {}
-        n = len(cells)
         for idx, field in self.plan:
-            value = cells[idx] if idx < n else None
-            if _empty(value):
+            value = cells.get(idx)
+            if value is None or _empty(value):
                 continue
             if field == "plate":
-                if "vin" in raw:
-                    continue
                 field = "vin"
             raw[field] = value
         clean, problems = clean_visit(raw)

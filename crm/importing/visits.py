@@ -42,8 +42,8 @@ class VisitImport:
         self.summary = Summary(file=str(table.path), kind=table.kind, sheet=table.sheet, encoding=table.encoding,
                                header_row=table.header_row, dry_run=dry_run,
                                ignored_columns=[h for h in table.ignored if h])
-        self.cleaner = VisitRowCleaner(table.columns)
-        self.header = {f: table.headers[i] for i, f in table.columns.items()}
+        self.cleaner = VisitRowCleaner(table.fields)
+        self.header = dict(table.fields)
         if "plate" in self.header and "vin" not in self.header:
             self.header["vin"] = self.header["plate"]
         self.writing = True

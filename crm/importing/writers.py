@@ -1,31 +1,14 @@
-"""Write rows to CSV, XLSX or JSON: mode 0600, atomic (temp file + ``os.replace``), and every
-text cell that a spreadsheet would evaluate (= + - @, their full-width forms, tab/CR) is
-neutralised with a leading ``'``."""
+"""Export files through the shared writers (:mod:`crm.io.writers`: 0600, atomic, formula-safe)."""
 
 from __future__ import annotations
 
-import csv
-import json
 import os
-import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from ..errors import BadInput
 
 FORMATS = ("csv", "xlsx", "json", "jsonl")
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def neutralise(value: Any) -> Any:
-    """``'=cmd|…`` for a formula-like text; numbers (also ``-12``) and other text unchanged."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        try:
-            float(value)
-            return value
-        except ValueError:
-            return "'" + value
-    return value
 
 
 def format_of(path: str | os.PathLike, explicit: str | None = None) -> str:
@@ -35,65 +18,26 @@ def format_of(path: str | os.PathLike, explicit: str | None = None) -> str:
     return fmt
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        value = "、".join(str(v) for v in value)
-    elif isinstance(value, dict):
-        value = json.dumps(value, ensure_ascii=False)
-    return neutralise(value)
+def _cells(rows: Iterable[dict]) -> Iterable[dict]:
+    for row in rows:
+        yield {k: ("、".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in row.items()}
 
 
 def write_rows(path: str | os.PathLike, rows: Iterable[dict], *, columns: Sequence[str],
                headers: Sequence[str] | None = None, fmt: str | None = None) -> int:
-    """Write ``rows`` (dicts) to ``path``; returns the number of rows written."""
-    path = Path(path)
-    fmt = format_of(path, fmt)
-    headers = list(headers or columns)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise BadInput(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.fchmod(fd, 0o600)
-    count = 0
-    try:
-        if fmt == "xlsx":
-            os.close(fd)
-            from openpyxl import Workbook
+    """Write ``rows`` (dicts) with ``columns`` titled ``headers``; returns the row count."""
+    from crm.io import FileProblem
+    from crm.io.writers import write_table
 
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet("data")
-            sheet.append(headers)
-            for row in rows:
-                sheet.append([_cell(row.get(c)) for c in columns])
-                count += 1
-            book.save(tmp)
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
-                if fmt == "csv":
-                    writer = csv.writer(fh)
-                    writer.writerow(headers)
-                    for row in rows:
-                        writer.writerow(["" if (v := _cell(row.get(c))) is None else v for c in columns])
-                        count += 1
-                elif fmt == "jsonl":
-                    for row in rows:
-                        fh.write(json.dumps({h: row.get(c) for c, h in zip(columns, headers)},
-                                            ensure_ascii=False, default=str) + "\n")
-                        count += 1
-                else:
-                    fh.write("[")
-                    for row in rows:
-                        fh.write(",\n" if count else "\n")
-                        fh.write(json.dumps({h: row.get(c) for c, h in zip(columns, headers)},
-                                            ensure_ascii=False, default=str))
-                        count += 1
-                    fh.write("\n]\n")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return count
+    fmt = format_of(path, fmt)
+    folder = Path(path).parent
+    if str(folder) and not folder.is_dir():
+        raise BadInput(f"{path}: folder {folder} does not exist")
+    titles = list(headers or columns)
+    try:
+        if fmt in ("json", "jsonl"):
+            renamed = ({t: row.get(c) for c, t in zip(columns, titles)} for row in rows)
+            return write_table(path, renamed, titles, format=fmt)
+        return write_table(path, _cells(rows), list(columns), titles=titles, format=fmt)
+    except FileProblem as exc:
+        raise BadInput(str(exc)) from None
