@@ -15,7 +15,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("gender", "gender", "性别"),
     ("birthday", "birthday", "出生日期"),
     ("mobile", "mobile", "手机"),
-    ("mobile2", "phone2", "备用电话"),
+    ("mobile2", "mobile2", "手机2"),
     ("landline", "landline", "座机"),
     ("wechat", "wechat", "微信"),
     ("email", "email", "邮箱"),
