@@ -18,12 +18,13 @@ gives its pinyin keys and, without a gender column, the gender of 先生/女士)
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from ..archive.validate import Problem, clean_customer, clean_vehicle, clean_visit
 from .columns import _MOBILE, _PLAIN, _empty
 
-CACHE_LIMIT = 200_000
+CACHE_LIMIT = 20_000  # per field: repeated values (cities, dates, common names) hit; unique ones stop growing it
 
 #: importer field -> (record, archive field) for the combined customer + vehicle sheet
 CUSTOMER_FIELDS = {
@@ -122,6 +123,64 @@ def _plain(field: str, memo: _Memo) -> Callable[[Any], Any]:
     return run
 
 
+_ISO = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_HONORIFIC = ("先生", "女士", "小姐", "太太", "夫人")
+DATE_FIELDS = {"birthday", "delivery_date", "insurance_expiry", "inspection_due"}
+
+
+def _fast_date(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``2025-03-05`` is stored as is (when the day exists); anything else: the shared rules."""
+    import datetime as dt
+
+    def run(value: Any) -> Any:
+        if type(value) is str and len(value) == 10 and _ISO.fullmatch(value):
+            try:
+                dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+                return value
+            except ValueError:
+                pass
+        return memo(value)
+
+    return run
+
+
+def _fast_name(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A clean 2–4 character Chinese name: the shared ``name_keys`` (pinyin, cached) directly."""
+    from ..archive.validate import name_keys
+
+    def run(value: Any) -> Any:
+        if type(value) is str and _CJK_NAME.fullmatch(value) and not value.endswith(_HONORIFIC):
+            out = name_keys(value)
+            out["name"] = value
+            return out
+        return memo(value)
+
+    return run
+
+
+def _fast_vin(value: Any) -> Any:
+    """The shared VIN rule (``crm.values.vin.normalize_vin``), without the per-record wrapper."""
+    from crm.values import Invalid
+    from crm.values.vin import normalize_vin
+
+    try:
+        return normalize_vin(value)
+    except Invalid as exc:
+        raise FieldError("vin", exc.reason) from None
+
+
+def _fast_plate(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    from crm.values.plate import _FAST as PLATE  # a canonical 7-character plate
+
+    def run(value: Any) -> Any:
+        if type(value) is str and len(value) == 7 and PLATE.fullmatch(value):
+            return value, value[1:]
+        return memo(value)
+
+    return run
+
+
 class CustomerRowCleaner:
     """Turns the mapped cells of one row into ``(customer, vehicle)`` clean records."""
 
@@ -135,11 +194,21 @@ class CustomerRowCleaner:
             elif field in CUSTOMER_FIELDS:
                 memo = _Memo(_customer_field(CUSTOMER_FIELDS[field]))
                 fn = _plain(field, memo) if field in _PLAIN_TEXT_FIELDS else memo
+                if field in DATE_FIELDS:
+                    fn = _fast_date(memo)
+                elif field == "name":
+                    fn = _fast_name(memo)
                 self.plan.append((idx, "c:" + field, fn))
             elif field in VEHICLE_FIELDS:
                 target = VEHICLE_FIELDS[field]
-                memo = _Memo(_vehicle_field(target)) if field != "vin" else _vehicle_field(target)
+                memo = _Memo(_vehicle_field(target))
                 fn = _plain(field, memo) if field in _PLAIN_TEXT_FIELDS else memo
+                if field in DATE_FIELDS:
+                    fn = _fast_date(memo)
+                elif field == "vin":
+                    fn = _fast_vin
+                elif field == "plate":
+                    fn = _fast_plate(memo)
                 self.plan.append((idx, "v:" + target, fn))
         self.phone_memo = _Memo(self._phones)
         self.vin_fn = _vehicle_field("vin")
