@@ -48,7 +48,8 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator, Mapping
+from typing import IO, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from crm.io import FileProblem
 from crm.io import aliases as _aliases
@@ -205,7 +206,7 @@ class Table:
         close, self._close = self._close, lambda: None
         close()
 
-    def __enter__(self) -> "Table":
+    def __enter__(self) -> Table:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -19,7 +19,8 @@ dateutil) are imported lazily inside the functions that need them.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
 __all__ = ["Invalid", "optional"]
 

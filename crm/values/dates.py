@@ -313,7 +313,8 @@ def parse_datetime(value: Any, *, dayfirst: bool | None = None, epoch1904: bool 
         m = _FAST_DT.fullmatch(value)
         if m and MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
             try:
-                return _dt.datetime(*map(int, m.groups()))
+                y, mo, d, H, M, S = (int(g) for g in m.groups())
+                return _dt.datetime(y, mo, d, H, M, S)
             except ValueError:
                 pass  # the slow path gives the reason
     return _parse(value, dayfirst, epoch1904)

@@ -50,7 +50,7 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c
 # NBSP, medium mathematical space, ideographic space, tabs and line breaks.
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\n\r\x0b\x0c\x85\u2028\u2029"
 
-_TABLE = dict(_HALFWIDTH)
+_TABLE: dict[int, int | None] = dict(_HALFWIDTH)
 _TABLE.update({ord(c): None for c in _INVISIBLE})
 _TABLE.update({ord(c): 0x20 for c in _SPACES})
 

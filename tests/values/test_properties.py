@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.values import Invalid
