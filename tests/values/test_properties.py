@@ -16,7 +16,7 @@ from crm.values.plate import normalize_plate, plate_key
 from crm.values.text import clean
 from crm.values.vin import make_vin, normalize_vin
 
-settings.register_profile("crm", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("crm", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("crm")
 
 # Text drawn from the characters that actually appear in dealers' cells.
