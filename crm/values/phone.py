@@ -5,7 +5,7 @@ Canonical forms (what :func:`normalize_phone` returns):
 =================  ==========================  ===========================
 kind               canonical                   accepted input (examples)
 =================  ==========================  ===========================
-mobile             ``13812345678``             ``138 1234 5678``, ``138-1234-5678``,
+mobile             ``13812345678``             ``138 1234 5678``, ``138-1234-5678``, ``013812345678``,
                                                ``+86 138…``, ``0086138…``,
                                                ``86138…``, ``(+86)138…``,
                                                full-width digits, 13812345678.0
@@ -95,6 +95,8 @@ def _national(digits: str, ext: str | None, default_area: str | None) -> str:
             raise Invalid("not a Chinese mobile number (must start with 13-19)")
         raise Invalid(f"a mobile number has 11 digits, not {n}")
     if digits[0] == "0":
+        if n == 12 and _MOBILE.fullmatch(digits[1:]) and not ext:
+            return digits[1:]  # 0 dialled before a mobile (long-distance habit)
         split = _area_split(digits)
         if split is None:
             raise Invalid("not a mobile or landline number")

@@ -57,7 +57,8 @@ _TABLE.update({ord(c): 0x20 for c in _SPACES})
 _WS_RUN = re.compile(r" {2,}")
 
 #: Cell contents meaning "nothing here" (compared case-insensitively, after
-#: cleaning).  ``nan`` and ``\\N`` come from pandas and MySQL exports.
+#: cleaning).  ``nan`` and ``\\N`` come from pandas and MySQL exports; the
+#: zero dates ``0000-00-00`` (``00:00:00``) count as empty too.
 EMPTY_MARKERS = frozenset(
     {
         "",
@@ -77,6 +78,10 @@ EMPTY_MARKERS = frozenset(
         "\\n",
     }
 )
+
+
+# MySQL/DMS exports write a missing date as a zero date.
+_ZERO_DATES = frozenset({"0000-00-00", "0000-00-00 00:00:00", "0000/00/00", "0000/00/00 00:00:00", "00000000"})
 
 
 def to_halfwidth(s: str) -> str:
@@ -141,6 +146,8 @@ def clean(value: Any) -> str | None:
         s = _WS_RUN.sub(" ", s)
     s = s.strip()
     if len(s) <= 4 and s.lower() in EMPTY_MARKERS:
+        return None
+    if s[0] == "0" and s in _ZERO_DATES:
         return None
     return s
 
