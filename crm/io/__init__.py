@@ -15,7 +15,30 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["FileProblem"]
+from typing import Any
+
+__all__ = ["FileProblem", "read_table", "Table", "Row", "write_table", "normalize_row", "Options"]
+
+_LAZY = {
+    "read_table": "readers",
+    "Table": "readers",
+    "Row": "readers",
+    "write_table": "writers",
+    "normalize_row": "normalize",
+    "Options": "normalize",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``from crm.io import read_table`` imports only what it needs."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'crm.io' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"crm.io.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 class FileProblem(ValueError):

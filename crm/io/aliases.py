@@ -45,7 +45,7 @@ notes, tags        free text, labels
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from crm.values.text import strip_invisible
 

@@ -48,7 +48,8 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator, Mapping
+from typing import IO, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from crm.io import FileProblem
 from crm.io import aliases as _aliases
@@ -205,7 +206,7 @@ class Table:
         close, self._close = self._close, lambda: None
         close()
 
-    def __enter__(self) -> "Table":
+    def __enter__(self) -> Table:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -531,7 +532,7 @@ def _xlrd_sheets(path: Path):
     import xlrd  # lazy fallback for .xls when calamine is not installed
 
     try:
-        wb = xlrd.open_workbook(os.fspath(path), on_demand=True, formatting_info=False)
+        wb = xlrd.open_workbook(os.fspath(path), on_demand=True, formatting_info=True)
     except Exception as exc:
         raise FileProblem(path, f"corrupt or unreadable .xls workbook ({_short(exc)})") from None
     names = wb.sheet_names()
@@ -568,7 +569,7 @@ def _check_zip(path: Path) -> None:
             names = set(z.namelist())
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise FileProblem(path, f"corrupt XLSX file (damaged zip archive: {_short(exc)})") from None
-    if "xl/workbook.xml" in names or "content.xml" in names or any(n.endswith("workbook.xml") for n in names):
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names or "content.xml" in names:
         return
     if "word/document.xml" in names:
         raise FileProblem(path, "a Word document, not a spreadsheet")

@@ -41,7 +41,8 @@ import secrets
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from crm.io import FileProblem
 

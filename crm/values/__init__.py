@@ -19,9 +19,71 @@ dateutil) are imported lazily inside the functions that need them.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
-__all__ = ["Invalid", "optional"]
+__all__ = [
+    "Invalid",
+    "optional",
+    # re-exported lazily from the submodules (see __getattr__)
+    "clean",
+    "normalize_phone",
+    "split_phones",
+    "mask",
+    "tail4",
+    "normalize_vin",
+    "check_digit_ok",
+    "vin_tail",
+    "normalize_plate",
+    "plate_key",
+    "parse_date",
+    "parse_datetime",
+    "parse_decimal",
+    "parse_amount",
+    "parse_int",
+    "parse_mileage",
+    "normalize_name",
+    "pinyin_keys",
+    "normalize_gender",
+    "normalize_email",
+    "normalize_wechat",
+]
+
+_LAZY = {
+    "clean": "text",
+    "normalize_phone": "phone",
+    "split_phones": "phone",
+    "mask": "phone",
+    "tail4": "phone",
+    "normalize_vin": "vin",
+    "check_digit_ok": "vin",
+    "vin_tail": "vin",
+    "normalize_plate": "plate",
+    "plate_key": "plate",
+    "parse_date": "dates",
+    "parse_datetime": "dates",
+    "parse_decimal": "numbers",
+    "parse_amount": "numbers",
+    "parse_int": "numbers",
+    "parse_mileage": "numbers",
+    "normalize_name": "names",
+    "pinyin_keys": "names",
+    "normalize_gender": "names",
+    "normalize_email": "email",
+    "normalize_wechat": "email",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``from crm.values import normalize_phone`` imports only that module."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'crm.values' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"crm.values.{module}"), name)
+    globals()[name] = value
+    return value
 
 T = TypeVar("T")
 

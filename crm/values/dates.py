@@ -45,7 +45,7 @@ import re
 from typing import Any
 
 from crm.values import Invalid
-from crm.values.text import strip_invisible
+from crm.values.text import clean, strip_invisible
 
 __all__ = [
     "MIN_YEAR",
@@ -66,7 +66,7 @@ _TIME = (
     r"(?P<ampm1>上午|下午|中午|晚上|凌晨|早上)?\s*"
     r"(?P<H>\d{1,2})\s*[:：时点]\s*(?P<M>\d{1,2})?"
     r"(?:\s*[:：分]\s*(?P<S>\d{1,2})?(?:\.(?P<f>\d{1,6})\d*)?\s*秒?)?\s*分?"
-    r"\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)?"
+    r"\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.|上午|下午|晚上|凌晨|早上|中午)?"
     r"\s*(?P<tz>z|utc|gmt|[+-]\d{2}:?\d{2})?"
 )
 # 2025-03-05 / 2025/3/5 / 2025.3.5 / 2025年3月5日
@@ -264,7 +264,7 @@ def _parse(value: Any, dayfirst: bool | None, epoch1904: bool) -> _dt.datetime:
     if not isinstance(value, str):
         raise Invalid("not a date")
     s = strip_invisible(value).strip()
-    if not s:
+    if not s or s.startswith("0000") and clean(s) is None:
         raise Invalid("empty")
     if len(s) > 80:
         raise Invalid("too long for a date")
@@ -313,7 +313,8 @@ def parse_datetime(value: Any, *, dayfirst: bool | None = None, epoch1904: bool 
         m = _FAST_DT.fullmatch(value)
         if m and MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
             try:
-                return _dt.datetime(*map(int, m.groups()))
+                y, mo, d, H, M, S = (int(g) for g in m.groups())
+                return _dt.datetime(y, mo, d, H, M, S)
             except ValueError:
                 pass  # the slow path gives the reason
     return _parse(value, dayfirst, epoch1904)

@@ -5,7 +5,7 @@ Canonical forms (what :func:`normalize_phone` returns):
 =================  ==========================  ===========================
 kind               canonical                   accepted input (examples)
 =================  ==========================  ===========================
-mobile             ``13812345678``             ``138 1234 5678``, ``138-1234-5678``,
+mobile             ``13812345678``             ``138 1234 5678``, ``138-1234-5678``, ``013812345678``,
                                                ``+86 138…``, ``0086138…``,
                                                ``86138…``, ``(+86)138…``,
                                                full-width digits, 13812345678.0
@@ -64,6 +64,9 @@ _EXT = re.compile(r"\s*;?\s*(?:转|分机号?|ext\.?|x|#)\s*[:=]?\s*(\d{1,6})\s*
 _SEP = re.compile(r"[\s\-.()\[\]/（）—_]+")
 _SPLIT = re.compile(r"\s*[,;，；、|/]\s*|\s{2,}|\s+(?:或|or)\s+")
 _SCI = re.compile(r"(\d)\.(\d+)e\+?(\d+)", re.IGNORECASE)
+# "手机：138…", "Tel: 010-…" and bracketed remarks "(微信同号)", "（本人）".
+_LABEL = re.compile(r"^(?:手机号?码?|移动电话|电话号?码?|联系电话|座机|固话|tel|mobile|mob|phone|cell)\s*[:：.]?\s*", re.IGNORECASE)
+_REMARK = re.compile(r"\s*[(（\[【][^()（）\[\]【】0-9+]*[)）\]】]\s*")
 
 
 def _area_split(digits: str) -> tuple[str, str] | None:
@@ -92,6 +95,8 @@ def _national(digits: str, ext: str | None, default_area: str | None) -> str:
             raise Invalid("not a Chinese mobile number (must start with 13-19)")
         raise Invalid(f"a mobile number has 11 digits, not {n}")
     if digits[0] == "0":
+        if n == 12 and _MOBILE.fullmatch(digits[1:]) and not ext:
+            return digits[1:]  # 0 dialled before a mobile (long-distance habit)
         split = _area_split(digits)
         if split is None:
             raise Invalid("not a mobile or landline number")
@@ -152,6 +157,8 @@ def normalize_phone(value: Any, *, default_area: str | None = None) -> str:
     '0755-88889999'
     >>> normalize_phone("88889999", default_area="0755")
     '0755-88889999'
+    >>> normalize_phone("手机：138-1234-5678（微信同号）")
+    '13812345678'
     >>> normalize_phone("+1 415-555-2671")
     '+14155552671'
     >>> normalize_phone("1381234567")
@@ -189,6 +196,12 @@ def normalize_phone(value: Any, *, default_area: str | None = None) -> str:
     s = strip_invisible(s).strip()
     if not s:
         raise Invalid("empty")
+    if not s[0].isdigit() and s[0] not in "+(（":
+        s = _LABEL.sub("", s)
+    if not s[-1].isdigit():
+        s = _REMARK.sub("", s).strip()
+        if not s:
+            raise Invalid("not a phone number")
     sci = _SCI.fullmatch(s)
     if sci:
         frac, exp = sci.group(2), int(sci.group(3))

@@ -50,14 +50,15 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c
 # NBSP, medium mathematical space, ideographic space, tabs and line breaks.
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\n\r\x0b\x0c\x85\u2028\u2029"
 
-_TABLE = dict(_HALFWIDTH)
+_TABLE: dict[int, int | None] = dict(_HALFWIDTH)
 _TABLE.update({ord(c): None for c in _INVISIBLE})
 _TABLE.update({ord(c): 0x20 for c in _SPACES})
 
 _WS_RUN = re.compile(r" {2,}")
 
 #: Cell contents meaning "nothing here" (compared case-insensitively, after
-#: cleaning).  ``nan`` and ``\\N`` come from pandas and MySQL exports.
+#: cleaning).  ``nan`` and ``\\N`` come from pandas and MySQL exports; the
+#: zero dates ``0000-00-00`` (``00:00:00``) count as empty too.
 EMPTY_MARKERS = frozenset(
     {
         "",
@@ -77,6 +78,10 @@ EMPTY_MARKERS = frozenset(
         "\\n",
     }
 )
+
+
+# MySQL/DMS exports write a missing date as a zero date.
+_ZERO_DATES = frozenset({"0000-00-00", "0000-00-00 00:00:00", "0000/00/00", "0000/00/00 00:00:00", "00000000"})
 
 
 def to_halfwidth(s: str) -> str:
@@ -141,6 +146,8 @@ def clean(value: Any) -> str | None:
         s = _WS_RUN.sub(" ", s)
     s = s.strip()
     if len(s) <= 4 and s.lower() in EMPTY_MARKERS:
+        return None
+    if s[0] == "0" and s in _ZERO_DATES:
         return None
     return s
 

@@ -59,6 +59,7 @@ _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 _REMOVE = re.compile(r"[\s\-.·_*]+")
 _REPAIR = str.maketrans("IOQ", "100")
+_LABEL = re.compile(r"^(?:VIN码?|VIN号|车架号码?|底盘号)[:：]?")
 
 
 def compute_check_digit(vin: str) -> str:
@@ -110,6 +111,7 @@ def _clean(value: Any) -> str:
     if not isinstance(value, str):
         raise Invalid("not a VIN")
     s = _REMOVE.sub("", strip_invisible(value)).upper()
+    s = _LABEL.sub("", s)
     if not s:
         raise Invalid("empty")
     return s

@@ -74,6 +74,7 @@ def test_two_digit_year_window():
         ("2025/3/5 下午2:30", dt.datetime(2025, 3, 5, 14, 30)),
         ("2025/3/5 上午12:10", dt.datetime(2025, 3, 5, 0, 10)),
         ("2025/3/5 2:30 PM", dt.datetime(2025, 3, 5, 14, 30)),
+        ("2025/3/5 08:30:00 下午", dt.datetime(2025, 3, 5, 20, 30)),
         ("2025-03-05T06:30:00Z", dt.datetime(2025, 3, 5, 14, 30)),
         ("2025-03-05T14:30:00+08:00", dt.datetime(2025, 3, 5, 14, 30)),
         ("20250305143000", dt.datetime(2025, 3, 5, 14, 30)),
@@ -124,6 +125,12 @@ def test_excel_serials_and_1900_bug():
 def test_invalid(raw, reason):
     with pytest.raises(Invalid, match=reason):
         parse_datetime(raw)
+
+
+@pytest.mark.parametrize("raw", ["0000-00-00", "0000-00-00 00:00:00", "00000000"])
+def test_zero_dates_are_empty(raw):
+    with pytest.raises(Invalid, match="empty"):
+        parse_date(raw)
 
 
 def test_leap_day_ok():

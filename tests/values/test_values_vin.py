@@ -22,7 +22,7 @@ def test_compute_check_digit():
 
 @pytest.mark.parametrize(
     "raw",
-    [GOOD_CN, GOOD_CN.lower(), f"  {GOOD_CN} ", "LBV NU790 04SK 12345", "LBV-NU790-04SK12345", "ＬＢＶＮＵ７９００４ＳＫ１２３４５"],
+    [GOOD_CN, GOOD_CN.lower(), f"  {GOOD_CN} ", "LBV NU790 04SK 12345", "LBV-NU790-04SK12345", "ＬＢＶＮＵ７９００４ＳＫ１２３４５", "VIN:LBVNU79004SK12345", "车架号：LBVNU79004SK12345"],
 )
 def test_normalize(raw):
     assert normalize_vin(raw) == GOOD_CN

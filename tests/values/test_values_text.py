@@ -37,7 +37,7 @@ def test_clean(raw, expected):
 
 
 @pytest.mark.parametrize(
-    "raw", [None, "", "   ", "-", "—", "/", "无", "N/A", "n/a", "null", "NULL", "Ｎ／Ａ", "——", "nan", "\u200b"]
+    "raw", [None, "", "   ", "-", "—", "/", "无", "N/A", "n/a", "null", "NULL", "Ｎ／Ａ", "——", "nan", "\u200b", "0000-00-00", "0000-00-00 00:00:00"]
 )
 def test_empty_markers(raw):
     assert clean(raw) is None

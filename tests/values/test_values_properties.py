@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.values import Invalid
@@ -16,8 +16,8 @@ from crm.values.plate import normalize_plate, plate_key
 from crm.values.text import clean
 from crm.values.vin import make_vin, normalize_vin
 
-settings.register_profile("crm", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("crm")
+# Applied per test: loading a profile would change hypothesis for the whole session.
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text drawn from the characters that actually appear in dealers' cells.
 TOKENS = st.sampled_from(
@@ -54,6 +54,7 @@ NORMALIZERS = [
 
 
 @pytest.mark.parametrize("fn", NORMALIZERS + [parse_date, parse_datetime, split_phones, pinyin_keys, plate_key, clean], ids=lambda f: f.__name__)
+@FAST
 @given(value=cells)
 def test_only_invalid_escapes(fn, value):
     try:
@@ -63,6 +64,7 @@ def test_only_invalid_escapes(fn, value):
 
 
 @pytest.mark.parametrize("fn", NORMALIZERS + [clean], ids=lambda f: f.__name__)
+@FAST
 @given(value=cells)
 def test_idempotent(fn, value):
     try:
@@ -73,6 +75,7 @@ def test_idempotent(fn, value):
         assert fn(once) == once
 
 
+@FAST
 @given(value=cells)
 def test_dates_idempotent(value):
     try:
@@ -88,6 +91,7 @@ def test_dates_idempotent(value):
 mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
 
 
+@FAST
 @given(mobile=mobiles, style=st.sampled_from(["{}", "+86 {}", "0086{}", "{0:.3} {1} {2}", "+86-{0:.3}-{1}-{2}"]), wide=st.booleans())
 def test_mobile_renderings(mobile, style, wide):
     raw = style.format(mobile, mobile[3:7], mobile[7:]) if "{1}" in style else style.format(mobile)
@@ -98,6 +102,7 @@ def test_mobile_renderings(mobile, style, wide):
     assert tail4(raw) == mobile[-4:]
 
 
+@FAST
 @given(body=st.from_regex(r"[A-HJ-NPR-Z0-9]{16}", fullmatch=True), sep=st.sampled_from(["", " ", "-"]))
 def test_vin_roundtrip(body, sep):
     vin = make_vin(body)
@@ -105,6 +110,7 @@ def test_vin_roundtrip(body, sep):
     assert normalize_vin(messy_vin, strict=True) == vin
 
 
+@FAST
 @given(d=st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 12, 31)))
 def test_date_renderings(d):
     for raw in (d.isoformat(), f"{d.year}/{d.month}/{d.day}", f"{d.year}年{d.month}月{d.day}日", d.strftime("%Y%m%d"), f"{d.year}.{d.month}.{d.day}"):

@@ -1,0 +1,118 @@
+"""Import benchmark: ``python -m bench.import_bench [--rows N] [--full] [--xlsx-rows N]``.
+
+Prints one table (figure, seconds, reference, ratio, target, pass/fail) measured in one run:
+
+* ``crm customer import`` of an N-row customer CSV (sampledata, one row per car, 34 columns,
+  validation and dedupe) against ``sqlite3 .import`` of the same file into a plain table
+  (target ≤ 3×), its peak RSS (target < 200 MB), and the ratio to
+  ``sqlite-utils insert --csv``;
+* ``crm customer import`` of an XLSX sheet against python-calamine just reading it (≤ 2×).
+
+The crm runs have every plugin disabled (``CRM_PLUGINS=``): the figure is the importer's.
+Never used by the tests (no test asserts on time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MB, exit code) of one child process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 3):
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"{' '.join(cmd[:3])} … failed ({code}): {err.strip()[:300]}")
+    return wall, usage.ru_maxrss / 1024, code
+
+
+def _crm_import(path: Path, work: Path) -> tuple[float, float]:
+    db = work / f"crm-{path.suffix[1:]}.db"
+    for p in work.glob(db.name + "*"):
+        p.unlink()
+    env = dict(os.environ, CRM_DB=str(db), CRM_PLUGINS="", CRM_CONFIG=str(work / "none.toml"),
+               CRM_NOW="2026-11-20T10:00:00")
+    wall, rss, _ = _run([str(VENV_BIN / "crm"), "--quiet", "customer", "import", str(path), "--skip-invalid"], env)
+    return wall, rss
+
+
+def _row(figure, seconds, reference, ref_seconds, target=None, ok=None):
+    ratio = seconds / ref_seconds if ref_seconds else float("nan")
+    verdict = "" if ok is None else ("pass" if ok(ratio) else "FAIL")
+    return [figure, f"{seconds:.2f}", reference, f"{ref_seconds:.2f}" if ref_seconds else "",
+            f"{ratio:.1f}x" if ref_seconds else "", target or "", verdict]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=200_000, help="customers in the CSV (default 200000)")
+    ap.add_argument("--full", action="store_true", help="1,000,000 customers (the issue's figure)")
+    ap.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the XLSX sheet (default 100000)")
+    ap.add_argument("--no-sqlite-utils", action="store_true", help="skip the sqlite-utils reference")
+    ap.add_argument("--keep", help="work in this folder and keep the files")
+    args = ap.parse_args(argv)
+    rows = 1_000_000 if args.full else args.rows
+    from crm.sampledata.files import write_customers_csv, write_customers_xlsx
+
+    work = Path(args.keep or tempfile.mkdtemp(prefix="crm-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    table = []
+    try:
+        csv_path = work / f"customers-{rows}.csv"
+        if not csv_path.exists():
+            write_customers_csv(csv_path, rows)
+        lines = sum(1 for _ in open(csv_path, "rb")) - 1
+        plain = work / "plain.db"
+        for p in work.glob("plain.db*"):
+            p.unlink()
+        sqlite3 = shutil.which("sqlite3")
+        ref, _, _ = _run([sqlite3, str(plain), ".import --csv " + str(csv_path) + " t"]) if sqlite3 else (0, 0, 0)
+        crm_s, rss = _crm_import(csv_path, work)
+        table.append(_row(f"crm customer import, CSV {rows} customers ({lines} rows)", crm_s,
+                          "sqlite3 .import", ref, "<= 3x", lambda r: r <= 3))
+        table.append([f"  peak RSS of that import", f"{rss:.0f} MB", "", "", "", "< 200 MB",
+                      "pass" if rss < 200 else "FAIL"])
+        if not args.no_sqlite_utils:
+            su = VENV_BIN / "sqlite-utils"
+            for p in work.glob("su.db*"):
+                p.unlink()
+            su_s, _, _ = _run([str(su), "insert", str(work / "su.db"), "t", str(csv_path), "--csv"])
+            table.append(_row("  same import vs sqlite-utils", crm_s, "sqlite-utils insert --csv", su_s))
+        xlsx_path = work / f"customers-{args.xlsx_rows}.xlsx"
+        if not xlsx_path.exists():
+            write_customers_xlsx(xlsx_path, args.xlsx_rows, engine="fast")
+        read_s, _, _ = _run([sys.executable, "-c",
+                             "import sys; from python_calamine import CalamineWorkbook as W; "
+                             "b = W.from_path(sys.argv[1]); "
+                             "[sum(1 for _ in b.get_sheet_by_name(n).iter_rows()) for n in b.sheet_names]",
+                             str(xlsx_path)])
+        x_s, x_rss = _crm_import(xlsx_path, work)
+        table.append(_row(f"crm customer import, XLSX {args.xlsx_rows} customers", x_s,
+                          "python-calamine read", read_s, "<= 2x", lambda r: r <= 2))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    header = ["figure", "seconds", "reference", "ref s", "ratio", "target", "result"]
+    widths = [max(len(str(r[i])) for r in [header] + table) for i in range(len(header))]
+    for r in [header] + table:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; one run, plugins disabled)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
