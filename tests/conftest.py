@@ -15,6 +15,13 @@ from crm.cli import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Test folders keep their own helper modules (e.g. tests/complaints/complaints_helpers.py);
+# with --import-mode=importlib they are importable once their folder is on sys.path.
+# Give such helper modules names unique across folders.
+for _folder in sorted(Path(__file__).resolve().parent.iterdir()):
+    if _folder.is_dir() and not _folder.name.startswith((".", "__")) and str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):

@@ -1,15 +1,114 @@
-"""The callbacks plugin's tables, as ordered migrations."""
+"""The callbacks plugin's tables, as ordered migrations (never edit one that has shipped)."""
 
 from crm.migrations import Migrations
 
 migrations = Migrations("callbacks")
 
 
+def _run(db, script: str) -> None:
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
 @migrations()
 def m001_create_callback_tasks(db):
+    # The skeleton's first table; m002 replaces it (it never held data).
     db.execute("""CREATE TABLE callback_tasks (
         id INTEGER PRIMARY KEY,
         customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
         rule TEXT NOT NULL, due_on TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',
         created_at TEXT NOT NULL
     )""")
+
+
+@migrations()
+def m002_tasks_calls_keys_state(db):
+    _run(db, """
+DROP TABLE IF EXISTS callback_tasks;
+CREATE TABLE callback_tasks (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    vehicle_id INTEGER REFERENCES vehicles(id) ON DELETE SET NULL,
+    visit_id INTEGER REFERENCES visits(id) ON DELETE SET NULL,
+    rules TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    member INTEGER NOT NULL DEFAULT 0,
+    start_on TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    last_on TEXT NOT NULL,
+    scheduled_on TEXT NOT NULL,
+    assigned_to TEXT,
+    avoid_staff TEXT,
+    status TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open','done','unreachable','missed','cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    result TEXT CHECK (result IS NULL OR result IN ('satisfied','neutral','dissatisfied','unreachable')),
+    score INTEGER,
+    note TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    closed_at TEXT
+);
+CREATE INDEX callback_tasks_queue ON callback_tasks(status, assigned_to, scheduled_on);
+CREATE INDEX callback_tasks_customer ON callback_tasks(customer_id, status);
+CREATE INDEX callback_tasks_last ON callback_tasks(status, last_on);
+CREATE INDEX callback_tasks_due ON callback_tasks(due_on);
+CREATE TABLE callback_plan_keys (
+    rule TEXT NOT NULL,
+    key TEXT NOT NULL,
+    task_id INTEGER REFERENCES callback_tasks(id) ON DELETE CASCADE,
+    planned_at TEXT NOT NULL,
+    PRIMARY KEY (rule, key)
+) WITHOUT ROWID;
+CREATE INDEX callback_plan_keys_task ON callback_plan_keys(task_id);
+CREATE TABLE callback_calls (
+    id INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL REFERENCES callback_tasks(id) ON DELETE CASCADE,
+    customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
+    staff TEXT,
+    called_at TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    result TEXT NOT NULL CHECK (result IN ('satisfied','neutral','dissatisfied','unreachable')),
+    score INTEGER CHECK (score IS NULL OR score BETWEEN 0 AND 10),
+    aspects TEXT,
+    note TEXT,
+    suggestion TEXT,
+    complaint_ref TEXT,
+    appointment_id INTEGER,
+    portal_ref TEXT,
+    source TEXT NOT NULL DEFAULT 'cli',
+    import_key TEXT UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX callback_calls_at ON callback_calls(called_at);
+CREATE INDEX callback_calls_task ON callback_calls(task_id);
+CREATE INDEX callback_calls_customer ON callback_calls(customer_id);
+CREATE TABLE callback_state (
+    name TEXT PRIMARY KEY,
+    value TEXT,
+    updated_at TEXT NOT NULL
+)
+""")
+
+
+@migrations()
+def m003_indexes_for_date_rules(db):
+    # Date-driven rules look anchors up by date (or month-day) so a daily plan never scans
+    # the archive.  These indexes sit on core tables but belong to this plugin (prefix
+    # ``callbacks_``); see docs/callbacks.md "Decisions".
+    _run(db, """
+CREATE INDEX IF NOT EXISTS callbacks_customers_birthday_md ON customers(substr(birthday, 6, 5));
+CREATE INDEX IF NOT EXISTS callbacks_vehicles_delivery ON vehicles(delivery_date);
+CREATE INDEX IF NOT EXISTS callbacks_vehicles_delivery_md ON vehicles(substr(delivery_date, 6, 5));
+CREATE INDEX IF NOT EXISTS callbacks_vehicles_insurance ON vehicles(insurance_expires);
+CREATE INDEX IF NOT EXISTS callbacks_vehicles_inspection ON vehicles(inspection_due)
+""")
+
+
+@migrations()
+def m004_visit_events(db):
+    # Visits closed through crm (on_visit_closed) wait here for the next plan, so a visit
+    # closed late is planned without scanning the visits table.
+    db.execute("CREATE TABLE callback_visit_events (visit_id INTEGER PRIMARY KEY, at TEXT NOT NULL)")

@@ -1,11 +1,19 @@
-"""The campaigns plugin's hook implementations (registered through the `crm` entry point)."""
+"""The campaigns plugin's hook implementations (registered through the `crm` entry point).
+
+Kept light: every hook imports its module only when it runs.
+"""
 
 from crm import hookimpl
 
 
 @hookimpl
 def register_commands(register):
-    register("campaigns", "crm_campaigns.cli:app", help="Campaigns: events, invitations, care, recalls, surveys")
+    register("campaigns", "crm_campaigns.cli:app",
+             help="Campaigns: care (birthday/holiday/card), recalls, win-back, referrals, outbox")
+    register("segment", "crm_campaigns.segments_cli:app", help="Segments (客户分群): saved filters over the archive")
+    register("event", "crm_campaigns.events_cli:app",
+             help="Events (活动): invitations, replies, waitlist, check-in, results, iCalendar")
+    register("survey", "crm_campaigns.surveys_cli:app", help="Satisfaction surveys (满意度调查): CSI, NPS, import")
 
 
 @hookimpl
@@ -13,3 +21,80 @@ def register_migrations(register):
     from .migrations import migrations
 
     register(migrations)
+
+
+@hookimpl(trylast=True)
+def send_message(tx, message):
+    """The built-in sender: queue for the outbox CSV files (a dealer's sender plugin wins)."""
+    from .outbox import queue
+
+    return queue(tx, message)
+
+
+@hookimpl
+def on_portal_record(tx, stream, record):
+    if stream == "campaigns":
+        from .recalls import on_campaign_record
+
+        return on_campaign_record(tx, record)
+    if stream == "surveys":
+        from .surveys import on_survey_record
+
+        return on_survey_record(tx, record)
+    return None
+
+
+@hookimpl
+def on_visit_closed(tx, visit):
+    from .recalls import visit_closed
+
+    visit_closed(tx, visit)
+
+
+@hookimpl
+def on_vehicle_delivered(tx, vehicle, customer):
+    from .recalls import match_vehicle
+
+    match_vehicle(tx, vehicle)
+
+
+@hookimpl
+def on_vehicle_transferred(tx, vehicle, old_owner_id, new_owner_id):
+    from .recalls import match_vehicle
+
+    match_vehicle(tx, vehicle, new_owner_id=new_owner_id)
+
+
+@hookimpl
+def on_customers_merged(tx, kept_id, merged_id):
+    from .privacy import merge
+
+    merge(tx, kept_id, merged_id)
+
+
+@hookimpl
+def on_customer_forgotten(tx, customer_id):
+    from .privacy import forget
+
+    forget(tx, customer_id)
+
+
+@hookimpl
+def customer_sections(app, customer):
+    from .sections import customer_sections as sections
+
+    return sections(app, customer)
+
+
+@hookimpl
+def report_sections(app, report):
+    from .sections import report_sections as sections
+
+    return sections(app, report)
+
+
+@hookimpl
+def agenda_items(app, agenda):
+    from .sections import agenda_items as items
+
+    return items(app, agenda)

@@ -1,0 +1,148 @@
+"""Benchmark of the callbacks plugin on a large archive (issue 5: scale).
+
+Generates customers, vehicles, visits, cards and staff with plain SQL inserts, runs the
+first plan, then times (each the best of a few runs, as a ratio against a reference scan
+measured in the same run, so machines compare):
+
+- the daily plan the day after (incremental: watermarks),
+- a second plan the same day (must create nothing),
+- ``due`` for one specialist (in-process).
+
+    .venv/bin/python bench/callbacks_bench.py                      # 200k customers / 600k visits
+    .venv/bin/python bench/callbacks_bench.py --customers 1000000  # the full size (1M / 3M)
+
+Targets: daily plan ≤ 2 s, due ≤ 50 ms on the full size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+def generate(db: Path, customers: int, seed: int = 5) -> None:
+    rng = random.Random(seed)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA synchronous = OFF")
+    now = "2026-01-01T00:00:00+08:00"
+    conn.execute("BEGIN")
+    staff = [(f"cb{i:02d}", f"回访{i}", "callback", 40) for i in range(10)]
+    staff += [(f"sa{i:02d}", f"顾问{i}", "advisor", 40) for i in range(20)]
+    conn.executemany("INSERT INTO staff (code, name, role, daily_capacity, created_at, updated_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?)", [(*s, now, now) for s in staff])
+
+    def day(lo: int, hi: int) -> str:
+        return (AS_OF - dt.timedelta(days=rng.randint(lo, hi))).isoformat()
+
+    batch = []
+    for cid in range(1, customers + 1):
+        birthday = f"{rng.randint(1960, 2000)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        batch.append((cid, f"客户{cid}", f"139{cid:08d}", birthday, now, now))
+        if len(batch) == 50000:
+            conn.executemany("INSERT INTO customers (id, name, mobile, birthday, created_at, updated_at)"
+                             " VALUES (?, ?, ?, ?, ?, ?)", batch)
+            batch = []
+    conn.executemany("INSERT INTO customers (id, name, mobile, birthday, created_at, updated_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?)", batch)
+    vehicles = []
+    for cid in range(1, customers + 1):
+        vin = f"WBA{cid:014d}"
+        vehicles.append((cid, vin, vin[::-1], day(0, 5 * 365), (AS_OF + dt.timedelta(days=rng.randint(-30, 365))).isoformat(),
+                         (AS_OF + dt.timedelta(days=rng.randint(-30, 365))).isoformat(), cid, now, now))
+    conn.executemany("INSERT INTO vehicles (id, vin, vin_rev, delivery_date, insurance_expires, inspection_due,"
+                     " customer_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", vehicles)
+    del vehicles
+    types = ["maintenance", "maintenance", "repair", "warranty", "bodypaint"]
+    batch = []
+    for vid in range(1, customers * 3 + 1):
+        cid = rng.randint(1, customers)
+        out = AS_OF - dt.timedelta(days=rng.randint(1, 3 * 365))
+        batch.append((f"RO{vid:09d}", cid, cid, (out - dt.timedelta(days=rng.randint(0, 2))).isoformat(),
+                      out.isoformat(), rng.choice(types), f"sa{rng.randint(0, 19):02d}", "closed", now, now))
+        if len(batch) == 100000:
+            conn.executemany("INSERT INTO visits (ro_number, vehicle_id, customer_id, date_in, date_out, type, advisor,"
+                             " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+            batch = []
+    conn.executemany("INSERT INTO visits (ro_number, vehicle_id, customer_id, date_in, date_out, type, advisor,"
+                     " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+    cards = [(cid, f"M{cid:08d}", "gold", "2024-01-01", (AS_OF + dt.timedelta(days=rng.randint(-10, 700))).isoformat(),
+              now, now) for cid in range(1, customers + 1, 10)]
+    conn.executemany("INSERT INTO membership_cards (customer_id, number, level, issued_on, expires_on, created_at,"
+                     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", cards)
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def best(fn, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--db", help="Keep the generated database here (default: a temp dir)")
+    args = parser.parse_args()
+
+    from crm.context import App
+
+    folder = tempfile.mkdtemp(prefix="crm-callbacks-bench-")
+    db = Path(args.db or os.path.join(folder, "bench.db"))
+    env = {"CRM_DB": str(db), "CRM_CONFIG": os.path.join(folder, "none.toml"), "CRM_PLUGINS": "callbacks",
+           "CRM_NOW": f"{AS_OF.isoformat()}T07:00:00"}
+
+    t0 = time.perf_counter()
+    App(environ=env).store  # the schema, core and plugin
+    generate(db, args.customers)
+    app = App(environ=env)
+    app.store.conn.execute("ANALYZE")
+    print(f"generated {args.customers:,} customers / {args.customers * 3:,} visits in {time.perf_counter() - t0:.1f} s")
+
+    from crm_callbacks.planner import run_plan
+    from crm_callbacks.queue import due_rows
+
+    reference = best(lambda: app.store.conn.execute("SELECT count(*), sum(length(ro_number)) FROM visits").fetchone())
+    t0 = time.perf_counter()
+    first, _ = run_plan(app, AS_OF - dt.timedelta(days=1))
+    first_time = time.perf_counter() - t0
+
+    def daily():
+        env2 = {**env, "CRM_NOW": f"{AS_OF.isoformat()}T07:00:00"}
+        return run_plan(App(environ=env2), AS_OF)[0]
+
+    t0 = time.perf_counter()
+    stats = daily()
+    daily_time = time.perf_counter() - t0
+    again = best(lambda: daily())
+    specialist = app.store.scalar("SELECT assigned_to FROM callback_tasks WHERE status = 'open'"
+                                  " GROUP BY assigned_to ORDER BY count(*) DESC LIMIT 1")
+    rows = due_rows(app, AS_OF, staff=specialist, limit=200)
+    due_time = best(lambda: due_rows(app, AS_OF, staff=specialist, limit=200), runs=5)
+
+    print(f"reference: full scan of visits            {reference * 1000:8.1f} ms  (1.00)")
+    print(f"first plan (lookback {first['as_of']})    {first_time * 1000:8.1f} ms  ({first_time / reference:.2f})"
+          f"  created {first['created']:,}")
+    print(f"daily plan after the first run            {daily_time * 1000:8.1f} ms  ({daily_time / reference:.2f})"
+          f"  created {stats['created']:,}, merged {stats['merged']:,}, skipped {stats['skipped']:,}")
+    print(f"second plan the same day                  {again * 1000:8.1f} ms  ({again / reference:.2f})"
+          f"  (creates nothing)")
+    print(f"due for one specialist ({specialist}, {len(rows)} rows)  {due_time * 1000:8.1f} ms  "
+          f"({due_time / reference:.3f})")
+    print("targets on 1M customers / 3M visits: daily plan ≤ 2000 ms, due ≤ 50 ms")
+
+
+if __name__ == "__main__":
+    main()

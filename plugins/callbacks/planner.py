@@ -1,0 +1,429 @@
+"""``crm callbacks plan``: turn the rules into tasks — once, merged, allowed, spread out.
+
+One run, in one write transaction:
+
+1. each enabled rule finds candidates whose first call day lies between its watermark
+   (the last ``as_of`` it planned) and ``as_of`` (the first run looks back
+   ``lookback_days``); service visits also catch new/changed visits by id/updated_at;
+2. a candidate whose key was planned before is dropped (idempotent), as is one the
+   customer may not receive (do-not-contact, no phone consent, no number, forgotten) or
+   whose last day has passed;
+3. candidates of one customer whose windows overlap merge into one task (several
+   reasons), also into an open task planned before;
+4. new tasks go to the active callback specialists within their daily capacity, on a
+   working day inside the window, never to a staff member the rule said to avoid (the
+   visit's service advisor);
+5. open tasks past their last day expire as missed; the watermarks move on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from crm.workdays import add_workdays, is_workday
+
+from . import store
+from .rules import Rule, RuleContext, next_workday, parse_day
+
+DAY = dt.timedelta(days=1)
+
+
+@dataclasses.dataclass(eq=False)
+class Group:
+    """One call to make: a new task, or an open one that candidates merge into."""
+
+    customer_id: int
+    start_on: dt.date
+    due_on: dt.date
+    last_on: dt.date
+    reasons: list[dict]
+    avoid: set[str]
+    member: bool = False
+    vehicle_id: int | None = None
+    visit_id: int | None = None
+    task: dict | None = None  # the existing task, when merging into one
+    changed: bool = False
+    keys: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    assigned_to: str | None = None
+    scheduled_on: dt.date | None = None
+
+
+class Plan:
+    def __init__(self, tx, settings: dict, rules: list[Rule], as_of: dt.date, *, full: bool = False):
+        self.tx, self.conn = tx, tx.conn
+        self.settings, self.rules = settings, rules
+        self.as_of, self.full = as_of, full
+        self.explain: list[dict] = []
+        self.stats = {"as_of": as_of.isoformat(), "considered": 0, "created": 0, "merged": 0, "skipped": 0,
+                      "already_planned": 0, "expired": 0, "over_capacity": 0, "unassigned": 0}
+        self._facts: dict[int, dict] = {}
+
+    # ------------------------------------------------------------------ explain
+    def note(self, cand: dict, decision: str, why: str, task_id=None) -> None:
+        self.explain.append({
+            "customer_id": cand["customer_id"],
+            "customer": (self._facts.get(cand["customer_id"]) or {}).get("name"),
+            "rule": cand["rule"], "key": cand["key"], "decision": decision, "task_id": task_id, "why": why,
+        })
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> dict:
+        state = store.read_state(self.conn)
+        candidates = self.collect(state)
+        self.stats["considered"] = len(candidates)
+        fresh = self.drop_planned(candidates)
+        allowed = self.check_allowed(fresh)
+        groups = self.merge(allowed)
+        self.assign([g for g in groups if g.task is None or g.changed])
+        self.write(groups)
+        self.expire()
+        self.move_watermarks(state)
+        self.tx.audit("plan", "callback_task", count=self.stats["created"],
+                      detail={k: v for k, v in self.stats.items() if k != "as_of"} | {"as_of": self.stats["as_of"]})
+        return self.stats
+
+    def window(self, rule: Rule, state: dict) -> tuple[dt.date, dt.date]:
+        oldest = self.as_of - dt.timedelta(days=int(self.settings["lookback_days"]))
+        last = parse_day(state.get(f"rule:{rule.name}:last_as_of"))
+        if self.full or last is None:
+            return oldest, self.as_of
+        return max(last + DAY, oldest), self.as_of
+
+    def collect(self, state: dict) -> list[dict]:
+        out: list[dict] = []
+        seen: set[tuple[str, str]] = set()
+        rule_state = {
+            "lookback_days": int(self.settings["lookback_days"]),
+            "max_visit_id": int(state["max_visit_id"]) if state.get("max_visit_id") else None,
+            "last_run_at": state.get("last_run_at"),
+        }
+        for rule in self.rules:
+            if not rule.enabled:
+                continue
+            lo, hi = self.window(rule, state)
+            ctx = RuleContext(conn=self.conn, as_of=self.as_of, options=rule.options, full=self.full,
+                              state=rule_state)
+            try:
+                found = list(rule.find(ctx, lo, hi))
+            except Exception as exc:
+                if rule.source == "built-in":
+                    raise
+                self.tx.app.warn(f"callback rule '{rule.name}' failed: {type(exc).__name__}: {exc}")
+                rule.enabled = False  # its watermark stays, it is tried again next run
+                continue
+            for raw in found:
+                cand = self.normalise(rule, raw)
+                if cand is None or (rule.name, cand["key"]) in seen:
+                    continue
+                seen.add((rule.name, cand["key"]))
+                out.append(cand)
+        return out
+
+    def normalise(self, rule: Rule, raw: dict) -> dict | None:
+        on = parse_day(raw.get("on"))
+        if on is None or not raw.get("customer_id") or not raw.get("key"):
+            self.tx.app.warn(f"callback rule '{rule.name}' gave a candidate without customer_id/on/key; ignored")
+            return None
+        start = next_workday(on)
+        due = parse_day(raw.get("due_on")) or add_workdays(start, max(rule.window_days - 1, 0))
+        due = max(due, start)
+        trigger = parse_day(raw.get("trigger")) or start
+        last = max(due, trigger + dt.timedelta(days=rule.expire_days))
+        return {
+            "rule": rule.name, "title": rule.title, "key": str(raw["key"]), "customer_id": int(raw["customer_id"]),
+            "start_on": start, "due_on": due, "last_on": last, "reason": raw.get("reason") or rule.title,
+            "vehicle_id": raw.get("vehicle_id"), "visit_id": raw.get("visit_id"),
+            "avoid": {s for s in raw.get("avoid_staff") or [] if s}, "skip": raw.get("skip"),
+            "audience": rule.options.get("audience", "all"),
+        }
+
+    def drop_planned(self, candidates: list[dict]) -> list[dict]:
+        done = store.planned_keys(self.conn, [(c["rule"], c["key"]) for c in candidates])
+        self._facts = store.contact_facts(self.conn, sorted({c["customer_id"] for c in candidates}),
+                                          self.as_of.isoformat())
+        out = []
+        for cand in candidates:
+            task_id = done.get((cand["rule"], cand["key"]))
+            if task_id is not None:
+                self.stats["already_planned"] += 1
+                self.note(cand, "skipped", f"already planned (task {task_id})", task_id)
+            else:
+                out.append(cand)
+        return out
+
+    def check_allowed(self, candidates: list[dict]) -> list[dict]:
+        deny_missing = self.settings.get("missing_consent") == "deny"
+        out = []
+        for cand in candidates:
+            facts = self._facts.get(cand["customer_id"])
+            why = None
+            if cand["skip"]:
+                why = str(cand["skip"])
+            elif facts is None or facts["forgotten"]:
+                why = "customer not in the archive (or forgotten)"
+            elif facts["do_not_contact"]:
+                why = "do not contact (客户要求勿扰)"
+            elif facts["consent"] == 0 or (facts["consent"] is None and deny_missing):
+                why = "no consent to phone calls"
+            elif not facts["phone"]:
+                why = "no phone number"
+            elif cand["audience"] == "members" and not facts["member"]:
+                why = "not a member (rule audience: members)"
+            elif cand["last_on"] < self.as_of:
+                why = f"window passed (last day {cand['last_on'].isoformat()})"
+            if why:
+                self.stats["skipped"] += 1
+                self.note(cand, "skipped", why)
+                continue
+            cand["member"] = facts["member"]
+            out.append(cand)
+        return out
+
+    # ------------------------------------------------------------------ merge
+    def merge(self, candidates: list[dict]) -> list[Group]:
+        existing = store.open_tasks_of(self.conn, sorted({c["customer_id"] for c in candidates}))
+        groups_of: dict[int, list[Group]] = {}
+        for cid, tasks in existing.items():
+            groups_of[cid] = [self._group_of_task(t) for t in tasks]
+        new_groups: list[Group] = []
+        listed: set[int] = set()
+        for cand in sorted(candidates, key=lambda c: (c["customer_id"], c["start_on"], c["due_on"], c["rule"])):
+            mine = groups_of.setdefault(cand["customer_id"], [])
+            target = next((g for g in mine if self._overlaps(g, cand)), None)
+            reason = {"rule": cand["rule"], "key": cand["key"], "reason": cand["reason"]}
+            if target is None:
+                group = Group(customer_id=cand["customer_id"], start_on=cand["start_on"], due_on=cand["due_on"],
+                              last_on=cand["last_on"], reasons=[reason], avoid=set(cand["avoid"]),
+                              member=cand["member"], vehicle_id=cand["vehicle_id"], visit_id=cand["visit_id"])
+                group.keys.append((cand["rule"], cand["key"]))
+                mine.append(group)
+                new_groups.append(group)
+                listed.add(id(group))
+                group.first_cand = cand  # type: ignore[attr-defined]
+                continue
+            self._absorb(target, cand, reason)
+            if target.task is not None:
+                self.stats["merged"] += 1
+                self.note(cand, "merged", f"same customer, overlapping window: joined open task {target.task['id']}",
+                          target.task["id"])
+                if id(target) not in listed:
+                    new_groups.append(target)
+                    listed.add(id(target))
+            else:
+                self.stats["merged"] += 1
+                target.merged_cands = getattr(target, "merged_cands", []) + [cand]  # type: ignore[attr-defined]
+        return new_groups
+
+    def _group_of_task(self, task: dict) -> Group:
+        return Group(
+            customer_id=task["customer_id"], start_on=parse_day(task["start_on"]), due_on=parse_day(task["due_on"]),
+            last_on=parse_day(task["last_on"]), reasons=list(task["reasons"]), avoid=set(task["avoid_staff"]),
+            member=bool(task["member"]), vehicle_id=task["vehicle_id"], visit_id=task["visit_id"], task=task,
+            assigned_to=task["assigned_to"], scheduled_on=parse_day(task["scheduled_on"]),
+        )
+
+    def _overlaps(self, group: Group, cand: dict) -> bool:
+        due = max(group.due_on, self.as_of) if group.task is not None else group.due_on
+        return group.start_on <= cand["due_on"] and cand["start_on"] <= due
+
+    def _absorb(self, group: Group, cand: dict, reason: dict) -> None:
+        overdue = group.task is not None and group.due_on < self.as_of
+        group.start_on = max(group.start_on, cand["start_on"]) if not overdue else group.start_on
+        if not overdue:
+            group.due_on = min(group.due_on, cand["due_on"])
+        group.last_on = max(group.last_on, cand["last_on"])
+        group.reasons.append(reason)
+        group.avoid |= cand["avoid"]
+        group.member = group.member or cand["member"]
+        group.vehicle_id = group.vehicle_id or cand["vehicle_id"]
+        if cand["visit_id"] and not group.visit_id:
+            group.visit_id = cand["visit_id"]
+        group.keys.append((cand["rule"], cand["key"]))
+        group.changed = True
+        if group.scheduled_on is not None and not overdue and not (
+                group.start_on <= group.scheduled_on <= group.due_on) or group.assigned_to in group.avoid:
+            group.scheduled_on = None  # to be placed again
+            group.assigned_to = None
+
+    # ------------------------------------------------------------------ assign
+    def assign(self, groups: list[Group]) -> None:
+        staff = store.specialists(self.conn, self.settings["specialist_roles"])
+        load = {(code, parse_day(day)): n for (code, day), n in store.loads(self.conn, self.as_of.isoformat()).items()}
+        capacity = {s["code"]: max(s["capacity"], 0) for s in staff}
+        full_days: set[dt.date] = set()  # days on which every specialist is full
+
+        def is_full(day: dt.date) -> bool:
+            if day in full_days:
+                return True
+            if all(load.get((code, day), 0) >= cap for code, cap in capacity.items()):
+                full_days.add(day)
+                return True
+            return False
+
+        for group in sorted(groups, key=lambda g: (g.due_on, not g.member, g.customer_id)):
+            if group.assigned_to and group.scheduled_on:
+                continue
+            first = max(group.start_on, self.as_of)
+            days = [d for d in _day_range(first, max(group.due_on, first)) if is_workday(d)] or [next_workday(first)]
+            eligible = [s["code"] for s in staff if s["code"] not in group.avoid]
+            group.why = None  # type: ignore[attr-defined]
+            if not eligible:
+                group.scheduled_on, group.assigned_to = days[0], None
+                self.stats["unassigned"] += 1
+                group.why = ("no active callback specialist" if not staff
+                             else "every callback specialist served this visit (may not call)")
+                continue
+            choice = None
+            for day in days:
+                if is_full(day):
+                    continue
+                free = [(load.get((code, day), 0) / max(capacity[code], 1), code) for code in eligible
+                        if load.get((code, day), 0) < capacity[code]]
+                if free:
+                    choice = (day, min(free)[1])
+                    break
+            if choice is None:
+                day = days[-1]
+                least = min(eligible, key=lambda code: (load.get((code, day), 0) / max(capacity[code], 1), code))
+                choice = (day, least)
+                self.stats["over_capacity"] += 1
+                group.why = (f"capacity: every specialist is full until {day.isoformat()}; "
+                             f"given to {least} over capacity")
+            day, code = choice
+            group.scheduled_on, group.assigned_to = day, code
+            load[(code, day)] = load.get((code, day), 0) + 1
+
+    # ------------------------------------------------------------------ write
+    def write(self, groups: list[Group]) -> None:
+        now = self.tx.now
+        keys: list[tuple] = []
+        for group in groups:
+            rules = ",".join(dict.fromkeys(r["rule"] for r in group.reasons))
+            values = {
+                "customer_id": group.customer_id, "vehicle_id": group.vehicle_id, "visit_id": group.visit_id,
+                "rules": rules, "reasons": json.dumps(group.reasons, ensure_ascii=False),
+                "member": int(group.member), "start_on": group.start_on.isoformat(),
+                "due_on": group.due_on.isoformat(), "last_on": group.last_on.isoformat(),
+                "scheduled_on": (group.scheduled_on or group.start_on).isoformat(),
+                "assigned_to": group.assigned_to, "avoid_staff": ",".join(sorted(group.avoid)) or None,
+                "updated_at": now,
+            }
+            if group.task is None:
+                values["created_at"] = now
+                cursor = self.conn.execute(
+                    f"INSERT INTO callback_tasks ({', '.join(values)}) VALUES ({store.marks(values)})",
+                    tuple(values.values()))
+                task_id = cursor.lastrowid
+                self.stats["created"] += 1
+                why = f"{group.reasons[0]['reason']}; call {values['scheduled_on']} (due {values['due_on']})"
+                who = f" by {group.assigned_to}" if group.assigned_to else " (unassigned)"
+                self.note(group.first_cand, "created", why + who + (f"; {group.why}" if group.why else ""), task_id)
+                for cand in getattr(group, "merged_cands", []):
+                    self.note(cand, "merged", f"same customer, overlapping window: one call with task {task_id}",
+                              task_id)
+            else:
+                task_id = group.task["id"]
+                sets = ", ".join(f"{k} = ?" for k in values)
+                self.conn.execute(f"UPDATE callback_tasks SET {sets} WHERE id = ?", (*values.values(), task_id))
+            keys.extend((rule, key, task_id, now) for rule, key in group.keys)
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO callback_plan_keys (rule, key, task_id, planned_at) VALUES (?, ?, ?, ?)", keys)
+
+    def expire(self) -> None:
+        cursor = self.conn.execute(
+            "UPDATE callback_tasks SET status = 'missed', closed_at = ?, updated_at = ?"
+            " WHERE status = 'open' AND last_on < ?", (self.tx.now, self.tx.now, self.as_of.isoformat()))
+        self.stats["expired"] = cursor.rowcount
+
+    def move_watermarks(self, state: dict) -> None:
+        values: dict[str, Any] = {}
+        for rule in self.rules:
+            if not rule.enabled:
+                continue
+            key = f"rule:{rule.name}:last_as_of"
+            old = parse_day(state.get(key))
+            values[key] = max(old, self.as_of).isoformat() if old else self.as_of.isoformat()
+        values["max_visit_id"] = self.conn.execute("SELECT coalesce(max(id), 0) FROM visits").fetchone()[0]
+        if any(r.name == "service_visit" and r.enabled for r in self.rules):
+            self.conn.execute("DELETE FROM callback_visit_events")
+        values["last_run_at"] = self.tx.now
+        store.write_state(self.conn, values, self.tx.now)
+
+
+def _day_range(lo: dt.date, hi: dt.date):
+    day = lo
+    while day <= hi:
+        yield day
+        day += DAY
+
+
+class DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def run_plan(app, as_of: dt.date, *, full: bool = False, dry_run: bool = False) -> tuple[dict, list[dict]]:
+    from . import settings as settings_mod
+    from .rules import load_rules
+
+    settings = settings_mod.load(app.config)
+    rules = load_rules(app, settings)
+    plan = None
+    try:
+        with app.transaction() as tx:
+            plan = Plan(tx, settings, rules, as_of, full=full)
+            plan.run()
+            if dry_run:
+                raise DryRun()
+    except DryRun:
+        pass
+    return plan.stats, plan.explain
+
+
+def schedule(tx, request: dict) -> int | None:
+    """The ``schedule_callback`` service: queue one call asked for by another plugin."""
+    from crm.errors import BadInput
+
+    from . import settings as settings_mod
+    from .rules import Rule, load_rules
+
+    settings = settings_mod.load(tx.app.config)
+    today = dt.date.fromisoformat(tx.now[:10])
+    try:
+        customer_id = int(request["customer_id"])
+    except (KeyError, TypeError, ValueError):
+        raise BadInput("schedule_callback needs a customer_id") from None
+    name = str(request.get("rule") or "requested")
+    rule = next((r for r in load_rules(tx.app, settings) if r.name == name), None) or Rule(
+        name=name, title=request.get("reason") or name, find=lambda *_: [], window_days=3, expire_days=15,
+        source="request")
+    on = parse_day(request.get("start_on")) or today
+    due = parse_day(request.get("due_on"))
+    key = str(request.get("ref") or f"{name}:{customer_id}:{tx.now}")
+    raw = {"customer_id": customer_id, "on": on, "due_on": due, "key": key,
+           "reason": request.get("reason") or rule.title, "vehicle_id": request.get("vehicle_id"),
+           "visit_id": request.get("visit_id"), "avoid_staff": request.get("avoid_staff") or []}
+    plan = Plan(tx, settings, [rule], today)
+    cand = plan.normalise(rule, raw)
+    if cand is None:
+        raise BadInput("schedule_callback needs customer_id and a date")
+    if due and due < cand["start_on"]:
+        cand["due_on"] = cand["start_on"]
+    cand["last_on"] = max(cand["last_on"], cand["due_on"])
+    fresh = plan.drop_planned([cand])
+    if not fresh:
+        return plan.explain[-1]["task_id"]
+    allowed = plan.check_allowed(fresh)
+    if not allowed:
+        return None
+    groups = plan.merge(allowed)
+    plan.assign([g for g in groups if g.task is None or g.changed])
+    plan.write(groups)
+    task_id = plan.explain[-1]["task_id"] if plan.explain else None
+    if request.get("note") and task_id:
+        tx.conn.execute("UPDATE callback_tasks SET note = coalesce(note || '; ', '') || ? WHERE id = ?",
+                        (request["note"], task_id))
+    tx.audit("schedule", "callback_task", [task_id] if task_id else [], detail={"rule": name})
+    return task_id

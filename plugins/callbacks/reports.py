@@ -1,0 +1,246 @@
+"""Records and reports: the task page, the record sheet (回访记录表), the summary (回访总结报告),
+and the sections the plugin contributes to customer pages, reports and the agenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+
+from crm.masking import mask_phone
+
+from .periods import parse_period
+from .settings import ASPECTS, RESULT_TITLES, RESULTS
+from .store import get_task, reason_text
+
+VISIT_TITLES = {"maintenance": "保养", "repair": "维修", "warranty": "保修", "bodypaint": "钣喷", "pdi": "PDI"}
+STATUS_TITLES = {"open": "待回访", "done": "已回访", "unreachable": "未接通结案", "missed": "逾期未回访",
+                 "cancelled": "已取消"}
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _phone(app, phone):
+    return phone if app.may_see_personal_data else mask_phone(phone)
+
+
+def _aspect_text(raw) -> str:
+    return "、".join(ASPECTS.get(a, a) for a in (json.loads(raw) if raw else []))
+
+
+# ----------------------------------------------------------------- task page, sections, agenda
+def task_page(app, task_id) -> dict:
+    task = get_task(app.store.conn, task_id)
+    customer = app.store.query_one("SELECT name, coalesce(mobile, mobile2, landline) AS phone FROM customers"
+                                   " WHERE id = ?", (task["customer_id"],)) or {}
+    calls = app.store.query(
+        "SELECT id, called_at, staff, attempt, result, score, aspects, note, suggestion, complaint_ref,"
+        " appointment_id FROM callback_calls WHERE task_id = ? ORDER BY called_at, id", (task["id"],))
+    for call in calls:
+        call["aspects"] = _aspect_text(call["aspects"]) or None
+    page = {
+        "id": task["id"], "status": task["status"], "customer_id": task["customer_id"],
+        "customer": customer.get("name"), "phone": customer.get("phone"),
+        "why": reason_text(task["reasons"]), "rules": task["rules"], "member": bool(task["member"]),
+        "start_on": task["start_on"], "due_on": task["due_on"], "last_on": task["last_on"],
+        "scheduled_on": task["scheduled_on"], "assigned_to": task["assigned_to"],
+        "not_by": ", ".join(task["avoid_staff"]) or None, "attempts": task["attempts"],
+        "next_attempt_at": task["next_attempt_at"], "result": task["result"], "score": task["score"],
+        "note": task["note"], "closed_at": task["closed_at"], "calls": calls,
+    }
+    return app.mask(page)
+
+
+def customer_section(app, customer: dict) -> list[dict]:
+    tasks = app.store.query(
+        "SELECT id, reasons, scheduled_on, due_on, assigned_to, attempts FROM callback_tasks"
+        " WHERE customer_id = ? AND status = 'open' ORDER BY due_on", (customer["id"],))
+    rows = [{"id": t["id"], "why": reason_text(json.loads(t["reasons"])), "call_on": t["scheduled_on"],
+             "due_on": t["due_on"], "specialist": t["assigned_to"], "attempts": t["attempts"]} for t in tasks]
+    calls = app.store.query(
+        "SELECT called_at, staff, result, score, note FROM callback_calls WHERE customer_id = ?"
+        " ORDER BY called_at DESC LIMIT 5", (customer["id"],))
+    return [
+        {"title": "Open callbacks (待回访)", "rows": rows,
+         "columns": ["id", "why", "call_on", "due_on", "specialist", "attempts"]},
+        {"title": "Recent callbacks (回访记录)", "rows": calls},
+    ]
+
+
+def agenda_for(app, agenda: dict) -> list[dict]:
+    from .queue import due_rows
+
+    day = agenda.get("day") or app.today()
+    rows = due_rows(app, day, staff=agenda.get("staff"))
+    return [{"kind": "callback", "priority": 0 if r["overdue"] else (1 if r["member"] else 2), "due": r["due_on"],
+             "customer_id": r["customer_id"], "title": f"回访 {r['customer'] or ''}: {r['why']}".strip(),
+             "ref": f"callback:{r['id']}"} for r in rows]
+
+
+# ----------------------------------------------------------------- record sheet
+SHEET_HEADERS = ["序号", "回访日期", "回访时间", "客户姓名", "联系电话", "车牌号", "车型", "工单号", "离店日期",
+                 "服务类型", "服务顾问", "回访原因", "第几次", "回访结果", "满意度评分", "不满意方面", "客户意见",
+                 "客户建议", "投诉单号", "预约时间", "回访专员"]
+
+
+def sheet_rows(app, lo: dt.date, hi: dt.date, staff: str | None = None) -> list[dict]:
+    sql = """
+SELECT k.id, k.called_at, k.attempt, k.result, k.score, k.aspects, k.note, k.suggestion, k.complaint_ref,
+       a.at AS appointment_at, k.staff, c.name, coalesce(c.mobile, c.mobile2, c.landline) AS phone,
+       ve.plate, ve.model, vi.ro_number, vi.date_out, vi.type, vi.advisor, t.reasons
+FROM callback_calls k
+JOIN callback_tasks t ON t.id = k.task_id
+LEFT JOIN customers c ON c.id = k.customer_id
+LEFT JOIN vehicles ve ON ve.id = t.vehicle_id
+LEFT JOIN visits vi ON vi.id = t.visit_id
+LEFT JOIN appointments a ON a.id = k.appointment_id
+WHERE k.called_at >= ? AND k.called_at < ? {staff}
+ORDER BY k.called_at, k.id"""
+    params = [lo.isoformat(), (hi + dt.timedelta(days=1)).isoformat()]
+    if staff:
+        params.append(staff)
+    return app.store.query(sql.format(staff="AND k.staff = ?" if staff else ""), params)
+
+
+def write_sheet(app, period: str, out: Path, staff: str | None = None) -> int:
+    from .files import write_table
+
+    lo, hi = parse_period(period)
+    rows = sheet_rows(app, lo, hi, staff)
+    names = dict(app.store.conn.execute("SELECT code, name FROM staff"))
+    table = []
+    for n, r in enumerate(rows, 1):
+        table.append([
+            n, r["called_at"][:10], r["called_at"][11:16], r["name"], _phone(app, r["phone"]), r["plate"],
+            r["model"], r["ro_number"], (r["date_out"] or "")[:10] or None, VISIT_TITLES.get(r["type"], r["type"]),
+            names.get(r["advisor"], r["advisor"]), reason_text(json.loads(r["reasons"])), r["attempt"],
+            RESULT_TITLES[r["result"]], r["score"], _aspect_text(r["aspects"]) or None, r["note"], r["suggestion"],
+            r["complaint_ref"], (r["appointment_at"] or "").replace("T", " ") or None, names.get(r["staff"], r["staff"]),
+        ])
+    write_table(out, SHEET_HEADERS, table, "回访记录表")
+    with app.transaction() as tx:
+        tx.audit("export", "callback_call", [r["id"] for r in rows], count=len(rows),
+                 detail={"kind": "回访记录表", "period": period, "file": Path(out).name})
+    return len(rows)
+
+
+# ----------------------------------------------------------------- summary report
+def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt.date | None = None,
+            staff: str | None = None) -> list[dict]:
+    if period is not None:
+        lo, hi = parse_period(period)
+    assert lo is not None and hi is not None
+    store = app.store
+    start, stop = lo.isoformat(), (hi + dt.timedelta(days=1)).isoformat()
+    who = " AND k.staff = ?" if staff else ""
+    calls = store.query(
+        "SELECT k.staff, k.result, k.score, k.aspects FROM callback_calls k"
+        f" WHERE k.called_at >= ? AND k.called_at < ?{who}", (start, stop, *([staff] if staff else [])))
+    twho = " AND t.assigned_to = ?" if staff else ""
+    tasks = store.query(
+        "SELECT t.id, t.customer_id, t.status, t.member, t.due_on, t.closed_at, t.assigned_to, c.name,"
+        " coalesce(c.mobile, c.mobile2, c.landline) AS phone FROM callback_tasks t"
+        " LEFT JOIN customers c ON c.id = t.customer_id"
+        f" WHERE t.due_on >= ? AND t.due_on <= ? AND t.status != 'cancelled'{twho}",
+        (lo.isoformat(), hi.isoformat(), *([staff] if staff else [])))
+    reached_calls = [c for c in calls if c["result"] != "unreachable"]
+    status = Counter(t["status"] for t in tasks)
+    on_time = sum(1 for t in tasks if t["status"] == "done" and (t["closed_at"] or "")[:10] <= t["due_on"])
+    overview = {
+        "key": "callbacks", "title": f"回访总结报告 {lo.isoformat()} – {hi.isoformat()}: 回访概况", "rows": [],
+        "figures": [
+            {"name": "回访次数", "value": len(calls), "unit": "次", "doc": "calls made in the period"},
+            {"name": "接通次数", "value": len(reached_calls), "unit": "次", "doc": "calls that reached the customer"},
+            {"name": "接通率", "value": _pct(len(reached_calls), len(calls)), "unit": "%",
+             "doc": "reached calls / calls"},
+            {"name": "应回访任务", "value": len(tasks), "unit": "个", "doc": "tasks due in the period"},
+            {"name": "已回访", "value": status["done"], "unit": "个", "doc": "tasks done"},
+            {"name": "按时回访率", "value": _pct(on_time, len(tasks)), "unit": "%",
+             "doc": "tasks done by their due date / tasks due (the 3-day promise)"},
+            {"name": "未接通结案", "value": status["unreachable"], "unit": "个",
+             "doc": "tasks closed unreachable after the last attempt"},
+            {"name": "逾期未回访", "value": status["missed"], "unit": "个", "doc": "tasks expired as missed"},
+            {"name": "待回访", "value": status["open"], "unit": "个", "doc": "tasks still open"},
+        ],
+    }
+    members = [t for t in tasks if t["member"]]
+    member_ids = {t["customer_id"] for t in members}
+    reached_members = {t["customer_id"] for t in members if t["status"] == "done"}
+    not_reached = [{"task_id": t["id"], "customer_id": t["customer_id"], "customer": t["name"],
+                    "phone": _phone(app, t["phone"]), "due_on": t["due_on"], "status": STATUS_TITLES[t["status"]],
+                    "specialist": t["assigned_to"]}
+                   for t in members if t["status"] != "done" and t["customer_id"] not in reached_members]
+    coverage = {
+        "key": "callbacks_members", "title": "会员回访覆盖 (目标 100%)", "rows": not_reached,
+        "columns": ["task_id", "customer_id", "customer", "phone", "due_on", "status", "specialist"],
+        "figures": [
+            {"name": "应回访会员", "value": len(member_ids), "unit": "人", "doc": "members with a call due"},
+            {"name": "已回访会员", "value": len(reached_members), "unit": "人", "doc": "members reached"},
+            {"name": "会员覆盖率", "value": _pct(len(reached_members), len(member_ids)), "unit": "%",
+             "doc": "members reached / members due (the 100% promise)"},
+        ],
+    }
+    results = Counter(c["result"] for c in reached_calls)
+    scores = [c["score"] for c in reached_calls if c["score"] is not None]
+    distribution = {
+        "key": "callbacks_satisfaction", "title": "满意度分布",
+        "rows": [{"结果": RESULT_TITLES[r], "次数": results[r], "占比%": _pct(results[r], len(reached_calls))}
+                 for r in RESULTS if r != "unreachable"],
+        "figures": [{"name": "平均评分", "value": round(sum(scores) / len(scores), 2) if scores else None,
+                     "unit": "分", "doc": "average score 0–10 of reached calls"}],
+    }
+    aspects = Counter(a for c in calls if c["aspects"] for a in json.loads(c["aspects"]))
+    top = {"key": "callbacks_aspects", "title": "不满意方面排行",
+           "rows": [{"方面": ASPECTS.get(a, a), "次数": n} for a, n in aspects.most_common(10)], "figures": []}
+    per: dict[str, dict] = {}
+    for c in calls:
+        row = per.setdefault(c["staff"] or "-", {"回访专员": c["staff"] or "-", "回访次数": 0, "接通": 0, "满意": 0,
+                                                 "不满意": 0, "_scores": [], "逾期": 0})
+        row["回访次数"] += 1
+        row["接通"] += c["result"] != "unreachable"
+        row["满意"] += c["result"] == "satisfied"
+        row["不满意"] += c["result"] == "dissatisfied"
+        if c["score"] is not None:
+            row["_scores"].append(c["score"])
+    for t in tasks:
+        if t["status"] == "missed":
+            per.setdefault(t["assigned_to"] or "-", {"回访专员": t["assigned_to"] or "-", "回访次数": 0, "接通": 0,
+                                                      "满意": 0, "不满意": 0, "_scores": [], "逾期": 0})["逾期"] += 1
+    staff_rows = []
+    for row in sorted(per.values(), key=lambda r: r["回访专员"]):
+        s = row.pop("_scores")
+        row["接通率%"] = _pct(row["接通"], row["回访次数"])
+        row["平均评分"] = round(sum(s) / len(s), 2) if s else None
+        staff_rows.append(row)
+    specialists = {"key": "callbacks_staff", "title": "按回访专员", "rows": staff_rows, "figures": [],
+                   "columns": ["回访专员", "回访次数", "接通", "接通率%", "满意", "不满意", "平均评分", "逾期"]}
+    today = app.today().isoformat()
+    overdue_rows = [{"task_id": t["id"], "customer": t["name"], "due_on": t["due_on"],
+                     "status": STATUS_TITLES[t["status"]], "specialist": t["assigned_to"]}
+                    for t in tasks if t["status"] == "missed" or (t["status"] == "open" and t["due_on"] < today)]
+    overdue = {"key": "callbacks_overdue", "title": "逾期任务", "rows": overdue_rows,
+               "figures": [{"name": "逾期任务", "value": len(overdue_rows), "unit": "个",
+                            "doc": "tasks past due: missed, or open after the due date"}]}
+    return [overview, coverage, distribution, top, specialists, overdue]
+
+
+def report_sections_for(app, report: dict) -> list[dict]:
+    lo, hi = report.get("start"), report.get("end")
+    if not lo or not hi:
+        return []
+    lo, hi = (d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in (lo, hi))
+    sections = summary(app, lo=lo, hi=hi, staff=report.get("staff"))
+    previous = report.get("previous")
+    if previous:
+        plo, phi = (d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in previous)
+        before = {s["key"]: {f["name"]: f["value"] for f in s.get("figures", [])}
+                  for s in summary(app, lo=plo, hi=phi, staff=report.get("staff"))}
+        for s in sections:
+            for f in s.get("figures", []):
+                f["previous"] = before.get(s["key"], {}).get(f["name"])
+    for s in sections:
+        s["rows"] = [app.mask(r) for r in s["rows"]]
+    return sections

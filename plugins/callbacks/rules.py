@@ -1,0 +1,387 @@
+"""Callback rules (回访规则): small objects saying who must be called, from when, and why.
+
+A rule's ``find(ctx, lo, hi)`` yields candidates whose first call day ``on`` falls in
+``[lo, hi]``; the planner (:mod:`crm_callbacks.planner`) does the rest (consent,
+duplicates, merging, working-day windows, capacity).  Other plugins add rules through the
+``register_callback_rules`` hook (:mod:`crm_callbacks.hookspecs`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any, Callable, Iterable, Iterator
+
+from crm.errors import ConfigError
+from crm.workdays import add_workdays, holiday_name, is_workday
+
+DAY = dt.timedelta(days=1)
+VISIT_TYPE_TITLES = {"maintenance": "保养", "repair": "维修", "warranty": "保修", "bodypaint": "钣喷", "pdi": "PDI"}
+HOLIDAY_TITLES = {"Spring Festival": "春节", "Mid-autumn Festival": "中秋节", "National Day": "国庆节",
+                  "Dragon Boat Festival": "端午节", "Labour Day": "劳动节", "New Year's Day": "元旦",
+                  "Tomb-sweeping Day": "清明节"}
+
+
+@dataclasses.dataclass
+class Rule:
+    name: str
+    title: str
+    find: Callable[["RuleContext", dt.date, dt.date], Iterable[dict]]
+    enabled: bool = True
+    window_days: int = 3
+    expire_days: int = 15
+    options: dict = dataclasses.field(default_factory=dict)
+    source: str = "built-in"
+
+
+@dataclasses.dataclass
+class RuleContext:
+    conn: Any
+    as_of: dt.date
+    options: dict
+    full: bool = False
+    state: dict = dataclasses.field(default_factory=dict)
+
+
+# ----------------------------------------------------------------- helpers
+def parse_day(value) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def prev_workday(day: dt.date) -> dt.date:
+    while not is_workday(day):
+        day -= DAY
+    return day
+
+
+def next_workday(day: dt.date) -> dt.date:
+    return add_workdays(day, 0)
+
+
+def gap_before(lo: dt.date) -> dt.date:
+    """The first day ``x`` with ``next_workday(x) >= lo`` (back over the days off before ``lo``)."""
+    day = lo
+    for _ in range(40):
+        if is_workday(day - DAY):
+            break
+        day -= DAY
+    return day
+
+
+def gap_after(hi: dt.date) -> dt.date:
+    """The last day ``x`` with ``prev_workday(x) <= hi`` (on over the days off after ``hi``)."""
+    day = hi
+    for _ in range(40):
+        if is_workday(day + DAY):
+            break
+        day += DAY
+    return day
+
+
+def days(lo: dt.date, hi: dt.date) -> Iterator[dt.date]:
+    day = lo
+    while day <= hi:
+        yield day
+        day += DAY
+
+
+def month_days(lo: dt.date, hi: dt.date) -> list[str]:
+    """The ``MM-DD`` keys of every day in ``[lo, hi]`` (02-29 too when 02-28 is in a common year)."""
+    keys = {d.strftime("%m-%d") for d in days(lo, hi)}
+    if "02-28" in keys:
+        keys.add("02-29")
+    return sorted(keys)
+
+
+def occurrence(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # 29 February in a common year
+        return dt.date(year, 2, 28)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    return occurrence(day.year + month // 12, month % 12 + 1, day.day)
+
+
+def _in(values) -> str:
+    return ", ".join("?" * len(values))
+
+
+# ----------------------------------------------------------------- built-in rules
+def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
+    """After a service visit: call within ``window_days`` working days of the car leaving.
+
+    The new days ``[lo, hi]`` are read from the index on ``visits(date_out)``; visits closed
+    late (or imported late) are caught by the ``on_visit_closed`` events and the ``visits.id``
+    watermark, both read by primary key: the daily plan never scans the visits.
+    """
+    types = list(ctx.options.get("visit_types") or [])
+    if not types:
+        return
+    window = int(ctx.options.get("window_days", 3))
+    oldest = ctx.as_of - dt.timedelta(days=int(ctx.state.get("lookback_days", 15)))
+    cols = "v.id, v.customer_id, v.vehicle_id, v.ro_number, v.type, v.advisor, v.date_out"
+    where = f"v.status = 'closed' AND v.type IN ({_in(types)})"
+    rows: dict[int, tuple] = {}
+    if lo <= hi:
+        for row in ctx.conn.execute(
+                f"SELECT {cols} FROM visits v WHERE v.date_out >= ? AND v.date_out < ? AND {where}",
+                [prev_workday(lo - DAY).isoformat(), (hi + DAY).isoformat(), *types]):
+            rows[row[0]] = row
+    late: set[int] = set()
+    if not ctx.full and ctx.state.get("max_visit_id") is not None:
+        for sql, params in ((f"SELECT {cols} FROM visits v WHERE v.id > ? AND {where}", [ctx.state["max_visit_id"]]),
+                            (f"SELECT {cols} FROM visits v WHERE v.id IN (SELECT visit_id FROM callback_visit_events)"
+                             f" AND {where}", [])):
+            for row in ctx.conn.execute(sql, [*params, *types]):
+                rows.setdefault(row[0], row)
+                late.add(row[0])
+    for vid, cid, vehicle_id, ro, vtype, advisor, date_out in rows.values():
+        out = parse_day(date_out)
+        if out is None or cid is None:
+            continue
+        start = add_workdays(out, 1)
+        if not lo <= start <= hi and not (vid in late and oldest <= start <= ctx.as_of):
+            continue
+        yield {
+            "customer_id": cid, "on": start, "due_on": add_workdays(out, window), "trigger": out,
+            "key": f"visit:{vid}", "vehicle_id": vehicle_id, "visit_id": vid,
+            "avoid_staff": [advisor] if advisor else [],
+            "reason": f"{VISIT_TYPE_TITLES.get(vtype, vtype)}回访 工单{ro} {out.isoformat()}离店",
+        }
+
+
+def find_delivery(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
+    """After a new-car delivery: calls on day 1, 7, 30 (config ``days``)."""
+    offsets = sorted({int(d) for d in ctx.options.get("days") or []})
+    if not offsets:
+        return
+    if lo > hi:
+        return
+    rows = []
+    for offset in offsets:
+        first, last = gap_before(lo) - dt.timedelta(days=offset), hi - dt.timedelta(days=offset)
+        rows += ctx.conn.execute(
+            "SELECT id, customer_id, delivery_date, model FROM vehicles"
+            " WHERE delivery_date >= ? AND delivery_date < ? AND customer_id IS NOT NULL",
+            (first.isoformat(), (last + DAY).isoformat())).fetchall()
+    for vid, cid, delivered, model in set(rows):
+        day = parse_day(delivered)
+        if day is None:
+            continue
+        for offset in offsets:
+            start = next_workday(day + dt.timedelta(days=offset))
+            if lo <= start <= hi:
+                yield {"customer_id": cid, "on": start, "trigger": day + dt.timedelta(days=offset),
+                       "key": f"delivery:{vid}:d{offset}", "vehicle_id": vid,
+                       "reason": f"新车交付第{offset}天回访 {model or ''} {day.isoformat()}交车".replace("  ", " ")}
+
+
+def find_first_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
+    """Before the first maintenance is due (delivery + N months), unless it already happened."""
+    months = int(ctx.options.get("months_after_delivery", 6))
+    lead = int(ctx.options.get("lead_days", 14))
+    if lo > hi:
+        return
+    first = add_months(gap_before(lo) + dt.timedelta(days=lead), -months) - dt.timedelta(days=3)
+    last = add_months(hi + dt.timedelta(days=lead), -months) + dt.timedelta(days=3)
+    rows = list(ctx.conn.execute(
+        "SELECT id, customer_id, delivery_date FROM vehicles"
+        " WHERE delivery_date >= ? AND delivery_date < ? AND customer_id IS NOT NULL",
+        (first.isoformat(), (last + DAY).isoformat())))
+    for vid, cid, delivered in rows:
+        day = parse_day(delivered)
+        if day is None:
+            continue
+        due = add_months(day, months)
+        start = next_workday(due - dt.timedelta(days=lead))
+        if not lo <= start <= hi:
+            continue
+        cand = {"customer_id": cid, "on": start, "trigger": start, "key": f"first_maintenance:{vid}",
+                "vehicle_id": vid, "reason": f"首保提醒 应于{due.isoformat()}前首次保养"}
+        done = ctx.conn.execute(
+            "SELECT 1 FROM visits WHERE vehicle_id = ? AND date_in >= ? AND type = 'maintenance' LIMIT 1",
+            (vid, day.isoformat())).fetchone()
+        if done:
+            cand["skip"] = "first maintenance already done"
+        yield cand
+
+
+def _find_before(ctx, lo, hi, sql: str, key: str, reason: str) -> Iterator[dict]:
+    lead = int(ctx.options.get("lead_days", 30))
+    if lo > hi:
+        return
+    first = gap_before(lo) + dt.timedelta(days=lead)
+    last = hi + dt.timedelta(days=lead)
+    for ref, cid, vehicle_id, when in ctx.conn.execute(sql, (first.isoformat(), (last + DAY).isoformat())):
+        day = parse_day(when)
+        if day is None or cid is None:
+            continue
+        start = next_workday(day - dt.timedelta(days=lead))
+        if lo <= start <= hi:
+            yield {"customer_id": cid, "on": start, "trigger": start, "key": f"{key}:{ref}:{day.isoformat()}",
+                   "vehicle_id": vehicle_id, "reason": reason.format(day=day.isoformat())}
+
+
+def find_card_expiry(ctx, lo, hi):
+    """Membership card expiring: remind to renew or upgrade (友情提醒客户续卡)."""
+    return _find_before(
+        ctx, lo, hi,
+        "SELECT id, customer_id, NULL, expires_on FROM membership_cards"
+        " WHERE expires_on >= ? AND expires_on < ? AND status = 'active'",
+        "card_expiry", "会员卡{day}到期 续卡提醒")
+
+
+def find_insurance(ctx, lo, hi):
+    """Insurance renewal due (续保提醒)."""
+    return _find_before(
+        ctx, lo, hi,
+        "SELECT id, customer_id, id, insurance_expires FROM vehicles"
+        " WHERE insurance_expires >= ? AND insurance_expires < ? AND customer_id IS NOT NULL",
+        "insurance", "保险{day}到期 续保提醒")
+
+
+def find_inspection(ctx, lo, hi):
+    """Annual inspection due (年检提醒)."""
+    return _find_before(
+        ctx, lo, hi,
+        "SELECT id, customer_id, id, inspection_due FROM vehicles"
+        " WHERE inspection_due >= ? AND inspection_due < ? AND customer_id IS NOT NULL",
+        "inspection", "年检{day}到期 年检提醒")
+
+
+def _members_only(ctx) -> bool:
+    return ctx.options.get("audience", "all") == "members"
+
+
+def _annual(ctx, lo, hi, sql_md: str, key: str, reason: str, min_years: int) -> Iterator[dict]:
+    if lo > hi:
+        return
+    keys = month_days(lo, gap_after(hi))
+    sql = sql_md.format(marks=_in(keys))
+    for ref, cid, vehicle_id, when in ctx.conn.execute(sql, keys):
+        day = parse_day(when)
+        if day is None or cid is None:
+            continue
+        for year in range(lo.year, hi.year + 2):
+            if year - day.year < min_years:
+                continue
+            occ = occurrence(year, day.month, day.day)
+            start = prev_workday(occ)
+            if lo <= start <= hi:
+                yield {"customer_id": cid, "on": start, "due_on": start, "trigger": occ,
+                       "key": f"{key}:{ref}:{year}", "vehicle_id": vehicle_id,
+                       "reason": reason.format(day=occ.isoformat(), years=year - day.year)}
+
+
+def find_birthday(ctx, lo, hi):
+    """Birthday care call (生日关怀), on the birthday or the last working day before it."""
+    return _annual(ctx, lo, hi,
+                   "SELECT id, id, NULL, birthday FROM customers"
+                   " WHERE substr(birthday, 6, 5) IN ({marks}) AND forgotten_at IS NULL",
+                   "birthday", "生日关怀 {day}", 0)
+
+
+def find_anniversary(ctx, lo, hi):
+    """Purchase anniversary care call (购车周年关怀)."""
+    return _annual(ctx, lo, hi,
+                   "SELECT id, customer_id, id, delivery_date FROM vehicles"
+                   " WHERE substr(delivery_date, 6, 5) IN ({marks}) AND customer_id IS NOT NULL",
+                   "anniversary", "购车{years}周年关怀 {day}", 1)
+
+
+def holiday_periods(lo: dt.date, hi: dt.date) -> list[tuple[str, dt.date]]:
+    """(holiday name, first day off) for each run of days off in ``[lo, hi]`` holding a public holiday.
+
+    A run of consecutive non-working days is one rest period (National Day 2025 held the
+    Mid-autumn Festival too: both names, one first day).
+    """
+    out: list[tuple[str, dt.date]] = []
+    day = lo
+    while day <= hi:
+        if is_workday(day):
+            day += DAY
+            continue
+        first, names = day, []
+        while not is_workday(day) and (day - first).days < 30:
+            name = holiday_name(day)
+            if name and name not in names:
+                names.append(name)
+            day += DAY
+        out.extend((name, first) for name in names)
+    return out
+
+
+def find_holiday(ctx, lo, hi):
+    """Care calls before the main Chinese holidays (节日关怀), to members by default."""
+    wanted = set(ctx.options.get("holidays") or [])
+    lead = max(int(ctx.options.get("lead_workdays", 2)), 1)
+    for name, first in holiday_periods(lo, hi + dt.timedelta(days=40)):
+        if name not in wanted:
+            continue
+        due = prev_workday(first - DAY)
+        start = due
+        for _ in range(lead - 1):
+            start = prev_workday(start - DAY)
+        if not lo <= start <= hi:
+            continue
+        audience = ("SELECT DISTINCT customer_id FROM membership_cards WHERE status = 'active'"
+                    " AND (expires_on IS NULL OR expires_on >= ?)")
+        params = (first.isoformat(),)
+        if not _members_only(ctx):
+            audience, params = "SELECT id FROM customers WHERE forgotten_at IS NULL", ()
+        title = HOLIDAY_TITLES.get(name, name)
+        for (cid,) in ctx.conn.execute(audience, params):
+            yield {"customer_id": cid, "on": start, "due_on": due, "trigger": due,
+                   "key": f"holiday:{name}:{first.year}:{cid}", "reason": f"{title}关怀"}
+
+
+BUILTIN = [
+    ("service_visit", "售后回访", find_service_visit),
+    ("delivery", "新车交付回访", find_delivery),
+    ("first_maintenance", "首保提醒", find_first_maintenance),
+    ("card_expiry", "会员卡到期", find_card_expiry),
+    ("insurance", "续保提醒", find_insurance),
+    ("inspection", "年检提醒", find_inspection),
+    ("birthday", "生日关怀", find_birthday),
+    ("anniversary", "购车周年", find_anniversary),
+    ("holiday", "节日关怀", find_holiday),
+]
+NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+def load_rules(app, settings: dict) -> list[Rule]:
+    """Built-in rules plus those other plugins register, with the config applied."""
+    rules: list[Rule] = []
+    configured = settings.get("rules") or {}
+
+    def register(name, find, *, title=None, window_days=3, expire_days=15, enabled=True, options=None,
+                 _source="plugin"):
+        if not NAME.match(str(name)) or any(r.name == name for r in rules):
+            raise ConfigError(f"callback rule name {name!r} is invalid or registered twice")
+        opts = {**(options or {}), **(configured.get(name) or {})}
+        rules.append(Rule(
+            name=name, title=title or name, find=find, source=_source,
+            enabled=bool(opts.get("enabled", enabled)),
+            window_days=int(opts.get("window_days", window_days)),
+            expire_days=int(opts.get("expire_days", expire_days)),
+            options=opts,
+        ))
+
+    for name, title, find in BUILTIN:
+        register(name, find, title=title, _source="built-in")
+    if hasattr(app.hook, "register_callback_rules"):
+        app.plugins.call_each("register_callback_rules", register=register, settings=settings)
+    return rules

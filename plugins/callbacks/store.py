@@ -1,0 +1,116 @@
+"""SQL shared by the planner, the queue, results and reports (callback_* tables)."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Iterator
+
+from crm.errors import BadInput, NotFound
+
+CHUNK = 500
+
+
+def chunks(values: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def marks(values) -> str:
+    return ", ".join("?" * len(values))
+
+
+# ----------------------------------------------------------------- state (watermarks)
+def read_state(conn) -> dict[str, str]:
+    return dict(conn.execute("SELECT name, value FROM callback_state"))
+
+
+def write_state(conn, values: dict[str, str], now: str) -> None:
+    conn.executemany(
+        "INSERT INTO callback_state (name, value, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        [(k, str(v), now) for k, v in values.items()])
+
+
+# ----------------------------------------------------------------- staff
+def specialists(conn, roles: Iterable[str]) -> list[dict]:
+    roles = list(roles)
+    rows = conn.execute(
+        f"SELECT code, name, daily_capacity FROM staff WHERE active = 1 AND role IN ({marks(roles)})"
+        " ORDER BY code", roles).fetchall()
+    return [{"code": c, "name": n, "capacity": cap} for c, n, cap in rows]
+
+
+def loads(conn, as_of: str) -> dict[tuple[str, str], int]:
+    """Open calls per (specialist, day) from ``as_of`` on; an overdue backlog weighs on ``as_of``."""
+    out: dict[tuple[str, str], int] = {}
+    for code, day, n in conn.execute(
+        "SELECT assigned_to, max(scheduled_on, ?), count(*) FROM callback_tasks"
+        " WHERE status = 'open' AND assigned_to IS NOT NULL GROUP BY assigned_to, max(scheduled_on, ?)",
+        (as_of, as_of)):
+        out[(code, day)] = n
+    return out
+
+
+# ----------------------------------------------------------------- tasks
+def get_task(conn, task_id) -> dict:
+    try:
+        key = int(task_id)
+    except (TypeError, ValueError):
+        raise BadInput(f"callback task id {task_id!r} is not a number") from None
+    cursor = conn.execute("SELECT * FROM callback_tasks WHERE id = ?", (key,))
+    row = cursor.fetchone()
+    if row is None:
+        raise NotFound(f"no callback task {key} (see 'crm callbacks due')")
+    return decode_task(dict(zip([d[0] for d in cursor.description], row)))
+
+
+def decode_task(row: dict) -> dict:
+    row["reasons"] = json.loads(row["reasons"]) if isinstance(row.get("reasons"), str) else row.get("reasons") or []
+    row["avoid_staff"] = [s for s in (row.get("avoid_staff") or "").split(",") if s]
+    return row
+
+
+def reason_text(reasons: list[dict]) -> str:
+    return "; ".join(r.get("reason") or r.get("rule", "") for r in reasons)
+
+
+def open_tasks_of(conn, customer_ids: list[int]) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    for part in chunks(customer_ids):
+        cursor = conn.execute(
+            f"SELECT * FROM callback_tasks WHERE status = 'open' AND customer_id IN ({marks(part)})", part)
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            task = decode_task(dict(zip(names, row)))
+            out.setdefault(task["customer_id"], []).append(task)
+    return out
+
+
+def planned_keys(conn, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Which (rule, key) pairs were planned already, and into which task."""
+    out: dict[tuple[str, str], int] = {}
+    by_rule: dict[str, list[str]] = {}
+    for rule, key in keys:
+        by_rule.setdefault(rule, []).append(key)
+    for rule, values in by_rule.items():
+        for part in chunks(values):
+            for key, task_id in conn.execute(
+                f"SELECT key, task_id FROM callback_plan_keys WHERE rule = ? AND key IN ({marks(part)})",
+                [rule, *part]):
+                out[(rule, key)] = task_id
+    return out
+
+
+def contact_facts(conn, customer_ids: list[int], as_of: str) -> dict[int, dict]:
+    """Name, phone, do-not-contact, phone consent and membership of each customer."""
+    out: dict[int, dict] = {}
+    for part in chunks(customer_ids):
+        for cid, name, phone, dnc, forgotten, consent, member in conn.execute(
+            "SELECT c.id, c.name, coalesce(c.mobile, c.mobile2, c.landline), c.do_not_contact, c.forgotten_at,"
+            " (SELECT granted FROM customer_consents k WHERE k.customer_id = c.id AND k.channel = 'phone'),"
+            " EXISTS (SELECT 1 FROM membership_cards m WHERE m.customer_id = c.id AND m.status = 'active'"
+            "         AND (m.expires_on IS NULL OR m.expires_on >= ?))"
+            f" FROM customers c WHERE c.id IN ({marks(part)})", [as_of, *part]):
+            out[cid] = {"name": name, "phone": phone, "do_not_contact": bool(dnc), "forgotten": bool(forgotten),
+                        "consent": consent, "member": bool(member)}
+    return out
