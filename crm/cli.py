@@ -33,6 +33,8 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("crm.commands.config:app", "Show the configuration (secrets redacted)"),
     "db": ("crm.commands.db:app", "The database: migrate, backup, restore, check"),
     "audit": ("crm.commands.audit:app", "The audit log: who did what, when"),
+    "report": ("crm.commands.report:app", "Reports and KPIs (日报/周报/月报): kpi, daily, weekly, monthly"),
+    "today": ("crm.commands.today:command", "What to do today (今日待办): callbacks, complaints, appointments…"),
 }
 
 ROOT_HELP = """\

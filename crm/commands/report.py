@@ -1,0 +1,87 @@
+"""crm report kpi | daily | weekly | monthly"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ..context import current
+from ..errors import BadInput
+from ._common import FormatOption, new_app
+
+app = new_app(
+    "Reports and KPIs (日报/周报/月报/考核): the department and each specialist, any period, "
+    "with the previous period and the same period last year.")
+
+Period = Annotated[Optional[str], typer.Option(
+    "--period", "-p", metavar="PERIOD",
+    help="2026-11-20 | 2026-W47 | 2026-11 | 2026-Q4 | 2026 | 2026-11-01..2026-11-15 | this | last "
+         "(default: the current day/week/month, to date)")]
+Staff = Annotated[Optional[str], typer.Option("--staff", metavar="CODE", help="Only this staff member")]
+Me = Annotated[bool, typer.Option("--me", help="Only me (--as / CRM_USER)")]
+Out = Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
+                                            help="Write FILE.xlsx (one sheet a section) or FILE.html")]
+Details = Annotated[Optional[str], typer.Option(
+    "--details", metavar="FIGURE", help="List the records behind a figure (its key, e.g. appointment_success_rate)")]
+Limit = Annotated[int, typer.Option("--limit", help="At most this many records with --details (0: all)")]
+
+
+def _run(kind: str, period, staff, me, format, out, details, limit) -> None:
+    from ..reports import build, render
+
+    crm = current()
+    if staff and me:
+        raise BadInput("--staff and --me: choose one")
+    if me:
+        if not crm.actor.is_staff:
+            raise BadInput("--me: say who you are with --as CODE or CRM_USER")
+        staff = crm.actor.code
+    if staff and not crm.store.scalar("SELECT 1 FROM staff WHERE code = ?", (staff,)):
+        raise BadInput(f"--staff {staff}: no such staff member (see 'crm staff list')")
+    if out and details:
+        raise BadInput("--out and --details: choose one")
+    report = build.build(crm, kind, period, staff)
+    if details:
+        from ..reports import details as det
+
+        figure = det.find(report, details)
+        rows, cols = det.records(crm, report, figure, limit or None)
+        render.write_details(rows, cols, figure, format, sys.stdout)
+        return
+    if out:
+        from ..reports import files
+
+        path = files.export(crm, report, out)
+        crm.info(f"Wrote {path}")
+        return
+    render.write(report, format, sys.stdout)
+
+
+@app.command()
+def kpi(period: Period = None, staff: Staff = None, me: Me = False, format: FormatOption = "table",
+        out: Out = None, details: Details = None, limit: Limit = 1000) -> None:
+    """The KPI scorecard (考核): satisfaction, appointment success, callbacks, archive, complaints, leads."""
+    _run("kpi", period, staff, me, format, out, details, limit)
+
+
+@app.command()
+def daily(period: Period = None, staff: Staff = None, me: Me = False, format: FormatOption = "table",
+          out: Out = None, details: Details = None, limit: Limit = 1000) -> None:
+    """The daily report (日报); with --me, the log of my own work today."""
+    _run("daily", period, staff, me, format, out, details, limit)
+
+
+@app.command()
+def weekly(period: Period = None, staff: Staff = None, me: Me = False, format: FormatOption = "table",
+           out: Out = None, details: Details = None, limit: Limit = 1000) -> None:
+    """The weekly report (周报), ISO weeks Monday to Sunday."""
+    _run("weekly", period, staff, me, format, out, details, limit)
+
+
+@app.command()
+def monthly(period: Period = None, staff: Staff = None, me: Me = False, format: FormatOption = "table",
+            out: Out = None, details: Details = None, limit: Limit = 1000) -> None:
+    """The monthly report (月报) a manager hands in."""
+    _run("monthly", period, staff, me, format, out, details, limit)

@@ -1,0 +1,170 @@
+"""Assemble a report: the core's figures and sections, then the plugins' contributions.
+
+A report is a plain dict (what ``--format json`` prints)::
+
+    {"kind", "title", "period": {...}, "previous": {...}, "last_year": {...}, "staff",
+     "generated_at", "generated_by", "dealer", "locale",
+     "figures": [{"key", "section", "name", "name_zh", "value", "previous", "last_year",
+                  "unit", "better", "trend", "trend_year", "doc", "how", "source"}],
+     "sections": [{"key", "title", "columns", "rows", "chart", "source"}]}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from . import core, periods
+from .definitions import FIGURES, KIND_TITLES, PLUGIN_ANCHOR, anchor
+
+KINDS = ("kpi", "daily", "weekly", "monthly")
+
+
+def trend(value, before) -> str:
+    """▲ up, ▼ down, = unchanged, '' when either side is unknown."""
+    if not isinstance(value, (int, float)) or not isinstance(before, (int, float)):
+        return ""
+    return "▲" if value > before else "▼" if value < before else "→"
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^0-9a-zA-Z\u4e00-\u9fff]+", "_", str(text).strip().lower()).strip("_")
+    return s or "figure"
+
+
+def _figure(key, section, value, previous, last_year, *, name=None, name_zh=None, unit="", better=None,
+            doc=None, how=None, source="core") -> dict:
+    return {"key": key, "section": section, "name": name or key, "name_zh": name_zh or name or key,
+            "value": value, "previous": previous, "last_year": last_year, "unit": unit, "better": better,
+            "trend": trend(value, previous), "trend_year": trend(value, last_year),
+            "doc": doc or anchor(key), "how": how, "source": source}
+
+
+CORE_SECTIONS = {
+    "appointments": ("appointments", "appointments_arrived", "appointment_success_rate", "no_shows", "no_show_rate",
+                     "appointments_cancelled"),
+    "archive": ("new_customers", "new_archive_completeness", "archive_completeness"),
+    "service": ("visits",),
+    "contacts": ("calls_made", "contacts", "customers_contacted"),
+}
+SECTION_TITLES = {
+    "kpi": ("Key figures", "关键指标"),
+    "specialists": ("By specialist", "专员绩效"),
+    "daily": ("Day by day", "每日趋势"),
+    "visits_by_type": ("Visits by type", "进厂类型分布"),
+    "appointment_status": ("Appointments by status", "预约状态分布"),
+    "call_outcomes": ("Call outcomes", "外呼结果分布"),
+    "my_work": ("My work today", "个人工作日志"),
+    "my_calls": ("Calls and contacts made", "外呼与联系记录"),
+    "my_actions": ("Records I changed", "处理记录"),
+}
+
+
+def title_of(key: str, zh: bool) -> str:
+    en, cn = SECTION_TITLES.get(key, (key, key))
+    return cn if zh else en
+
+
+def build(app, kind: str, period_text: str | None, staff: str | None) -> dict:
+    today = app.today()
+    period = periods.parse(period_text, kind, today)
+    prev, year = periods.previous(period), periods.last_year(period)
+    now = app.now().strftime("%Y-%m-%dT%H:%M:%S")
+    zh = app.config.locale.lower().startswith("zh")
+    scope = core.Scope(app, staff)
+    cur_v = core.figures(app, period.start, period.end, scope, now)
+    prev_v = core.figures(app, prev.start, prev.end, scope, now)
+    year_v = core.figures(app, year.start, year.end, scope, now)
+    comp = core.archive_completeness(app)
+    snapshot = comp.get(scope.staff_id) if scope.staff_id else comp["all"]
+    figures = []
+    for section, keys in CORE_SECTIONS.items():
+        for key in keys:
+            en, cn, unit, better = FIGURES[key]
+            if key == "archive_completeness":
+                value, before, last = snapshot, None, None
+            else:
+                value, before, last = cur_v[key], prev_v[key], year_v[key]
+            figures.append(_figure(key, section, value, before, last, name=en, name_zh=cn, unit=unit,
+                                   better=better))
+    lo, hi = core.bounds(period.start, period.end)
+    sections = [{"key": "kpi", "title": title_of("kpi", zh), "source": "core", "rows": [], "columns": []}]
+    sections.append({
+        "key": "specialists", "title": title_of("specialists", zh), "source": "core",
+        "rows": core.per_specialist(app, period.start, period.end, now, staff, comp),
+        "columns": ["staff", "name", "role", "calls", "contacts", "appointments", "arrived", "no_show",
+                    "success_rate", "new_customers", "customers", "completeness"],
+        "percent": ["success_rate", "completeness"],
+        "chart": {"type": "bar", "x": "staff", "y": ["calls", "appointments", "arrived"]}})
+    if period.days > 1:
+        sections.append({
+            "key": "daily", "title": title_of("daily", zh), "source": "core",
+            "rows": core.daily_series(app, period.start, period.end, scope, now),
+            "columns": ["day", "appointments", "arrived", "calls", "new_customers", "visits"],
+            "chart": {"type": "line", "x": "day", "y": ["appointments", "arrived", "calls", "visits"]}})
+    by_type = core.visits_by_type(app, lo, hi, scope.staff_id)
+    sections.append({"key": "visits_by_type", "title": title_of("visits_by_type", zh), "source": "core",
+                     "rows": [{"type": k, "count": v} for k, v in sorted(by_type.items(), key=lambda kv: -kv[1])],
+                     "columns": ["type", "count"], "chart": {"type": "bar", "x": "type", "y": ["count"]}})
+    appts = core.appointment_counts(app, lo, hi, now, scope.staff).get(None) or {}
+    sections.append({"key": "appointment_status", "title": title_of("appointment_status", zh), "source": "core",
+                     "rows": [{"status": s, "count": appts.get(s, 0)}
+                              for s in ("arrived", "no_show", "pending", "upcoming", "cancelled")],
+                     "columns": ["status", "count"], "chart": {"type": "bar", "x": "status", "y": ["count"]}})
+    contacts = core.contact_counts(app, lo, hi, scope.staff).get(None) or {"outcomes": {}}
+    sections.append({"key": "call_outcomes", "title": title_of("call_outcomes", zh), "source": "core",
+                     "rows": [{"outcome": k, "count": v}
+                              for k, v in sorted(contacts["outcomes"].items(), key=lambda kv: -kv[1])],
+                     "columns": ["outcome", "count"], "chart": {"type": "bar", "x": "outcome", "y": ["count"]}})
+    if kind == "daily" and staff:
+        from . import worklog
+
+        sections[1:1] = worklog.sections(app, period, staff, zh)
+    plugin_figures, plugin_sections = plugin_parts(app, kind, period, prev, year, staff)
+    figures += plugin_figures
+    sections += plugin_sections
+    actor = app.actor
+    en_title, zh_title = KIND_TITLES[kind]
+    return {
+        "kind": kind, "title": zh_title if zh else en_title, "locale": app.config.locale,
+        "period": period.as_dict(), "previous": prev.as_dict(), "last_year": year.as_dict(), "staff": staff,
+        "generated_at": app.timestamp(), "generated_by": actor.code,
+        "dealer": app.config.get("dealer_name") or app.config.dealer_code,
+        "figures": figures, "sections": sections,
+    }
+
+
+def _request(kind, p, prev, staff) -> dict:
+    return {"kind": kind, "start": p.start, "end": p.end,
+            "previous": (prev.start, prev.end) if prev else None, "staff": staff}
+
+
+def plugin_parts(app, kind, period, prev, year, staff) -> tuple[list[dict], list[dict]]:
+    """The plugins' sections; each figure gets last year's value from a second call."""
+    got = app.plugins.call_each("report_sections", app=app, report=_request(kind, period, prev, staff))
+    figures, sections = [], []
+    last_year: dict = {}
+    if any(s.get("figures") for part in got for s in (part or []) if isinstance(s, dict)):
+        for part in app.plugins.call_each("report_sections", app=app, report=_request(kind, year, None, staff)):
+            for s in part or []:
+                if isinstance(s, dict):
+                    for f in s.get("figures") or []:
+                        last_year[(s.get("key"), f.get("name"))] = f.get("value")
+    seen = set()
+    for part in got:
+        for s in part or []:
+            if not isinstance(s, dict):
+                continue
+            key = str(s.get("key") or slug(s.get("title") or "plugin"))
+            while key in seen:
+                key += "_"
+            seen.add(key)
+            rows = [r for r in (s.get("rows") or []) if isinstance(r, dict)]
+            sections.append({"key": key, "title": s.get("title") or key, "rows": rows,
+                             "columns": list(s.get("columns") or []), "source": "plugin"})
+            for f in s.get("figures") or []:
+                name = f.get("name") or "figure"
+                figures.append(_figure(f"{key}.{slug(name)}", key, f.get("value"), f.get("previous"),
+                                       last_year.get((s.get("key"), name)), name=name, unit=f.get("unit") or "",
+                                       doc=PLUGIN_ANCHOR, how=f.get("doc"), source="plugin"))
+    return figures, sections

@@ -1,0 +1,67 @@
+"""Archive completeness (档案完善率): the weighted share of the facts an archive should hold.
+
+The field list and weights mirror ``crm customer completeness`` (archive branch), and read
+the same config table ``[archive.completeness_weights]``; see docs/reports.md#archive-completeness.
+"""
+
+from __future__ import annotations
+
+from ..errors import BadInput
+
+WEIGHTS: dict[str, int] = {
+    "mobile": 20, "name": 10, "gender": 5, "birthday": 10, "wechat": 10, "email": 5, "city": 5, "address": 5,
+    "source": 5, "preferred_channel": 5, "best_time": 5, "vehicle": 5, "plate": 5, "specialist": 5,
+}
+
+_EXPR = {
+    "vehicle": "EXISTS (SELECT 1 FROM vehicles ve WHERE ve.customer_id = c.id)",
+    "plate": "EXISTS (SELECT 1 FROM vehicles ve WHERE ve.customer_id = c.id AND ve.plate IS NOT NULL"
+             " AND ve.plate <> '')",
+    "specialist": "c.specialist_id IS NOT NULL",
+}
+
+
+def weights(app) -> dict[str, int]:
+    custom = app.config.get("archive.completeness_weights")
+    if not custom:
+        return dict(WEIGHTS)
+    unknown = set(custom) - set(WEIGHTS)
+    if unknown:
+        raise BadInput(f"archive.completeness_weights: unknown facts {', '.join(sorted(unknown))}")
+    return {k: int(v) for k, v in {**WEIGHTS, **custom}.items() if int(v) > 0}
+
+
+def has(fact: str) -> str:
+    return _EXPR.get(fact, f"(c.{fact} IS NOT NULL AND c.{fact} <> '')")
+
+
+def score_sql(app) -> tuple[str, int]:
+    """(SQL expression of a customer's points, the total points)."""
+    w = weights(app)
+    return " + ".join(f"({has(f)}) * {p}" for f, p in w.items()), sum(w.values())
+
+
+def by_specialist(app, where: str = "", params: tuple = ()) -> dict:
+    """{specialist_id or None: (customers, points)} over live archives (one scan)."""
+    score, total = score_sql(app)
+    rows = app.store.conn.execute(
+        f"SELECT c.specialist_id, count(*), sum({score}) FROM customers c WHERE c.forgotten_at IS NULL {where}"
+        " GROUP BY c.specialist_id", params).fetchall()
+    return {sid: (n, pts or 0) for sid, n, pts in rows}, total
+
+
+def records(app, where: str, params: tuple, limit: int | None) -> list[dict]:
+    """Each archive with its rate and missing facts (for --details)."""
+    w = weights(app)
+    total = sum(w.values())
+    cols = ", ".join(f"{has(f)} AS has_{f}" for f in w)
+    sql = (f"SELECT c.id, s.code AS specialist, {cols} FROM customers c LEFT JOIN staff s ON s.id = c.specialist_id"
+           f" WHERE c.forgotten_at IS NULL {where} ORDER BY c.id")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    out = []
+    for row in app.store.query(sql, params):
+        got = sum(p for f, p in w.items() if row[f"has_{f}"])
+        out.append({"customer_id": row["id"], "specialist": row["specialist"], "rate": round(100 * got / total, 1),
+                    "missing": " ".join(f for f in w if not row[f"has_{f}"])})
+    return out
