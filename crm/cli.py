@@ -23,9 +23,12 @@ from .errors import CrmError, ExitCode
 #: name → (import path of a typer.Typer or click.Command, one-line help)
 CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "customer": ("crm.commands.customer:app", "The customer archive (客户档案): add, show, search, import…"),
-    "vehicle": ("crm.commands.vehicle:app", "Vehicles: add, show, transfer ownership"),
+    "vehicle": ("crm.commands.vehicle:app", "Vehicles: add, show, edit, transfer ownership"),
     "visit": ("crm.commands.visit:app", "Service visits (repair orders): add, close, list"),
     "staff": ("crm.commands.staff:app", "Staff of the department and their roles"),
+    "log": ("crm.commands.log:app", "The interaction log: calls, SMS, visits, gifts"),
+    "appointment": ("crm.commands.appointment:app", "Appointments: book, arrive, no-show, cancel; success rate"),
+    "card": ("crm.commands.card:app", "Membership cards: issue, renew, list expiring"),
     "plugins": ("crm.commands.plugins:app", "Installed plugins: what they add"),
     "config": ("crm.commands.config:app", "Show the configuration (secrets redacted)"),
     "db": ("crm.commands.db:app", "The database: migrate, backup, restore, check"),

@@ -206,3 +206,21 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
 """,
     )
+
+
+@migrations()
+def m003_archive_indexes(db):
+    """Indexes for the archive's filters, queues and search (issue 4)."""
+    _run(
+        db,
+        """
+CREATE INDEX IF NOT EXISTS customers_city ON customers(city);
+CREATE INDEX IF NOT EXISTS customers_classification ON customers(classification);
+CREATE INDEX IF NOT EXISTS customers_first_contact_due ON customers(specialist_id, first_contact_due);
+CREATE INDEX IF NOT EXISTS vehicles_model ON vehicles(model);
+CREATE INDEX IF NOT EXISTS vehicles_insurance ON vehicles(insurance_expires);
+CREATE INDEX IF NOT EXISTS vehicles_inspection ON vehicles(inspection_due);
+CREATE INDEX IF NOT EXISTS appointments_status ON appointments(status, at);
+CREATE INDEX IF NOT EXISTS membership_cards_level ON membership_cards(level)
+""",
+    )

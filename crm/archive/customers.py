@@ -1,110 +1,185 @@
-"""Customers: validation, storage, the one-screen page, listing."""
+"""Customers: storing, editing and reading a customer record.
+
+Values are validated and normalised by :mod:`crm.archive.validate` (the same code the
+importer and the portal sync use); this module writes them, keeps the phone search table
+in step, and fires the lifecycle hooks (``on_customer_created`` / ``on_customer_updated``).
+"""
 
 from __future__ import annotations
 
-import re
-
 from ..errors import BadInput, NotFound
+from .validate import CHANNELS, clean_customer, raise_problems
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-FIELDS = (
+#: The customer columns a caller may set.
+COLUMNS = (
     "ref", "name", "gender", "birthday", "mobile", "mobile2", "landline", "wechat", "email",
     "city", "address", "source", "classification", "preferred_channel", "best_time",
-    "do_not_contact", "notes", "specialist_id",
+    "do_not_contact", "notes", "specialist_id", "first_contact_due",
 )
-CHANNELS = ("phone", "sms", "wechat", "email")
+SEARCH_COLUMNS = ("name_rev", "name_pinyin", "name_initials")
+FIELDS = COLUMNS  # backwards-compatible name
 
 
-def _pinyin(name: str) -> tuple[str | None, str | None]:
-    if not name or not any("\u4e00" <= ch <= "\u9fff" for ch in name):
-        key = re.sub(r"[^a-z]", "", (name or "").lower())
-        return (key or None), (key[:1] or None)
-    from pypinyin import Style, lazy_pinyin
-
-    full = "".join(lazy_pinyin(name, style=Style.NORMAL)).lower()
-    initials = "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()
-    return full, initials
-
-
-def normalize_mobile(value: str | None) -> str | None:
-    if value is None:
-        return None
-    digits = re.sub(r"[\s\-().]", "", str(value))
-    for prefix in ("+86", "0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
-            digits = digits[len(prefix):]
-    if not digits:
-        return None
-    if not MOBILE.match(digits):
-        raise BadInput(f"mobile {value!r} is not a Chinese mobile number (11 digits starting 13–19)")
-    return digits
+def _resolve_specialist(tx, clean: dict) -> None:
+    code = clean.pop("specialist", None)
+    if code:
+        row = tx.conn.execute("SELECT id FROM staff WHERE code = ?", (code,)).fetchone()
+        if row is None:
+            raise NotFound(f"no staff member with code '{code}'; see 'crm staff list'")
+        clean["specialist_id"] = row[0]
+    elif "specialist" in clean:
+        clean["specialist_id"] = None
+    if clean.get("specialist_id") is not None and not tx.conn.execute(
+            "SELECT 1 FROM staff WHERE id = ?", (clean["specialist_id"],)).fetchone():
+        raise NotFound(f"no staff member with id {clean['specialist_id']}")
 
 
-def validate_customer(fields: dict, *, partial: bool = False) -> dict:
-    out: dict = {}
-    for key, value in fields.items():
-        if key not in FIELDS and key not in ("tags", "consent"):
-            raise BadInput(f"unknown customer field {key!r}")
-        if isinstance(value, str):
-            value = " ".join(value.split()) or None
-        out[key] = value
-    if not partial and not out.get("name"):
-        raise BadInput("a customer needs a name (--name)")
-    for key in ("mobile", "mobile2"):
-        if key in out:
-            out[key] = normalize_mobile(out[key])
-    if out.get("gender") is not None:
-        gender = {"男": "M", "女": "F", "m": "M", "f": "F"}.get(str(out["gender"]).strip().lower(),
-                                                                str(out["gender"]).upper())
-        if gender not in ("M", "F"):
-            raise BadInput(f"gender {out['gender']!r}: use M/F or 男/女")
-        out["gender"] = gender
-    if "do_not_contact" in out:
-        out["do_not_contact"] = 1 if out["do_not_contact"] else 0
-    return out
+def sync_phones(tx, customer_id: int, row: dict) -> None:
+    """Rewrite the customer's rows in ``customer_phones`` (the mobile/tail-4 search index)."""
+    from .validate import clean_customer as _clean
 
-
-def _index_fields(row: dict) -> dict:
-    name = row.get("name") or ""
-    full, initials = _pinyin(name)
-    return {"name_rev": name[::-1] or None, "name_pinyin": full, "name_initials": initials}
-
-
-def _sync_phones(tx, customer_id: int, row: dict) -> None:
     tx.conn.execute("DELETE FROM customer_phones WHERE customer_id = ?", (customer_id,))
-    for key in ("mobile", "mobile2", "landline"):
-        phone = row.get(key)
-        if phone:
-            tx.conn.execute(
-                "INSERT OR IGNORE INTO customer_phones (customer_id, phone, kind, tail4) VALUES (?, ?, ?, ?)",
-                (customer_id, phone, "landline" if key == "landline" else "mobile", phone[-4:]),
-            )
+    numbers = {k: row.get(k) for k in ("mobile", "mobile2", "landline") if row.get(k)}
+    if not numbers:
+        return
+    phones = _clean({"phones": list(numbers.values())}, partial=True)[0].get("phones") or []
+    tx.conn.executemany(
+        "INSERT OR IGNORE INTO customer_phones (customer_id, phone, kind, tail4) VALUES (?, ?, ?, ?)",
+        [(customer_id, phone, kind, tail) for phone, kind, tail in phones])
 
 
-def add_customer(tx, fields: dict) -> dict:
-    """Validate and insert a customer, then tell the plugins (``on_customer_created``)."""
-    row = validate_customer(fields)
-    tags = row.pop("tags", None) or []
-    consent = row.pop("consent", None) or {}
-    row.update(_index_fields(row))
+def _write_consent(tx, customer_id: int, consent: dict, source: str) -> dict:
+    changes = {}
+    for channel, granted in consent.items():
+        old = tx.conn.execute("SELECT granted FROM customer_consents WHERE customer_id = ? AND channel = ?",
+                              (customer_id, channel)).fetchone()
+        if old is not None and bool(old[0]) == bool(granted):
+            continue
+        tx.conn.execute(
+            "INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (customer_id, channel) DO UPDATE SET granted = excluded.granted,"
+            " source = excluded.source, updated_at = excluded.updated_at",
+            (customer_id, channel, 1 if granted else 0, source, tx.now))
+        changes[f"consent.{channel}"] = (None if old is None else bool(old[0]), bool(granted))
+    return changes
+
+
+def add_customer(tx, fields: dict, *, source: str = "entry") -> dict:
+    """Validate and insert a customer, then tell the plugins (``on_customer_created``).
+
+    ``fields`` uses the archive's field names (see :mod:`crm.archive.validate`); ``tags``
+    is a list, ``consent`` ``{channel: bool}`` (channels not given are granted: the
+    customer gave their number to the dealer for service contact; ``do_not_contact``
+    overrides everything), ``specialist`` a staff code, ``card_number``/``member_level``
+    issue a membership card.
+    """
+    clean, problems = clean_customer(fields)
+    raise_problems(problems, "customer")
+    return insert_customer(tx, clean, source=source)
+
+
+def insert_customer(tx, clean: dict, *, source: str = "entry") -> dict:
+    """Insert an already cleaned record (the importer's bulk path calls this too)."""
+    clean = dict(clean)
+    tags = clean.pop("tags", None) or []
+    consent = clean.pop("consent", None) or {}
+    card_number, member_level = clean.pop("card_number", None), clean.pop("member_level", None)
+    clean.pop("phones", None)
+    _resolve_specialist(tx, clean)
+    if clean.get("do_not_contact") is not None:
+        clean["do_not_contact"] = 1 if clean["do_not_contact"] else 0
+    else:
+        clean.pop("do_not_contact", None)
+    row = {k: v for k, v in clean.items() if k in COLUMNS or k in SEARCH_COLUMNS}
     row["created_at"] = row["updated_at"] = tx.now
-    cols = ", ".join(row)
-    cursor = tx.conn.execute(f"INSERT INTO customers ({cols}) VALUES ({', '.join('?' * len(row))})",
+    cursor = tx.conn.execute(f"INSERT INTO customers ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                              tuple(row.values()))
     customer_id = cursor.lastrowid
-    _sync_phones(tx, customer_id, row)
-    for tag in tags:
-        tx.conn.execute("INSERT OR IGNORE INTO customer_tags VALUES (?, ?)", (customer_id, tag))
-    for channel in CHANNELS:
-        granted = consent.get(channel, True)
-        tx.conn.execute(
-            "INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at) VALUES (?, ?, ?, ?, ?)",
-            (customer_id, channel, 1 if granted else 0, "entry", tx.now),
-        )
+    sync_phones(tx, customer_id, row)
+    tx.conn.executemany("INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)",
+                        [(customer_id, tag) for tag in tags])
+    tx.conn.executemany(
+        "INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at) VALUES (?, ?, ?, ?, ?)",
+        [(customer_id, ch, 1 if consent.get(ch, True) else 0, source, tx.now) for ch in CHANNELS])
+    if card_number:
+        from .cards import issue_card
+
+        issue_card(tx, {"customer_id": customer_id, "number": card_number, "level": member_level or "standard"},
+                   quiet=True)
     stored = get_customer(tx.store, customer_id)
-    tx.audit("create", "customer", [customer_id])
+    tx.audit("create", "customer", [customer_id], detail={"source": source})
     tx.fire("on_customer_created", customer=stored)
     return stored
+
+
+def update_customer(tx, customer_id, fields: dict, *, keep_known: bool = False, source: str = "edit") -> dict:
+    """Change a customer; returns ``{field: (old, new)}``. Fires ``on_customer_updated``.
+
+    ``keep_known=True`` (imports, the portal sync, merges) never replaces a known value by
+    an empty one. ``tags`` adds tags; ``untag`` removes them; ``consent`` changes the
+    channels it names.
+    """
+    current = get_customer(tx.store, customer_id)
+    untag = fields.pop("untag", None) if "untag" in fields else None
+    clean, problems = clean_customer(fields, partial=True)
+    raise_problems(problems, f"customer {current['id']}")
+    return apply_update(tx, current, clean, untag=untag, keep_known=keep_known, source=source)
+
+
+def apply_update(tx, current: dict, clean: dict, *, untag=None, keep_known=False, source="edit") -> dict:
+    """Write an already cleaned partial record over ``current``; return the changes."""
+    cid = current["id"]
+    clean = dict(clean)
+    tags = clean.pop("tags", None) or []
+    consent = clean.pop("consent", None) or {}
+    card_number, member_level = clean.pop("card_number", None), clean.pop("member_level", None)
+    clean.pop("phones", None)
+    if "specialist" in clean:
+        _resolve_specialist(tx, clean)
+    if "do_not_contact" in clean and clean["do_not_contact"] is not None:
+        clean["do_not_contact"] = 1 if clean["do_not_contact"] else 0
+    changes: dict = {}
+    updates: dict = {}
+    for key, value in clean.items():
+        if key not in COLUMNS and key not in SEARCH_COLUMNS:
+            continue
+        if value is None and (keep_known or key in ("do_not_contact",)):
+            continue
+        if current.get(key) != value:
+            updates[key] = value
+            if key not in SEARCH_COLUMNS:
+                changes[key] = (current.get(key), value)
+    if updates:
+        updates["updated_at"] = tx.now
+        tx.conn.execute(f"UPDATE customers SET {', '.join(f'{k} = ?' for k in updates)} WHERE id = ?",
+                        (*updates.values(), cid))
+        if {"mobile", "mobile2", "landline"} & set(updates):
+            sync_phones(tx, cid, {**current, **updates})
+    old_tags = [r[0] for r in tx.conn.execute("SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag",
+                                              (cid,))]
+    for tag in tags:
+        tx.conn.execute("INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)", (cid, tag))
+    for tag in untag or []:
+        tx.conn.execute("DELETE FROM customer_tags WHERE customer_id = ? AND tag = ?", (cid, tag))
+    new_tags = [r[0] for r in tx.conn.execute("SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag",
+                                              (cid,))]
+    if new_tags != old_tags:
+        changes["tags"] = (old_tags, new_tags)
+    changes.update(_write_consent(tx, cid, consent, source))
+    if card_number:
+        from .cards import issue_card
+
+        if not tx.conn.execute("SELECT 1 FROM membership_cards WHERE number = ?", (card_number,)).fetchone():
+            issue_card(tx, {"customer_id": cid, "number": card_number, "level": member_level or "standard"},
+                       quiet=True)
+            changes["card"] = (None, card_number)
+    if changes:
+        if not updates:
+            tx.conn.execute("UPDATE customers SET updated_at = ? WHERE id = ?", (tx.now, cid))
+        stored = get_customer(tx.store, cid)
+        tx.audit("update", "customer", [cid], detail={"fields": sorted(changes), "source": source})
+        tx.fire("on_customer_updated", customer=stored, changes=changes)
+    return changes
 
 
 def get_customer(store, customer_id: int | str) -> dict:
@@ -118,63 +193,25 @@ def get_customer(store, customer_id: int | str) -> dict:
     return row
 
 
+def customer_tags(store, customer_id: int) -> list[str]:
+    return [r["tag"] for r in store.query("SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag",
+                                          (customer_id,))]
+
+
+def customer_consent(store, customer_id: int) -> dict[str, bool]:
+    return {r["channel"]: bool(r["granted"]) for r in
+            store.query("SELECT channel, granted FROM customer_consents WHERE customer_id = ?", (customer_id,))}
+
+
 def customer_page(app, customer_id) -> dict:
     """Everything ``crm customer show`` prints: contact, vehicles, visits, log, plugin sections."""
-    store = app.store
-    customer = get_customer(store, customer_id)
-    cid = customer["id"]
-    specialist = None
-    if customer["specialist_id"]:
-        specialist = store.scalar("SELECT code FROM staff WHERE id = ?", (customer["specialist_id"],))
-    tags = [r["tag"] for r in store.query("SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag", (cid,))]
-    consent = {r["channel"]: bool(r["granted"]) for r in
-               store.query("SELECT channel, granted FROM customer_consents WHERE customer_id = ?", (cid,))}
-    card = store.query_one(
-        "SELECT number, level, issued_on, expires_on, status FROM membership_cards WHERE customer_id = ?"
-        " ORDER BY issued_on DESC LIMIT 1", (cid,))
-    contact = {
-        "id": cid, "name": customer["name"], "gender": customer["gender"], "birthday": customer["birthday"],
-        "mobile": customer["mobile"], "mobile2": customer["mobile2"], "landline": customer["landline"],
-        "wechat": customer["wechat"], "email": customer["email"], "city": customer["city"],
-        "address": customer["address"], "source": customer["source"],
-        "classification": customer["classification"], "specialist": specialist,
-        "card": f"{card['number']} {card['level']} (expires {card['expires_on']})" if card else None,
-        "tags": tags, "consent": consent, "do_not_contact": bool(customer["do_not_contact"]),
-        "preferred_channel": customer["preferred_channel"], "best_time": customer["best_time"],
-        "notes": customer["notes"], "created_at": customer["created_at"], "updated_at": customer["updated_at"],
-    }
-    vehicles = store.query(
-        "SELECT id, vin, plate, model, model_year, colour, delivery_date, mileage FROM vehicles"
-        " WHERE customer_id = ? ORDER BY delivery_date DESC", (cid,))
-    visits = store.query(
-        "SELECT v.ro_number, v.date_in, v.date_out, v.type, v.advisor, v.mileage, v.amount, ve.plate"
-        " FROM visits v LEFT JOIN vehicles ve ON ve.id = v.vehicle_id"
-        " WHERE v.customer_id = ? ORDER BY v.date_in DESC LIMIT 5", (cid,))
-    log = store.query(
-        "SELECT at, staff, channel, kind, summary, outcome FROM interactions"
-        " WHERE customer_id = ? ORDER BY at DESC LIMIT 5", (cid,))
-    sections = [
-        {"title": "Vehicles", "rows": vehicles},
-        {"title": "Recent visits", "rows": visits},
-        {"title": "Interaction log", "rows": log},
-    ]
-    for extra in app.plugins.call_each("customer_sections", app=app, customer=customer):
-        sections.extend(s for s in extra if isinstance(s, dict) and "title" in s)
-    return {"customer": app.mask(contact), "sections": sections}
+    from .page import customer_page as page
+
+    return page(app, customer_id)
 
 
-def list_customers(store, *, city=None, specialist=None, tag=None, limit=100) -> list[dict]:
-    sql = ("SELECT c.id, c.name, c.mobile, c.city, c.classification, s.code AS specialist, c.updated_at"
-           " FROM customers c LEFT JOIN staff s ON s.id = c.specialist_id")
-    where, params = ["c.forgotten_at IS NULL"], []
-    if city:
-        where.append("c.city = ?")
-        params.append(city)
-    if specialist:
-        where.append("s.code = ?")
-        params.append(specialist)
-    if tag:
-        where.append("EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)")
-        params.append(tag)
-    sql += " WHERE " + " AND ".join(where) + " ORDER BY c.id LIMIT ?"
-    return store.query(sql, (*params, limit))
+def list_customers(store, *, limit=100, **filters) -> list[dict]:
+    """Customers matching :mod:`crm.archive.filters` keyword filters (``city=``, ``tag=`` …)."""
+    from .filters import CustomerFilter, list_rows
+
+    return list_rows(store, CustomerFilter(**filters), limit=limit)

@@ -1,0 +1,111 @@
+"""crm appointment book | list | arrive | no-show | cancel | stats"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ..archive import appointments
+from ..context import current
+from ..output import Format, emit
+from ._common import FormatOption, new_app
+
+app = new_app("Appointments (预约): book, arrive, no-show, cancel; the success rate.")
+Str = Optional[str]
+
+
+@app.command()
+def book(
+    customer: Annotated[int, typer.Option(help="Customer id")],
+    at: Annotated[str, typer.Option(help="When, e.g. '2026-11-23 09:30'")],
+    type: Annotated[str, typer.Option(help="maintenance, repair, warranty, bodypaint, pdi")] = "maintenance",
+    vehicle: Annotated[Str, typer.Option(help="Vehicle (id, VIN or plate)")] = None,
+    staff: Annotated[Str, typer.Option(help="Advisor / specialist code (default: you)")] = None,
+    note: Annotated[Str, typer.Option()] = None,
+    source: Annotated[Str, typer.Option(help="phone, wechat, portal, walk-in …")] = None,
+) -> None:
+    """Book an appointment; prints its id."""
+    crm = current()
+    with crm.transaction() as tx:
+        row = appointments.book(tx, customer_id=customer, at=at, vehicle=vehicle, type=type, staff=staff,
+                                note=note, source=source)
+    typer.echo(row["id"])
+
+
+@app.command()
+def arrive(appointment_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """The customer came."""
+    crm = current()
+    with crm.transaction() as tx:
+        appointments.arrive(tx, appointment_id)
+
+
+@app.command("no-show")
+def no_show(appointment_id: Annotated[str, typer.Argument(metavar="ID")],
+            note: Annotated[Str, typer.Option()] = None) -> None:
+    """The customer did not come."""
+    crm = current()
+    with crm.transaction() as tx:
+        appointments.no_show(tx, appointment_id, note)
+
+
+@app.command()
+def cancel(appointment_id: Annotated[str, typer.Argument(metavar="ID")],
+           reason: Annotated[Str, typer.Option()] = None) -> None:
+    """Cancel a booked appointment."""
+    crm = current()
+    with crm.transaction() as tx:
+        appointments.cancel(tx, appointment_id, reason)
+
+
+def _period(crm, since, until, day):
+    if day:
+        import datetime as dt
+
+        start = dt.date.fromisoformat(day) if day != "today" else crm.today()
+        return start.isoformat(), (start + dt.timedelta(days=1)).isoformat()
+    if since or until:
+        return since or "0000", until or "9999"
+    return None, None
+
+
+@app.command("list")
+def list_(
+    day: Annotated[Str, typer.Option("--day", help="One day (YYYY-MM-DD or 'today')")] = None,
+    since: Annotated[Str, typer.Option()] = None,
+    until: Annotated[Str, typer.Option()] = None,
+    status: Annotated[Str, typer.Option(help="booked, arrived, no_show, cancelled")] = None,
+    staff: Annotated[Str, typer.Option()] = None,
+    customer: Annotated[Optional[int], typer.Option()] = None,
+    format: FormatOption = "table",
+) -> None:
+    """List appointments (with the success rate of the listed period on a terminal)."""
+    crm = current()
+    start, end = _period(crm, since, until, day)
+    rows = appointments.list_appointments(crm.store, since=start, until=end, status=status, staff=staff,
+                                          customer_id=customer)
+    emit([crm.mask(r) for r in rows], format, empty_message="no appointments")
+    if format == Format.table and rows and not status:
+        figures = appointments.stats(crm.store, since=start or "0000", until=end or "9999",
+                                     now=crm.now().isoformat(timespec="seconds")[:19])
+        if figures:
+            f = figures[0]
+            rate = f"{f['success_rate']:.0%}" if f["success_rate"] is not None else "-"
+            typer.echo(f"\n{f['booked']} booked, {f['arrived']} arrived, {f['no_show']} no-show, "
+                       f"{f['cancelled']} cancelled, {f['upcoming']} upcoming; success rate {rate}")
+
+
+@app.command()
+def stats(
+    since: Annotated[Str, typer.Option(help="Start date (default: this month)")] = None,
+    until: Annotated[Str, typer.Option(help="End date, exclusive")] = None,
+    by_staff: Annotated[bool, typer.Option("--by-staff", help="One row per staff member")] = False,
+    format: FormatOption = "table",
+) -> None:
+    """Appointment success rate (预约成功率): arrived / appointments due (not cancelled)."""
+    crm = current()
+    start, end = appointments.default_period(crm.today())
+    emit(appointments.stats(crm.store, since=since or start, until=until or end,
+                            now=crm.now().isoformat(timespec="seconds")[:19], by_staff=by_staff), format,
+         empty_message="no appointments in the period")
