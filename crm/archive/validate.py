@@ -380,7 +380,9 @@ def _phones(raw: dict, clean: dict, problems: list[Problem], partial: bool) -> N
     failed = False
     for field in given:
         try:
-            numbers = split_phones(raw[field])
+            value = raw[field]
+            numbers = ([n for item in value for n in split_phones(item)] if isinstance(value, (list, tuple))
+                       else split_phones(value))
         except Invalid as exc:
             problems.append(Problem(field, raw[field], exc.reason))
             failed = True

@@ -92,7 +92,8 @@ _A_B_Y = re.compile(
 )
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 _YEAR_MONTH = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*月?")
-_FAST = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+_FAST = re.compile(r"(\d{4})[-/.](\d\d?)[-/.](\d\d?)")
+_FAST_DT = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)")
 _WEEKDAY = re.compile(r"\s*[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?")
 
 
@@ -282,7 +283,7 @@ def parse_date(value: Any, *, dayfirst: bool | None = None, epoch1904: bool = Fa
     ...
     crm.values.Invalid: ambiguous date: day/month order unknown (use YYYY-MM-DD)
     """
-    if type(value) is str and len(value) == 10:
+    if type(value) is str and len(value) <= 10:
         m = _FAST.fullmatch(value)
         if m:
             y = int(m.group(1))
@@ -308,4 +309,11 @@ def parse_datetime(value: Any, *, dayfirst: bool | None = None, epoch1904: bool 
     >>> parse_datetime(45721.75)
     datetime.datetime(2025, 3, 5, 18, 0)
     """
+    if type(value) is str and len(value) == 19:
+        m = _FAST_DT.fullmatch(value)
+        if m and MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
+            try:
+                return _dt.datetime(*map(int, m.groups()))
+            except ValueError:
+                pass  # the slow path gives the reason
     return _parse(value, dayfirst, epoch1904)

@@ -175,8 +175,12 @@ def normalize_phone(value: Any, *, default_area: str | None = None) -> str:
                 return f"{split[0]}-{split[1]}"
         m = _FLOAT_TAIL.fullmatch(value)  # "13812345678.0" from a float column
         s = m.group(1) if m else value
+    elif type(value) is int and 13000000000 <= value <= 19999999999:
+        return str(value)  # a mobile stored as a number in Excel
     elif isinstance(value, (int, float)):
         s = _from_number(value)
+        if len(s) == 11 and _MOBILE.fullmatch(s):
+            return s
     elif value is None:
         raise Invalid("empty")
     else:

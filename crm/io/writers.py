@@ -1,0 +1,427 @@
+"""Write tables: CSV, XLSX, JSON, JSONL — safely.
+
+Every writer:
+
+* writes **atomically**: into a temporary file in the target's directory,
+  flushed and fsync'ed, then ``os.replace``'d over the target (and the
+  directory fsync'ed), so a crash leaves either the old file or the new one,
+  never half a file;
+* creates the file with mode **0600** (customer data is personal data; an
+  existing file's permissions are not kept);
+* neutralises **spreadsheet formula injection** in CSV and XLSX: a text
+  cell whose first non-blank character is ``=``, ``+``, ``-``, ``@``, tab or
+  CR (or full-width ``＝＋－＠``) is prefixed with a single quote, so Excel
+  and WPS show it as text instead of running it.  Real numbers (int, float,
+  Decimal) and text that is just a number (``-12.5``, ``+8613812345678``)
+  are left alone: Excel reads those as numbers, never as formulas;
+* returns the number of data rows written.
+
+Rows are mappings (looked up by column key) or sequences (by position).
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> write_csv(os.path.join(d, "out.csv"), [{"name": "张三", "note": "=HYPERLINK(\\"x\\")"}], ["name", "note"], titles=["姓名", "备注"])
+    1
+    >>> Path(d, "out.csv").read_bytes().decode("utf-8-sig")
+    '姓名,备注\\r\\n张三,"\\'=HYPERLINK(""x"")"\\r\\n'
+    >>> oct(os.stat(os.path.join(d, "out.csv")).st_mode & 0o777)
+    '0o600'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as _dt
+import itertools
+import json
+import os
+import re
+import secrets
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
+
+from crm.io import FileProblem
+
+__all__ = [
+    "atomic_write",
+    "neutralise",
+    "display_width",
+    "write_csv",
+    "write_xlsx",
+    "write_json",
+    "write_jsonl",
+    "write_table",
+]
+
+_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
+_NUMERIC = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XLSX_WIDTH_SAMPLE = 1000
+_MAX_WIDTH = 60
+_MAX_CELL = 32767
+
+
+def neutralise(value: Any) -> Any:
+    """Make a cell safe for spreadsheets (see module docstring).
+
+    >>> neutralise("=1+1"), neutralise("＋cmd"), neutralise(" @SUM(A1)"), neutralise("-12.5"), neutralise(-3)
+    ("'=1+1", "'＋cmd", "' @SUM(A1)", '-12.5', -3)
+    >>> neutralise("张三"), neutralise("")
+    ('张三', '')
+    """
+    if type(value) is not str or not value:
+        return value
+    first = value[0]
+    if first == " ":
+        stripped = value.lstrip(" ")
+        if not stripped:
+            return value
+        first = stripped[0]
+    if first in _TRIGGERS:
+        if first in "+-" and _NUMERIC.fullmatch(value.strip()):
+            return value
+        return "'" + value
+    return value
+
+
+def display_width(text: str) -> int:
+    """Width in "Excel characters": East Asian wide/full-width characters
+    count 2.
+
+    >>> display_width("abc"), display_width("张三"), display_width("京A12345")
+    (3, 4, 8)
+    """
+    w = 0
+    for ch in text:
+        w += 2 if ch > "\u1100" and unicodedata.east_asian_width(ch) in "WF" else 1
+    return w
+
+
+@contextlib.contextmanager
+def atomic_write(
+    path: str | os.PathLike[str],
+    mode: str = "w",
+    *,
+    encoding: str | None = None,
+    newline: str | None = None,
+) -> Iterator[IO[Any]]:
+    """Open a temporary file beside *path* (mode 0600) and move it into
+    place when the block ends without an exception; on an exception the
+    temporary file is removed and *path* is untouched.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "x.txt")
+    >>> with atomic_write(p) as f:
+    ...     _ = f.write("hello")
+    >>> Path(p).read_text(), oct(os.stat(p).st_mode & 0o777)
+    ('hello', '0o600')
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError("mode must be 'w' or 'wb'")
+    target = Path(path)
+    directory = target.parent
+    tmp = directory / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(tmp, flags, 0o600)
+    except FileNotFoundError:
+        raise FileProblem(target, "the directory does not exist") from None
+    except OSError as exc:
+        raise FileProblem(target, f"cannot write here ({exc.strerror or exc})") from None
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
+        if mode == "wb":
+            f: IO[Any] = os.fdopen(fd, "wb")
+        else:
+            f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline=newline)
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    try:
+        with f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        dfd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+def _columns_and_rows(
+    rows: Iterable[Any], columns: Sequence[str] | None
+) -> tuple[list[str] | None, Iterator[Any]]:
+    it = iter(rows)
+    if columns is not None:
+        return list(columns), it
+    try:
+        first = next(it)
+    except StopIteration:
+        return None, iter(())
+    cols = list(first.keys()) if isinstance(first, Mapping) else None
+    return cols, itertools.chain([first], it)
+
+
+def _getter(columns: list[str] | None):
+    def get(row: Any) -> list[Any]:
+        if isinstance(row, Mapping):
+            if columns is None:
+                return list(row.values())
+            return [row.get(c) for c in columns]
+        return list(row)
+
+    return get
+
+
+def _text(value: Any) -> str:
+    """CSV rendering of one value."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return neutralise(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value == value else ""
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            return value.isoformat(sep=" ")
+        return value.isoformat(sep=" ", timespec="seconds" if not value.microsecond else "auto")
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def write_csv(
+    path: str | os.PathLike[str],
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
+    columns: Sequence[str] | None = None,
+    *,
+    titles: Sequence[str] | None = None,
+    encoding: str = "utf-8-sig",
+    delimiter: str = ",",
+) -> int:
+    """Write a CSV file; UTF-8 with BOM by default so Excel shows Chinese
+    correctly (``encoding="gb18030"`` for old Excel/WPS set-ups).
+
+    *columns* are the keys to write (default: the first mapping's keys);
+    *titles* the header texts (default: the column keys).  Without columns
+    (rows are plain sequences) no header is written unless *titles* is given.
+    Dates are written ISO (``2025-03-05``, ``2025-03-05 14:30:00``).
+    Characters that the chosen encoding cannot represent raise FileProblem.
+    """
+    cols, it = _columns_and_rows(rows, columns)
+    if titles is not None and cols is not None and len(titles) != len(cols):
+        raise ValueError("titles and columns differ in length")
+    get = _getter(cols)
+    n = 0
+    try:
+        with atomic_write(path, "w", encoding=encoding, newline="") as f:
+            w = csv.writer(f, delimiter=delimiter)
+            header = titles if titles is not None else cols
+            if header is not None:
+                w.writerow([_text(h) for h in header])
+            for row in it:
+                w.writerow([_text(v) for v in get(row)])
+                n += 1
+    except UnicodeEncodeError as exc:
+        raise FileProblem(path, f"a value cannot be written as {encoding}: {exc.object[exc.start:exc.end]!r}", row=n + 2) from None
+    return n
+
+
+def _xlsx_value(ws: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None or isinstance(value, (bool, int, Decimal)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone(_dt.timedelta(hours=8))).replace(tzinfo=None)
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        return cell
+    if isinstance(value, _dt.date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    if isinstance(value, _dt.time):
+        value = value.isoformat()
+    s = value if type(value) is str else str(value)
+    if _ILLEGAL_XML.search(s):
+        s = _ILLEGAL_XML.sub("", s)
+    s = neutralise(s)
+    if len(s) > _MAX_CELL:
+        s = s[: _MAX_CELL - 1] + "…"
+    return s  # never starts with "=" now, so openpyxl stores it as text
+
+
+def _width_of(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, _dt.datetime):
+        return 19
+    if isinstance(value, _dt.date):
+        return 10
+    return display_width(_text(value))
+
+
+def write_xlsx(
+    path: str | os.PathLike[str],
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
+    columns: Sequence[str] | None = None,
+    *,
+    titles: Sequence[str] | None = None,
+    sheet: str = "Sheet1",
+) -> int:
+    """Write an XLSX workbook with one sheet, streaming (openpyxl write-only
+    mode, constant memory).  The header row is bold and frozen; column widths
+    come from the header and the first 1,000 rows, CJK characters counting
+    double, capped at 60.  Dates get ``yyyy-mm-dd`` formats; text is
+    always stored as text (never as a formula).
+    """
+    from openpyxl import Workbook  # lazy
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    cols, it = _columns_and_rows(rows, columns)
+    if titles is not None and cols is not None and len(titles) != len(cols):
+        raise ValueError("titles and columns differ in length")
+    get = _getter(cols)
+    header = list(titles) if titles is not None else cols
+    head_rows = [get(r) for r in itertools.islice(it, _XLSX_WIDTH_SAMPLE)]
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=sheet[:31] or "Sheet1")
+    ncols = max([len(header or [])] + [len(r) for r in head_rows] or [0])
+    widths = [0] * ncols
+    for r in ([header] if header else []) + head_rows:
+        for i, v in enumerate(r):
+            widths[i] = max(widths[i], _width_of(v))
+    for i, w in enumerate(widths):
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(max(w, 4) + 2, _MAX_WIDTH)
+    if header:
+        ws.freeze_panes = "A2"
+        bold = Font(bold=True)
+        cells = []
+        for h in header:
+            c = _xlsx_value(ws, h)
+            if not hasattr(c, "font"):  # WriteOnlyCell is a factory, not a class
+                c = WriteOnlyCell(ws, value=c)
+            c.font = bold
+            cells.append(c)
+        ws.append(cells)
+    n = 0
+    for values in itertools.chain(head_rows, (get(r) for r in it)):
+        ws.append([_xlsx_value(ws, v) for v in values])
+        n += 1
+    with atomic_write(path, "wb") as f:
+        wb.save(f)
+    return n
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, _dt.datetime):
+        return value.isoformat(sep=" ") if value.tzinfo is None else value.isoformat()
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, Path):
+        return os.fspath(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _json_rows(rows: Iterable[Any], columns: Sequence[str] | None) -> Iterator[Any]:
+    cols, it = _columns_and_rows(rows, columns)
+    for row in it:
+        if isinstance(row, Mapping):
+            yield dict(row) if columns is None else {c: row.get(c) for c in columns}
+        elif cols is not None:
+            yield dict(zip(cols, row))
+        else:
+            yield list(row)
+
+
+def write_json(
+    path: str | os.PathLike[str],
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
+    columns: Sequence[str] | None = None,
+) -> int:
+    """Write a JSON array of objects (UTF-8, not ASCII-escaped), one object
+    per line, streaming.  Dates are ISO strings, Decimals strings (exact)."""
+    n = 0
+    with atomic_write(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("[")
+        for obj in _json_rows(rows, columns):
+            f.write(",\n" if n else "\n")
+            f.write(json.dumps(obj, ensure_ascii=False, default=_json_default))
+            n += 1
+        f.write("\n]\n" if n else "]\n")
+    return n
+
+
+def write_jsonl(
+    path: str | os.PathLike[str],
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
+    columns: Sequence[str] | None = None,
+) -> int:
+    """Write JSON Lines: one object per line (UTF-8)."""
+    n = 0
+    with atomic_write(path, "w", encoding="utf-8", newline="\n") as f:
+        for obj in _json_rows(rows, columns):
+            f.write(json.dumps(obj, ensure_ascii=False, default=_json_default))
+            f.write("\n")
+            n += 1
+    return n
+
+
+def write_table(
+    path: str | os.PathLike[str],
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
+    columns: Sequence[str] | None = None,
+    *,
+    titles: Sequence[str] | None = None,
+    format: str | None = None,
+) -> int:
+    """Write by format name or by the file's extension: ``csv``,
+    ``csv-gb18030``, ``tsv``, ``xlsx``, ``json``, ``jsonl``."""
+    fmt = (format or Path(path).suffix.lstrip(".")).lower()
+    if fmt == "csv":
+        return write_csv(path, rows, columns, titles=titles)
+    if fmt in ("csv-gb18030", "csv-gbk"):
+        return write_csv(path, rows, columns, titles=titles, encoding="gb18030")
+    if fmt == "tsv":
+        return write_csv(path, rows, columns, titles=titles, delimiter="\t")
+    if fmt == "xlsx":
+        return write_xlsx(path, rows, columns, titles=titles)
+    if fmt == "json":
+        return write_json(path, rows, columns)
+    if fmt == "jsonl":
+        return write_jsonl(path, rows, columns)
+    raise ValueError(f"unknown output format {fmt!r} (csv, csv-gb18030, tsv, xlsx, json, jsonl)")
