@@ -60,13 +60,13 @@ def run(app, *, streams: list[str] | None = None, full: bool = False, send: bool
             except CrmError:
                 pass
         _finish(app, summary, cfg, started)
-        app.log.error(f"sync failed: {line(summary)}")
+        app.log.error(line(summary))
         exc.summary = summary  # type: ignore[attr-defined]
         raise
     finally:
         client.close()
     _finish(app, summary, cfg, started)
-    app.log.info(f"sync done: {line(summary)}")
+    app.log.info(line(summary))
     return summary
 
 
@@ -92,7 +92,7 @@ def line(summary: dict) -> str:
             bits += f" ?{c['quarantined']}"
         parts.append(bits)
     o = summary["outbox"]
-    text = f"sync {summary['status']}: " + (", ".join(parts) or "no streams")
+    text = f"sync {summary['status']}: " + (", ".join(parts) or "nothing pulled")
     text += f"; outbox sent {o['sent']}"
     if o.get("parked"):
         text += f", parked {o['parked']}"
