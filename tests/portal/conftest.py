@@ -45,6 +45,8 @@ def portal_config(emu_url: str, *, extra: str = "", log: Path | None = None) -> 
 class Sync:
     """``crm`` configured against the emulator (in-process, CliRunner)."""
 
+    secret = SECRET
+
     def __init__(self, crm, emu: Emulator, tmp_path: Path):
         self.crm = crm
         self.emu = emu
