@@ -200,9 +200,7 @@ class PortalClient:
                                                 headers=hdrs, timeout=self.s.timeout)
                 content = response.content  # a body cut short raises here
             except (requests.ConnectionError, requests.Timeout) as exc:
-                last = f"{type(exc).__name__.replace('Error', ' error').strip()}"
-                if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-                    last = "the answer was cut short"
+                last = "the connection timed out" if isinstance(exc, requests.Timeout) else "the connection failed"
                 self._note(f"{method} {path} -> {last}")
             except requests.exceptions.ChunkedEncodingError:
                 last = "the answer was cut short"
