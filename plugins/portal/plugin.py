@@ -1,4 +1,7 @@
-"""The portal plugin's hook implementations (registered through the `crm` entry point)."""
+"""The portal plugin's hook implementations (registered through the `crm` entry point).
+
+Light on purpose: every hook imports its module when called.
+"""
 
 from crm import hookimpl
 
@@ -13,3 +16,46 @@ def register_migrations(register):
     from .migrations import migrations
 
     register(migrations)
+
+
+@hookimpl
+def send_to_portal(tx, item):
+    """Queue an answer for the portal in the caller's transaction; returns the outbox id."""
+    from .outbox import queue
+
+    return queue(tx, item)
+
+
+@hookimpl
+def on_customers_merged(tx, kept_id, merged_id):
+    from .hooks import customers_merged
+
+    customers_merged(tx, kept_id, merged_id)
+
+
+@hookimpl
+def on_customer_forgotten(tx, customer_id):
+    from .hooks import customer_forgotten
+
+    customer_forgotten(tx, customer_id)
+
+
+@hookimpl
+def customer_sections(app, customer):
+    from .hooks import sections
+
+    return sections(app, customer)
+
+
+@hookimpl
+def agenda_items(app, agenda):
+    from .hooks import agenda as items
+
+    return items(app, agenda)
+
+
+@hookimpl
+def report_sections(app, report):
+    from .hooks import report as portal_report
+
+    return portal_report(app, report)

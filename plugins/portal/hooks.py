@@ -1,0 +1,115 @@
+"""Archive events and contributions: merges, forgetting, the customer page, the agenda, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .apply import parse_instant
+
+
+def customers_merged(tx, kept_id: int, merged_id: int) -> None:
+    for sql in ("UPDATE portal_leads SET customer_id = ? WHERE customer_id = ?",
+                "UPDATE portal_records SET customer_id = ? WHERE customer_id = ?",
+                "UPDATE portal_outbox SET customer_id = ? WHERE customer_id = ?",
+                "UPDATE portal_conflicts SET entity_id = ? WHERE entity = 'customer' AND entity_id = ?"):
+        tx.conn.execute(sql, (kept_id, merged_id))
+
+
+def customer_forgotten(tx, customer_id: int) -> None:
+    """Erase the names, phones and free text we hold for the person (PIPL)."""
+    tx.conn.execute("UPDATE portal_leads SET name = NULL, phone = NULL, comments = NULL, adf = NULL, city = NULL"
+                    " WHERE customer_id = ?", (customer_id,))
+    tx.conn.execute("UPDATE portal_records SET raw = NULL WHERE customer_id = ?", (customer_id,))
+    tx.conn.execute("UPDATE portal_conflicts SET base = NULL, local = NULL, portal = NULL, status = 'resolved',"
+                    " resolution = 'forgotten', resolved_at = ? WHERE entity = 'customer' AND entity_id = ?",
+                    (tx.now, customer_id))
+    tx.conn.execute("UPDATE portal_outbox SET payload = '{}' WHERE customer_id = ? AND status IN ('sent', 'cancelled')",
+                    (customer_id,))
+
+
+def _local(app, value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return parse_instant(value).astimezone(app.tz).isoformat(timespec="minutes")
+    except ValueError:
+        return value
+
+
+def sections(app, customer: dict) -> list[dict] | None:
+    cid = customer["id"]
+    leads = app.store.query("SELECT id, source, model_interest, contact_due, first_contact_at, last_outcome"
+                            " FROM portal_leads WHERE customer_id = ? ORDER BY created_at DESC LIMIT 5", (cid,))
+    conflicts = app.store.query("SELECT id, field, local, portal FROM portal_conflicts WHERE status = 'open'"
+                                " AND entity = 'customer' AND entity_id = ? ORDER BY id", (cid,))
+    out = []
+    if leads:
+        for row in leads:
+            row["contact_due"] = _local(app, row["contact_due"])
+        out.append({"title": "Portal leads", "rows": leads})
+    if conflicts:
+        out.append({"title": "Portal conflicts (crm sync resolve)", "rows": [app.mask(r) for r in conflicts]})
+    return out or None
+
+
+def agenda(app, agenda: dict) -> list[dict] | None:
+    day: dt.date = agenda["day"]
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=app.tz)
+    items = []
+    for row in app.store.query("SELECT id, name, customer_id, contact_due, source FROM portal_leads"
+                               " WHERE first_contact_at IS NULL ORDER BY contact_due, id"):
+        try:
+            due = parse_instant(row["contact_due"])
+        except ValueError:
+            continue
+        if due >= end:
+            continue
+        overdue = due < agenda.get("now", app.now())
+        items.append({"kind": "portal_lead", "priority": 0 if overdue else 1,
+                      "due": due.astimezone(app.tz).isoformat(timespec="minutes"), "customer_id": row["customer_id"],
+                      "title": f"{'OVERDUE ' if overdue else ''}first contact with lead {row['name'] or ''} "
+                               f"({row['source']})".strip(),
+                      "ref": row["id"]})
+    waiting = app.store.scalar("SELECT count(*) FROM portal_conflicts WHERE status = 'open'") or 0
+    if waiting:
+        items.append({"kind": "portal_conflict", "priority": 2, "due": None, "customer_id": None,
+                      "title": f"{waiting} portal conflict(s) to resolve (crm sync conflicts)", "ref": None})
+    return items or None
+
+
+def _on_time(app, start: dt.date, end: dt.date) -> tuple[int, int]:
+    """Leads created in [start, end] (China dates): how many, how many contacted by contact_due."""
+    total = met = 0
+    for row in app.store.query("SELECT created_at, contact_due, first_contact_at FROM portal_leads"):
+        try:
+            created = parse_instant(row["created_at"]).astimezone(app.tz).date()
+        except ValueError:
+            continue
+        if not start <= created <= end:
+            continue
+        total += 1
+        if row["first_contact_at"]:
+            try:
+                if dt.datetime.fromisoformat(row["first_contact_at"]) <= parse_instant(row["contact_due"]):
+                    met += 1
+            except ValueError:
+                pass
+    return total, met
+
+
+def report(app, report: dict) -> list[dict] | None:
+    total, met = _on_time(app, report["start"], report["end"])
+    previous = report.get("previous")
+    prev_total, prev_met = _on_time(app, *previous) if previous else (0, 0)
+
+    def rate(m, t):
+        return round(100.0 * m / t, 1) if t else None
+
+    return [{
+        "key": "portal_leads", "title": "OEM leads: first contact on time",
+        "rows": [{"leads": total, "contacted_on_time": met, "rate_percent": rate(met, total)}],
+        "columns": ["leads", "contacted_on_time", "rate_percent"],
+        "figures": [{"name": "lead first contact on time", "value": rate(met, total),
+                     "previous": rate(prev_met, prev_total), "unit": "%",
+                     "doc": "leads dispatched by the OEM in the period, contacted before contact_due"}],
+    }]
