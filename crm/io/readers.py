@@ -14,8 +14,9 @@
 
 What it does:
 
-* **File type by content**, not extension: zip → XLSX (calamine, openpyxl
-  as a fallback), OLE2 → XLS (calamine, xlrd as a fallback), text → CSV/TSV.
+* **File type by content**, not extension: zip → XLSX (calamine; openpyxl
+  when calamine is missing or cannot read the file), OLE2 → XLS (calamine;
+  xlrd likewise), text → CSV/TSV.
   HTML saved as ``.xls``, PDFs, images, Word files, empty files → a
   :class:`~crm.io.FileProblem` with a one-line reason.
 * **Encoding** (text): BOM (UTF-8, UTF-16), then strict UTF-8, then
@@ -578,12 +579,24 @@ def _check_zip(path: Path) -> None:
     raise FileProblem(path, "a zip archive, not an Excel workbook")
 
 
-def _workbook_backend(kind: str):
+def _open_workbook(path: Path, kind: str):
+    """Open with calamine; if it is not installed, or cannot read this file,
+    with openpyxl (XLSX) or xlrd (XLS).  When every reader fails, the first
+    reader's error is raised."""
+    fallback = _xlrd_sheets if kind == "xls" else _openpyxl_sheets
     try:
         import python_calamine  # noqa: F401
     except ImportError:
-        return _xlrd_sheets if kind == "xls" else _openpyxl_sheets
-    return _calamine_sheets
+        return fallback(path)
+    try:
+        return _calamine_sheets(path)
+    except FileProblem as first:
+        if "password" in first.message:
+            raise
+        try:
+            return fallback(path)
+        except FileProblem:
+            raise first from None
 
 
 # ---------------------------------------------------------------- entry point
@@ -641,7 +654,7 @@ def read_table(
         raise FileProblem(p, f"not a spreadsheet or CSV file (looks like {kind.upper()})")
     if kind == "xlsx":
         _check_zip(p)
-    all_names, candidates, open_sheet, close_wb = _workbook_backend(kind)(p)
+    all_names, candidates, open_sheet, close_wb = _open_workbook(p, kind)
     try:
         if sheet is not None:
             if isinstance(sheet, int) and not isinstance(sheet, bool):
