@@ -27,6 +27,7 @@ from typing import Any
 from crm.values import Invalid
 from crm.values.dates import parse_date, parse_datetime
 from crm.values.email import normalize_email, normalize_wechat
+from crm.values.idcard import id_birthday, id_gender, normalize_id_number
 from crm.values.names import gender_from_name, normalize_gender, normalize_name
 from crm.values.numbers import parse_amount, parse_mileage
 from crm.values.phone import split_phones
@@ -89,6 +90,7 @@ FIELD_KINDS: dict[str, str] = {
     "date_out": "datetime",
     "email": "email",
     "wechat": "wechat",
+    "id_number": "id_number",
     "plate": "plate",
     "vin": "vin",
     "mileage": "mileage",
@@ -102,6 +104,7 @@ _NORMALIZERS: dict[str, Callable[[Any, Options], Any]] = {
     "date": lambda v, o: parse_date(v, dayfirst=o.dayfirst),
     "datetime": lambda v, o: parse_datetime(v, dayfirst=o.dayfirst),
     "email": lambda v, o: normalize_email(v),
+    "id_number": lambda v, o: normalize_id_number(v),
     "wechat": lambda v, o: normalize_wechat(v),
     "plate": lambda v, o: normalize_plate(v, default_province=o.default_province),
     "vin": lambda v, o: normalize_vin(v, strict=o.strict_vin),
@@ -123,8 +126,9 @@ def normalize_row(
 
     * Phone fields may hold several numbers: the first is stored under the
       field, the rest under ``<field>_others`` (a list, only when present).
-    * ``gender`` comes from the honorific in the name (张先生 → M) when the
-      gender cell is missing or empty.
+    * When the gender cell is missing or empty, ``gender`` comes from the ID
+      number, else from the honorific in the name (张先生 → M); a missing
+      ``birthday`` comes from the ID number.
     * Unknown fields and ``city``, ``address``, ``model`` … are cleaned text.
     """
     o = options or Options()
@@ -146,8 +150,14 @@ def normalize_row(
             values[field] = _NORMALIZERS[kind](value, o)
         except Invalid as exc:
             problems.append((field, exc.reason))
-    if values.get("gender") is None and values.get("name") and not any(f == "gender" for f, _ in problems):
-        implied = gender_from_name(values["name"])
+    bad = {f for f, _ in problems}
+    idn = values.get("id_number")
+    if idn and values.get("birthday") is None and "birthday" not in bad:
+        values["birthday"] = id_birthday(idn)
+    if values.get("gender") is None and "gender" not in bad:
+        implied = id_gender(idn) if idn else None
+        if implied is None and values.get("name"):
+            implied = gender_from_name(values["name"])
         if implied:
             values["gender"] = implied
     return values, problems

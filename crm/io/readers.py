@@ -14,8 +14,9 @@
 
 What it does:
 
-* **File type by content**, not extension: zip → XLSX (calamine, openpyxl
-  as a fallback), OLE2 → XLS (calamine, xlrd as a fallback), text → CSV/TSV.
+* **File type by content**, not extension: zip → XLSX (calamine; openpyxl
+  when calamine is missing or cannot read the file), OLE2 → XLS (calamine;
+  xlrd likewise), text → CSV/TSV.
   HTML saved as ``.xls``, PDFs, images, Word files, empty files → a
   :class:`~crm.io.FileProblem` with a one-line reason.
 * **Encoding** (text): BOM (UTF-8, UTF-16), then strict UTF-8, then
@@ -467,6 +468,11 @@ def _fill_merged(rows: RawRows, merged: list[tuple[tuple[int, int], tuple[int, i
         yield line, cells
 
 
+# A Rust panic inside calamine surfaces as pyo3's PanicException, which
+# derives from BaseException: catch everything but these.
+_PASS_THROUGH = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
 def _calamine_sheets(path: Path):
     import python_calamine as pc  # lazy
 
@@ -474,7 +480,9 @@ def _calamine_sheets(path: Path):
         wb = pc.CalamineWorkbook.from_path(os.fspath(path))
     except pc.PasswordError:
         raise FileProblem(path, "the workbook is password-protected; remove the password in Excel first") from None
-    except Exception as exc:  # calamine raises CalamineError, ZipError, XmlError, ValueError …
+    except _PASS_THROUGH:
+        raise
+    except BaseException as exc:  # CalamineError, ZipError, XmlError, … and Rust panics
         raise FileProblem(path, f"corrupt or unreadable workbook ({type(exc).__name__}: {_short(exc)})") from None
     names = []
     for meta in wb.sheets_metadata:
@@ -488,7 +496,9 @@ def _calamine_sheets(path: Path):
             merged = sh.merged_cell_ranges
             start = sh.start
             it = sh.iter_rows()
-        except Exception as exc:
+        except _PASS_THROUGH:
+            raise
+        except BaseException as exc:
             raise FileProblem(path, f"cannot read sheet ({_short(exc)})", sheet=name) from None
         col0 = start[1] if start else 0
 
@@ -498,7 +508,9 @@ def _calamine_sheets(path: Path):
             try:
                 for i, row in enumerate(it):
                     yield i + 1, [_cell(v) for v in row]
-            except Exception as exc:
+            except _PASS_THROUGH:
+                raise
+            except BaseException as exc:
                 raise FileProblem(path, f"cannot read sheet ({_short(exc)})", sheet=name) from None
 
         return _fill_merged(gen(), merged, col0), col0
@@ -517,11 +529,13 @@ def _openpyxl_sheets(path: Path):
     visible = [ws.title for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
 
     def open_sheet(name: str) -> tuple[RawRows, int]:
-        ws = wb[name]
-
         def gen() -> RawRows:
-            for i, row in enumerate(ws.iter_rows(values_only=True)):
-                yield i + 1, [_cell(v) for v in row]
+            try:
+                ws = wb[name]
+                for i, row in enumerate(ws.iter_rows(values_only=True)):
+                    yield i + 1, [_cell(v) for v in row]
+            except Exception as exc:
+                raise FileProblem(path, f"cannot read sheet ({type(exc).__name__}: {_short(exc)})", sheet=name) from None
 
         return gen(), 0
 
@@ -538,7 +552,10 @@ def _xlrd_sheets(path: Path):
     names = wb.sheet_names()
 
     def open_sheet(name: str) -> tuple[RawRows, int]:
-        sh = wb.sheet_by_name(name)
+        try:
+            sh = wb.sheet_by_name(name)
+        except Exception as exc:
+            raise FileProblem(path, f"cannot read sheet ({_short(exc)})", sheet=name) from None
 
         def value(c: Any) -> Any:
             if c.ctype == xlrd.XL_CELL_DATE:
@@ -549,8 +566,11 @@ def _xlrd_sheets(path: Path):
             return _cell(c.value)
 
         def gen() -> RawRows:
-            for r in range(sh.nrows):
-                yield r + 1, [value(c) for c in sh.row(r)]
+            try:
+                for r in range(sh.nrows):
+                    yield r + 1, [value(c) for c in sh.row(r)]
+            except Exception as exc:
+                raise FileProblem(path, f"cannot read sheet ({_short(exc)})", sheet=name) from None
 
         merged = [((r0, c0), (r1 - 1, c1 - 1)) for r0, r1, c0, c1 in getattr(sh, "merged_cells", [])]
         return _fill_merged(gen(), merged, 0), 0
@@ -578,12 +598,24 @@ def _check_zip(path: Path) -> None:
     raise FileProblem(path, "a zip archive, not an Excel workbook")
 
 
-def _workbook_backend(kind: str):
+def _open_workbook(path: Path, kind: str):
+    """Open with calamine; if it is not installed, or cannot read this file,
+    with openpyxl (XLSX) or xlrd (XLS).  When every reader fails, the first
+    reader's error is raised."""
+    fallback = _xlrd_sheets if kind == "xls" else _openpyxl_sheets
     try:
         import python_calamine  # noqa: F401
     except ImportError:
-        return _xlrd_sheets if kind == "xls" else _openpyxl_sheets
-    return _calamine_sheets
+        return fallback(path)
+    try:
+        return _calamine_sheets(path)
+    except FileProblem as first:
+        if "password" in first.message:
+            raise
+        try:
+            return fallback(path)
+        except FileProblem:
+            raise first from None
 
 
 # ---------------------------------------------------------------- entry point
@@ -641,7 +673,7 @@ def read_table(
         raise FileProblem(p, f"not a spreadsheet or CSV file (looks like {kind.upper()})")
     if kind == "xlsx":
         _check_zip(p)
-    all_names, candidates, open_sheet, close_wb = _workbook_backend(kind)(p)
+    all_names, candidates, open_sheet, close_wb = _open_workbook(p, kind)
     try:
         if sheet is not None:
             if isinstance(sheet, int) and not isinstance(sheet, bool):

@@ -47,6 +47,7 @@ __all__ = [
     "normalize_gender",
     "normalize_email",
     "normalize_wechat",
+    "normalize_id_number",
 ]
 
 _LAZY = {
@@ -71,6 +72,7 @@ _LAZY = {
     "normalize_gender": "names",
     "normalize_email": "email",
     "normalize_wechat": "email",
+    "normalize_id_number": "idcard",
 }
 
 

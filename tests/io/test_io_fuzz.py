@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from pathlib import Path
 
 import openpyxl
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +24,7 @@ def _xlsx_bytes():
 
 
 XLSX = _xlsx_bytes()
+XLS = (Path(__file__).parent / "data" / "customers.xls").read_bytes()
 
 
 def consume(path):
@@ -43,12 +45,17 @@ def test_random_bytes(tmp_path_factory, prefix, body):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cut=st.integers(min_value=0, max_value=len(XLSX)), flip=st.integers(min_value=0, max_value=len(XLSX) - 1), byte=st.integers(0, 255))
-def test_damaged_xlsx(tmp_path_factory, cut, flip, byte):
-    data = bytearray(XLSX)
-    data[flip] = byte
-    p = tmp_path_factory.mktemp("fz") / "f.xlsx"
-    p.write_bytes(bytes(data[: max(cut, 4)]))
+@given(
+    which=st.sampled_from(["xlsx", "xls"]),
+    cut=st.floats(min_value=0, max_value=1),
+    flips=st.lists(st.tuples(st.floats(min_value=0, max_value=0.9999), st.integers(0, 255)), max_size=3),
+)
+def test_damaged_workbooks(tmp_path_factory, which, cut, flips):
+    data = bytearray(XLSX if which == "xlsx" else XLS)
+    for where, byte in flips:
+        data[int(where * len(data))] = byte
+    p = tmp_path_factory.mktemp("fz") / f"f.{which}"
+    p.write_bytes(bytes(data[: max(int(cut * len(data)), 8)]))
     consume(p)
 
 
@@ -58,3 +65,11 @@ def test_zip_with_garbage_workbook(tmp_path):
         z.writestr("xl/workbook.xml", "not xml at all <<<")
         z.writestr("[Content_Types].xml", "<x/>")
     consume(p)
+
+
+def test_truncated_xls_does_not_escape_as_a_rust_panic(tmp_path):
+    # calamine panics (pyo3 PanicException, a BaseException) on some cuts.
+    for size in (16, 64, 512, 600, 1024, 2048, len(XLS) - 1):
+        p = tmp_path / f"cut{size}.xls"
+        p.write_bytes(XLS[:size])
+        consume(p)

@@ -76,3 +76,13 @@ def test_from_table(tmp_path):
 def test_split_tags():
     assert split_tags("a, b；c 、a") == ["a", "b", "c"]
     assert split_tags("—") == []
+
+
+def test_birthday_and_gender_from_id_number():
+    values, problems = normalize_row({"name": "张先生", "id_number": "11010519491231002x", "birthday": None, "gender": ""})
+    assert problems == []
+    assert values["id_number"] == "11010519491231002X"
+    assert values["birthday"] == dt.date(1949, 12, 31)
+    assert values["gender"] == "F"  # the ID number wins over the honorific
+    values, _ = normalize_row({"id_number": "11010519491231002X", "birthday": "1950-01-01", "gender": "男"})
+    assert values["birthday"] == dt.date(1950, 1, 1) and values["gender"] == "M"  # explicit cells win

@@ -225,3 +225,17 @@ def test_column_letter():
     assert [readers.column_letter(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702)] == [
         "A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA",
     ]
+
+
+def test_openpyxl_used_when_calamine_fails(tmp_path, monkeypatch):
+    p = dealer_workbook(tmp_path / "c.xlsx")
+
+    def refuse(path):
+        raise FileProblem(path, "corrupt or unreadable workbook (simulated)")
+
+    monkeypatch.setattr(readers, "_calamine_sheets", refuse)
+    with read_table(p) as t:
+        assert t.header_row == 5 and len(list(t)) == 3
+    p.write_bytes(b"PK\x03\x04" + b"x" * 100)
+    with pytest.raises(FileProblem, match="corrupt"):
+        read_table(p)

@@ -15,6 +15,7 @@ MODULES = [
     "crm.values.numbers",
     "crm.values.names",
     "crm.values.email",
+    "crm.values.idcard",
 ]
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from crm.values import Invalid
 from crm.values.dates import parse_date, parse_datetime
 from crm.values.email import normalize_email, normalize_wechat
+from crm.values.idcard import normalize_id_number
 from crm.values.names import normalize_gender, normalize_name, pinyin_keys
 from crm.values.numbers import parse_amount, parse_decimal, parse_int, parse_mileage
 from crm.values.phone import mask, normalize_phone, split_phones, tail4
@@ -50,6 +51,7 @@ NORMALIZERS = [
     normalize_email,
     normalize_wechat,
     normalize_gender,
+    normalize_id_number,
 ]
 
 
