@@ -90,14 +90,103 @@ def steps_archive(demo: Demo) -> None:
     demo.crm("--as", "sunwei", "customer", "list", "--format", "json")
 
 
+def steps_import(demo: Demo) -> None:
+    from crm.sampledata.files import write_customers_xlsx, write_visits_csv
+
+    demo.say("The archive specialist's Excel export (title row, merged cells, messy phones and dates)")
+    sheet = demo.root / "客户档案导出.xlsx"
+    report = write_customers_xlsx(sheet, 300, seed=7, messy=True)
+    print(f"(wrote {sheet.name}: {getattr(report, 'rows', 300)} rows, "
+          f"{len(getattr(report, 'bad_rows', []) or [])} of them deliberately bad)")
+    demo.crm("customer", "import", str(sheet), "--dry-run", ok=(0, 2, 3), quiet_output=True)
+    demo.say("All or nothing by default: the bad rows stop the import (exit 2), nothing is written")
+    demo.crm("customer", "import", str(sheet), "--report", str(demo.root / "rejects.csv"), ok=(2,))
+    demo.say("Import the valid rows and keep the reject report for a person (exit 3)")
+    demo.crm("customer", "import", str(sheet), "--skip-invalid", "--report", str(demo.root / "rejects.csv"),
+             ok=(3,))
+    demo.say("The same file again changes nothing")
+    demo.crm("customer", "import", str(sheet), "--skip-invalid", ok=(3,))
+    demo.say("The workshop's repair orders (工单)")
+    visits = demo.root / "工单.csv"
+    write_visits_csv(visits, 300, seed=7)
+    demo.crm("visit", "import", str(visits), "--skip-invalid", ok=(0, 3))
+    demo.say("Search by mobile tail (尾号), plate without province, VIN tail, pinyin initials")
+    row = demo.crm("--as", "liuyang", "customer", "list", "--limit", "1", "--format", "json", show=False)
+    import json as _json
+
+    first = (_json.loads(row.stdout) or [{}])[0]
+    mobile = first.get("mobile") or "13800000000"
+    demo.crm("--as", "liuyang", "customer", "search", mobile[-4:], "--limit", "5")
+    demo.crm("--as", "liuyang", "customer", "search", "zw", "--limit", "5")
+
+
+def steps_portal(demo: Demo) -> "object":
+    from crm_portal_emulator.client import EmulatorProcess
+
+    demo.say("The manufacturer's dealer portal (the bundled emulator on 127.0.0.1) and a cron-style sync")
+    emulator = EmulatorProcess(["--port", "0", "--seed", "3", "--owners", "120", "--leads", "20",
+                                "--complaints", "6", "--campaigns", "3", "--surveys", "30",
+                                "--start-time", "2026-11-20T01:30:00Z", "--client-id", "BJ001-crm"],
+                               env={"CRM_PORTAL_SECRET": "demo-secret"}).start()
+    print(f"(emulator listening on {emulator.base_url})")
+    demo.env["CRM_PORTAL_SECRET"] = "demo-secret"
+    demo.write_config(emulator.base_url)
+    demo.crm("--as", "cron", "sync", "run", "-v", ok=(0, 3))
+    demo.crm("sync", "status")
+    demo.crm("--as", "chenjing", "sync", "leads", "--open", ok=(0,))
+    return emulator
+
+
+def steps_work(demo: Demo) -> None:
+    demo.say("Callbacks (回访): the daily plan (cron), then a specialist's queue")
+    demo.crm("--as", "cron", "callbacks", "plan", "-v" if False else "--format", "table", ok=(0,))
+    demo.crm("--as", "wangfang", "callbacks", "due", "--me", "--format", "table")
+    due = demo.crm("--as", "wangfang", "callbacks", "due", "--me", "--format", "json", show=False)
+    import json as _json
+
+    tasks = _json.loads(due.stdout or "[]")
+    if tasks:
+        task = tasks[0].get("id") or tasks[0].get("task")
+        demo.say("A dissatisfied customer: the callback opens a complaint and is queued for the portal")
+        demo.crm("--as", "wangfang", "callbacks", "record", str(task), "--result", "dissatisfied",
+                 "--score", "4", "--aspect", "waiting_time", "--note", "保养等了三个小时,没人说明原因")
+    demo.crm("--as", "li", "complaints", "list")
+    demo.say("Answers go back to the portal exactly once")
+    demo.crm("--as", "cron", "sync", "run", "-v", ok=(0, 3))
+    demo.crm("sync", "outbox", ok=(0,))
+
+
+def steps_campaigns(demo: Demo) -> None:
+    demo.say("Campaigns: a segment and a winter check clinic with limited seats")
+    demo.crm("segment", "save", "x-owners", "--model", "X", "--channel", "sms",
+             "--description", "X 系车主,接受短信", ok=(0,))
+    demo.crm("segment", "count", "x-owners", ok=(0,))
+    created = demo.crm("--as", "li", "event", "create", "--title", "冬季爱车检测日", "--start", "2026-12-05 09:30",
+                       "--place", "售后服务中心", "--capacity", "20", ok=(0,))
+    event_id = (created.stdout.strip().split() or ["1"])[0]
+    demo.crm("--as", "li", "event", "invite", event_id, "--segment", "x-owners", "--limit", "30", ok=(0,))
+    demo.crm("--as", "li", "event", "invite", event_id, "--segment", "x-owners", "--limit", "30", ok=(0,))
+    demo.crm("event", "show", event_id, ok=(0,))
+
+
+def steps_reports(demo: Demo) -> None:
+    demo.say("What a specialist does today, and the manager's view")
+    demo.crm("--as", "wangfang", "today", "--me")
+    demo.crm("--as", "li", "today", "--all")
+    demo.say("The monthly report the manager hands in (terminal, XLSX and a single-file HTML)")
+    demo.crm("--as", "li", "report", "monthly", "--period", "2026-11")
+    demo.crm("--as", "li", "report", "monthly", "--period", "2026-11", "--out", str(demo.root / "月报-2026-11.xlsx"))
+    demo.crm("--as", "li", "report", "monthly", "--period", "2026-11", "--out", str(demo.root / "月报-2026-11.html"))
+
+
 def steps_plugins(demo: Demo) -> None:
     demo.say("Plugins: the built-in ones are registered like any dealer's plugin")
     demo.crm("plugins", "list")
     demo.say("Bad input: one line, exit 2, nothing changed")
     demo.crm("customer", "add", "--name", "李四", "--mobile", "1381234", ok=(2,))
-    demo.crm("customer", "show", "999", ok=(2,))
-    demo.say("Every write is in the audit log")
-    demo.crm("audit", "list", "--limit", "5")
+    demo.crm("customer", "show", "999999", ok=(2,))
+    demo.say("Every write, export and deletion is in the audit log")
+    demo.crm("audit", "list", "--limit", "8")
 
 
 def main() -> None:
@@ -109,7 +198,15 @@ def main() -> None:
     demo.write_config()
     started = time.perf_counter()
     steps_archive(demo)
-    steps_plugins(demo)
+    steps_import(demo)
+    emulator = steps_portal(demo)
+    try:
+        steps_work(demo)
+        steps_campaigns(demo)
+        steps_reports(demo)
+        steps_plugins(demo)
+    finally:
+        emulator.stop()
     print(f"\nDemo database: {root / 'crm.db'}  (finished in {time.perf_counter() - started:.1f} s)")
     print(f"Try it yourself:  export CRM_DB={root / 'crm.db'} CRM_CONFIG={root / 'config.toml'} "
           f"CRM_NOW={DEMO_NOW}; . .venv/bin/activate; crm --help")

@@ -191,18 +191,22 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
             "customer_id": task["customer_id"], "vehicle_id": task["vehicle_id"], "channel": "phone",
             "source": "callback", "source_ref": f"callback:{task['id']}:{call_id}",
             "category": aspects[0] if aspects else "service",
-            "severity": "high" if score is not None and score <= 3 else "normal",
+            "severity": "urgent" if score is not None and score <= 3 else "normal",
             "description": "; ".join(x for x in (
                 "回访不满意", "、".join(ASPECTS[a] for a in aspects) if aspects else None, note) if x),
             "respond_due": None, "resolve_due": None,
             "visit_ro": visit[0] if visit else None, "staff": staff,
         })
-    # the manufacturer's portal (POST /callbacks), in this same transaction
-    portal = tx.ask("send_to_portal", item={"kind": "callback", "ref": None, "payload": {
-        "vin": vehicle[1] if vehicle else None, "phone": customer[2] if customer else None,
-        "visit_on": (visit[1] or visit[2])[:10] if visit else None, "called_at": called,
-        "result": result, "score": score, "note": note,
-    }})
+    # the manufacturer's portal (POST /callbacks), in this same transaction: only calls about a
+    # service visit are the OEM's business (its contract requires vin and visit_on); care calls
+    # (birthdays, insurance, inspection) stay the dealer's own
+    portal = None
+    if visit and vehicle:
+        portal = tx.ask("send_to_portal", item={"kind": "callback", "ref": None, "payload": {
+            "vin": vehicle[1], "phone": customer[2] if customer else None,
+            "visit_on": (visit[1] or visit[2])[:10], "called_at": called,
+            "result": result, "score": score, "note": note,
+        }})
     conn.execute("UPDATE callback_calls SET complaint_ref = ?, portal_ref = ? WHERE id = ?",
                  (None if complaint is None else str(complaint), None if portal is None else str(portal), call_id))
     tx.audit("record", "callback_task", [task["id"]],

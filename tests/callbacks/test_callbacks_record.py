@@ -84,7 +84,7 @@ def test_dissatisfied_opens_a_complaint_and_queues_the_portal_item(staffed):
         "--note", "太贵了")
     [request] = complaints.requests
     assert request["source"] == "callback" and request["customer_id"] == 1 and request["category"] == "price"
-    assert request["severity"] == "high" and "太贵了" in request["description"]
+    assert request["severity"] == "urgent" and "太贵了" in request["description"]
     [item] = portal.items
     assert item["kind"] == "callback" and item["ref"] is None
     assert item["payload"] == {"vin": "WBA8E3105JA123420", "phone": "13812345678", "visit_on": "2026-11-19",
@@ -151,3 +151,14 @@ def test_guided_script_satisfied_asks_for_suggestions(staffed):
     tid = _one_task(staffed)
     rec(staffed, tid, "-i", input="1\n多发保养提醒\n10\n\nn\n")
     assert staffed.sql("SELECT result, score, suggestion FROM callback_calls") == [("satisfied", 10, "多发保养提醒")]
+
+
+def test_care_calls_are_not_sent_to_the_portal(staffed):
+    """The OEM's POST /callbacks is about service visits (vin, visit_on); a birthday call is not."""
+    portal = Portal()
+    staffed.plugins = [portal]
+    customer(staffed, birthday="1980-11-21")
+    plan(staffed, "2026-11-20")
+    [task] = [t for t in tasks(staffed) if "birthday" in (t.get("rule") or t.get("rules") or "")]
+    rec(staffed, task["id"], "--result", "satisfied", "--score", "10")
+    assert portal.items == []
