@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--messy", action="store_true", help="dealer-style file: title, mixed formats, bad rows")
     c.add_argument("--encoding", default="utf-8", help="CSV encoding, e.g. gb18030 (default utf-8)")
     c.add_argument("--engine", choices=("fast", "openpyxl"), default="fast",
-                   help="xlsx writer (default fast; openpyxl is ~30x slower)")
+                   help="xlsx writer (default fast; openpyxl is ~6x slower)")
     c.add_argument("--no-title", action="store_true", help="xlsx: no merged title row even if messy")
     c.add_argument("--bad-rows", type=Path, help="write the report (bad rows, duplicates) as JSON")
     _common(c)

@@ -474,7 +474,7 @@ def write_customers_xlsx(path: str | Path, n: int, *, seed: int = 1, messy: bool
 
     ``engine="openpyxl"`` uses openpyxl's write-only mode (about 2 000 rows/s
     without lxml); ``engine="fast"`` the streaming writer of
-    :mod:`crm.sampledata.xlsx` (same cells, about 30x faster, byte-for-byte
+    :mod:`crm.sampledata.xlsx` (same cells, about 6x faster, byte-for-byte
     reproducible).
     """
     if engine not in ("openpyxl", "fast"):
