@@ -503,7 +503,8 @@ class Generator:
                            f"{(1 + int(r() * 28)) * 100 + 1 + int(r() * 4)}")
             elif u < 0.90:
                 address = (f"{pre}{district}{road}{num}号{compounds[int(r() * len(compounds))]}"
-                           f"{1 + int(r() * 20)}-{1 + int(r() * 4)}-{(1 + int(r() * 30)) * 100 + 1 + int(r() * 4)}")
+                           f"{1 + int(r() * 20)}-{1 + int(r() * 4)}-"
+                           f"{(1 + int(r() * 30)) * 100 + 1 + int(r() * 4)}")
             else:
                 address = f"{pre}{district}{road}{num}号"
             province, letters, reg_count, reg_perm = regions[reg_i]
