@@ -16,11 +16,14 @@ the clean row of the same seed.
 from __future__ import annotations
 
 import csv
+import io
+import os
 import random
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from .generate import Generator
@@ -171,9 +174,9 @@ def vehicle_cells(v: dict) -> list[str]:
     ]
 
 
-def customer_rows(gen: Generator, n: int) -> Iterator[tuple[str, list[str]]]:
+def customer_rows(gen: Generator, n: int, start: int = 0) -> Iterator[tuple[str, list[str]]]:
     """``(ref, clean cells)`` of every export row of ``n`` customers (one per vehicle)."""
-    for c, vs in gen.records(n):
+    for c, vs in gen.records(n, start):
         head = customer_cells(c)
         for v in vs:
             yield c["ref"], head + vehicle_cells(v)
@@ -191,14 +194,19 @@ def visit_cells(v: dict) -> list[str]:
 # ---------------------------------------------------------------- messiness
 
 class _Messer:
-    """Turns clean rows into a dealer's messy rows, deterministically.
+    """Turns the clean rows of one chunk into a dealer's messy rows, deterministically.
 
-    Keeps only a few recent rows (for duplicates), so memory stays constant;
-    the bad-row and duplicate lists grow with the file (about 1.3 % of rows).
+    Each chunk of :data:`CSV_CHUNK` customers has its own random stream, so
+    chunks can be made in any order (or in parallel).  In every run of
+    :data:`BAD_EVERY` rows one row gets a bad value, the reasons rotating;
+    once per :data:`DUPLICATE_EVERY` rows a recent clean row is repeated.
+    Keeps only a few recent rows, so memory stays constant; the bad-row and
+    duplicate lists grow with the chunk.
     """
 
-    def __init__(self, seed: int, as_of: date) -> None:
-        self.rng = random.Random(f"crm.sampledata/{seed}/{as_of.isoformat()}/messy")
+    def __init__(self, seed: int, as_of: date, chunk: int = 0) -> None:
+        self.rng = random.Random(f"crm.sampledata/{seed}/{as_of.isoformat()}/messy/{chunk}")
+        self.chunk = chunk
         self.features: Counter[str] = Counter()
         self.bad: list[tuple[int, str, int, str, str]] = []  # (data index, ref, col, value, reason)
         self.dups: list[tuple[int, int, str]] = []  # (data index, of data index, ref)
@@ -219,7 +227,7 @@ class _Messer:
             self._src += 1
             bad_col = -1
             if k == self._bad_at:
-                reason = BAD_REASONS[(k // BAD_EVERY) % len(BAD_REASONS)]
+                reason = BAD_REASONS[(self.chunk + k // BAD_EVERY) % len(BAD_REASONS)]
                 bad_col, value = self._bad_value(reason, cells)
                 self.bad.append((self._out, ref, bad_col, value, reason))
             out = self._mess(cells, bad_col)
@@ -359,25 +367,34 @@ def _title(gen: Generator) -> str:
     return f"{gen.dealer} 客户档案 导出时间:{d.year}年{d.month}月{d.day}日"
 
 
+#: Customers per unit of work of the CSV writer (and per messy stream).
+CSV_CHUNK = 64 * 256
+
+
 def write_customers_csv(path: str | Path, n: int, *, seed: int = 1, messy: bool = False,
                         encoding: str = "utf-8", as_of: date | None = None,
-                        city: str = "北京") -> WriteReport:
+                        city: str = "北京", jobs: int = 1) -> WriteReport:
     """Write ``n`` customers with their vehicles as a CSV export (one row per vehicle).
 
     Clean: the header (:data:`CUSTOMER_HEADERS`) on line 1, ISO dates, 11-digit
     mobiles, ``是``/``否`` flags.  ``messy=True``: see the module docstring.
     ``encoding`` is passed to :func:`open` (``"gb18030"`` for the classic
     Chinese Excel export, ``"utf-8-sig"`` for a BOM).  Lines end in CRLF.
+
+    The file is made in chunks of :data:`CSV_CHUNK` customers; ``jobs`` > 1
+    makes them in that many worker processes (0: one per CPU).  The bytes are
+    the same whatever ``jobs`` is.
     """
     path = Path(path)
     gen = _generator(seed, as_of, city)
-    counts = _Counts()
-    src = counts.wrap(customer_rows(gen, n))
-    messer = _Messer(seed, gen.as_of) if messy else None
-    rows: Iterable[list] = messer.rows(src) if messer else (cells for _, cells in src)
+    tasks = [(seed, gen.as_of, city, start, min(CSV_CHUNK, n - start), messy, start // CSV_CHUNK)
+             for start in range(0, n, CSV_CHUNK)]
+    report = WriteReport(path=path, format="csv", messy=messy, customers=0, vehicles=0, rows=0,
+                         header_line=3 if messy else 1)
+    features: Counter[str] = Counter()
+    first_data_line = report.header_line + 1
     with path.open("w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh)
-        header_line = 1
         if messy:
             w.writerow([_title(gen)])
             w.writerow([])
@@ -385,20 +402,94 @@ def write_customers_csv(path: str | Path, n: int, *, seed: int = 1, messy: bool 
             header[_COL["mobile"]] += " "
             header[_COL["plate"]] = " " + header[_COL["plate"]]
             w.writerow(header)
-            header_line = 3
         else:
             w.writerow(CUSTOMER_HEADERS)
-        w.writerows(rows)
-        footer = None
-        if messer is not None:
-            w.writerow([f"合计：{messer._out} 条记录"])
-            footer = header_line + messer._out + 1
-    report = WriteReport(path=path, format="csv", messy=messy, customers=counts.customers,
-                         vehicles=counts.vehicles, rows=counts.vehicles, header_line=header_line,
-                         footer_line=footer)
-    if messer is not None:
-        _fill_messy_report(report, messer, lambda k: (header_line + 1 + k, None))
+        for chunk in _map_ordered(_csv_chunk, tasks, jobs):
+            fh.write(chunk.text)
+            offset = first_data_line + report.rows
+            for k, ref, col, value, reason in chunk.bad:
+                h, _, fname = CUSTOMER_COLUMNS[col]
+                report.bad_rows.append(BadRow(offset + k, ref, h, fname, value, reason))
+            for k, of, ref in chunk.dups:
+                report.duplicates.append(Duplicate(offset + k, offset + of, ref))
+            features.update(chunk.features)
+            report.rows += chunk.rows
+            report.customers += chunk.customers
+            report.vehicles += chunk.vehicles
+        if messy:
+            w.writerow([f"合计：{report.rows} 条记录"])
+            report.footer_line = first_data_line + report.rows
+    if messy:
+        _finish_features(report, features)
     return report
+
+
+@dataclass
+class _Chunk:
+    """CSV text of a run of customers, with its (chunk-relative) messy report."""
+
+    text: str
+    rows: int
+    customers: int
+    vehicles: int
+    bad: list
+    dups: list
+    features: dict
+
+
+def _csv_chunk(task: tuple) -> _Chunk:
+    """Make one chunk of a customer CSV (runs in worker processes too)."""
+    seed, as_of, city, start, count, messy, chunk_no = task
+    gen = _cached_generator(seed, as_of, city)
+    counts = _Counts()
+    src = counts.wrap(customer_rows(gen, count, start))
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    if messy:
+        messer = _Messer(seed, as_of, chunk_no)
+        w.writerows(messer.rows(src))
+        return _Chunk(buf.getvalue(), messer._out, counts.customers, counts.vehicles,
+                      messer.bad, messer.dups, dict(messer.features))
+    w.writerows(cells for _, cells in src)
+    return _Chunk(buf.getvalue(), counts.vehicles, counts.customers, counts.vehicles, [], [], {})
+
+
+@lru_cache(maxsize=4)
+def _cached_generator(seed: int, as_of: date, city: str) -> Generator:
+    return Generator(seed=seed, as_of=as_of, city=city)
+
+
+def _map_ordered(fn, tasks: list, jobs: int) -> Iterator:
+    """``map(fn, tasks)``, in worker processes if ``jobs`` != 1, in order, at most
+    ``2 * jobs`` results waiting (so memory stays bounded)."""
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from map(fn, tasks)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")  # no fork of a possibly threaded parent
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+        pending: deque = deque()
+        todo = iter(tasks)
+        for task in todo:
+            pending.append(pool.submit(fn, task))
+            if len(pending) >= 2 * jobs:
+                break
+        while pending:
+            result = pending.popleft().result()
+            task = next(todo, None)
+            if task is not None:
+                pending.append(pool.submit(fn, task))
+            yield result
+
+
+def _finish_features(report: WriteReport, features: Counter) -> None:
+    report.features = dict(sorted(features.items()))
+    report.features.update(title_row=1, blank_row=1, footer_row=1, header_spaces=2,
+                           bad_value=len(report.bad_rows))
 
 
 class _Counts:
@@ -417,23 +508,42 @@ class _Counts:
             yield ref, cells
 
 
-def _fill_messy_report(report: WriteReport, messer: _Messer, where) -> None:
+class _ChunkedMesser:
+    """The messy rows of a whole file, chunk by chunk exactly as the CSV writer
+    makes them (so a messy xlsx has the rows of the messy CSV)."""
+
+    def __init__(self, seed: int, as_of: date) -> None:
+        self.seed, self.as_of = seed, as_of
+        self.bad: list = []
+        self.dups: list = []
+        self.features: Counter[str] = Counter()
+        self.rows_out = 0
+
+    def rows(self, gen: Generator, n: int, counts: _Counts) -> Iterator[tuple[list, bool]]:
+        """``(cells, has a bad value)`` of every data row."""
+        for start in range(0, n, CSV_CHUNK):
+            m = _Messer(self.seed, self.as_of, start // CSV_CHUNK)
+            for cells in m.rows(counts.wrap(customer_rows(gen, min(CSV_CHUNK, n - start), start))):
+                yield cells, bool(m.bad) and m.bad[-1][0] == m._out
+            base = self.rows_out
+            self.bad += [(base + k, *rest) for k, *rest in m.bad]
+            self.dups += [(base + k, base + of, ref) for k, of, ref in m.dups]
+            self.features.update(m.features)
+            self.rows_out += m._out
+
+
+def _fill_messy_report(report: WriteReport, messer: _ChunkedMesser, where) -> None:
     """Translate the messer's data-row indexes into lines (and sheets)."""
-    report.rows = messer._out
+    report.rows = messer.rows_out
     for k, ref, col, value, reason in messer.bad:
         line, sheet = where(k)
         h, _, fname = CUSTOMER_COLUMNS[col]
         report.bad_rows.append(BadRow(line, ref, h, fname, value, reason, sheet))
     for k, of, ref in messer.dups:
         line, sheet = where(k)
-        of_line, of_sheet = where(of)
+        of_line, _ = where(of)
         report.duplicates.append(Duplicate(line, of_line, ref, sheet))
-    report.features = dict(sorted(messer.features.items()))
-    report.features["title_row"] = 1
-    report.features["blank_row"] = 1
-    report.features["footer_row"] = 1
-    report.features["header_spaces"] = 2
-    report.features["bad_value"] = len(messer.bad)
+    _finish_features(report, messer.features)
 
 
 def write_visits_csv(path: str | Path, n_customers: int, *, seed: int = 1,
@@ -486,9 +596,10 @@ def write_customers_xlsx(path: str | Path, n: int, *, seed: int = 1, messy: bool
     if title is None:
         title = messy
     counts = _Counts()
-    messer = _Messer(seed, gen.as_of) if messy else None
-    src = counts.wrap(customer_rows(gen, n))
-    rows: Iterable[list] = messer.rows(src) if messer else (cells for _, cells in src)
+    messer = _ChunkedMesser(seed, gen.as_of) if messy else None
+    rows: Iterable[tuple[list, bool]] = (
+        messer.rows(gen, n, counts) if messer
+        else ((cells, False) for _, cells in counts.wrap(customer_rows(gen, n))))
     type_rng = random.Random(f"crm.sampledata/{seed}/{gen.as_of.isoformat()}/xlsx")
     if engine == "fast":
         from .xlsx import FastWorkbook
@@ -529,10 +640,9 @@ def write_customers_xlsx(path: str | Path, n: int, *, seed: int = 1, messy: bool
         room = XLSX_MAX_ROWS - first_row - (1 if messy else 0)
 
     r = type_rng.random
-    for cells in rows:
+    for cells, bad in rows:
         if ws is None or room == 0:
             new_sheet()
-        bad = messer is not None and bool(messer.bad) and messer.bad[-1][0] == k
         ws.append(_typed(cells, messy, r, features, bad))
         room -= 1
         k += 1

@@ -345,3 +345,34 @@ def test_visits_csv(tmp_path):
         assert r[5] in ("保养", "维修", "索赔", "钣喷", "PDI")
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r[3])
         assert re.fullmatch(r"\d+\.\d\d", r[8])
+
+
+# ------------------------------------------------------------------ chunks and worker processes
+
+def test_parallel_csv_is_identical(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "CSV_CHUNK", 256)  # 4 chunks, each with its own messy stream
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    r1 = write_customers_csv(one, 1000, seed=5, messy=True, jobs=1)
+    r2 = write_customers_csv(two, 1000, seed=5, messy=True, jobs=2)
+    assert one.read_bytes() == two.read_bytes()
+    r2.path = one
+    assert r1 == r2
+    rows = read_csv(one)
+    assert len(r1.bad_rows) >= 6 and {b.reason for b in r1.bad_rows} == set(BAD_REASONS)
+    for b in r1.bad_rows:
+        row = rows[b.line - 1]
+        assert row[0] == b.ref and row[COL[b.field]] == b.value
+        assert problems(normalise(row)) == {(b.field, b.reason)}
+    for d in r1.duplicates:
+        assert rows[d.line - 1] == rows[d.of_line - 1]
+    assert rows[r1.footer_line - 1] == [f"合计：{r1.rows} 条记录"]
+    # the xlsx of the same seed has the same rows and the same report lines
+    xlsx = tmp_path / "x.xlsx"
+    rx = write_customers_xlsx(xlsx, 1000, seed=5, messy=True, engine="fast")
+    assert [(b.line, b.value) for b in rx.bad_rows] == [(b.line, b.value) for b in r1.bad_rows]
+    assert [(d.line, d.of_line) for d in rx.duplicates] == [(d.line, d.of_line) for d in r1.duplicates]
+    clean_one = tmp_path / "clean1.csv"
+    clean_two = tmp_path / "clean2.csv"
+    write_customers_csv(clean_one, 1000, seed=5)
+    write_customers_csv(clean_two, 1000, seed=5, jobs=3)
+    assert clean_one.read_bytes() == clean_two.read_bytes()
