@@ -404,7 +404,13 @@ def write_customers_csv(path: str | Path, n: int, *, seed: int = 1, messy: bool 
             w.writerow(header)
         else:
             w.writerow(CUSTOMER_HEADERS)
-        for chunk in _map_ordered(_csv_chunk, tasks, jobs):
+        if jobs == 0:
+            jobs = os.cpu_count() or 1
+        if jobs == 1 or len(tasks) == 1:
+            chunks: Iterable[_Chunk] = (_csv_chunk(task, fh) for task in tasks)
+        else:
+            chunks = _map_ordered(_csv_chunk, tasks, jobs)
+        for chunk in chunks:
             fh.write(chunk.text)
             offset = first_data_line + report.rows
             for k, ref, col, value, reason in chunk.bad:
@@ -437,21 +443,24 @@ class _Chunk:
     features: dict
 
 
-def _csv_chunk(task: tuple) -> _Chunk:
-    """Make one chunk of a customer CSV (runs in worker processes too)."""
+def _csv_chunk(task: tuple, fh=None) -> _Chunk:
+    """Make one chunk of a customer CSV: into ``fh`` if given (then ``text`` is
+    empty), else as text (in a worker process)."""
     seed, as_of, city, start, count, messy, chunk_no = task
     gen = _cached_generator(seed, as_of, city)
     counts = _Counts()
     src = counts.wrap(customer_rows(gen, count, start))
-    buf = io.StringIO()
-    w = csv.writer(buf)
+    buf = io.StringIO() if fh is None else None
+    w = csv.writer(fh if fh is not None else buf)
     if messy:
         messer = _Messer(seed, as_of, chunk_no)
         w.writerows(messer.rows(src))
-        return _Chunk(buf.getvalue(), messer._out, counts.customers, counts.vehicles,
-                      messer.bad, messer.dups, dict(messer.features))
-    w.writerows(cells for _, cells in src)
-    return _Chunk(buf.getvalue(), counts.vehicles, counts.customers, counts.vehicles, [], [], {})
+        rows, bad, dups, features = messer._out, messer.bad, messer.dups, dict(messer.features)
+    else:
+        w.writerows(cells for _, cells in src)
+        rows, bad, dups, features = counts.vehicles, [], [], {}
+    text = buf.getvalue() if buf is not None else ""
+    return _Chunk(text, rows, counts.customers, counts.vehicles, bad, dups, features)
 
 
 @lru_cache(maxsize=4)
@@ -460,13 +469,8 @@ def _cached_generator(seed: int, as_of: date, city: str) -> Generator:
 
 
 def _map_ordered(fn, tasks: list, jobs: int) -> Iterator:
-    """``map(fn, tasks)``, in worker processes if ``jobs`` != 1, in order, at most
+    """``map(fn, tasks)`` in ``jobs`` worker processes, in order, with at most
     ``2 * jobs`` results waiting (so memory stays bounded)."""
-    if jobs == 0:
-        jobs = os.cpu_count() or 1
-    if jobs <= 1 or len(tasks) <= 1:
-        yield from map(fn, tasks)
-        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -556,15 +560,19 @@ def write_visits_csv(path: str | Path, n_customers: int, *, seed: int = 1,
     """
     path = Path(path)
     gen = _generator(seed, as_of, city)
-    k = 0
+    k = vehicles = 0
+    last_vin = None
     with path.open("w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh)
         w.writerow(VISIT_HEADERS)
         for v in gen.visits(n_customers):
             w.writerow(visit_cells(v))
             k += 1
-    return WriteReport(path=path, format="csv", messy=False, customers=n_customers, vehicles=0,
-                       rows=k, header_line=1)
+            if v["vin"] != last_vin:  # a vehicle's orders are consecutive
+                vehicles += 1
+                last_vin = v["vin"]
+    return WriteReport(path=path, format="csv", messy=False, customers=n_customers,
+                       vehicles=vehicles, rows=k, header_line=1)
 
 
 # ---------------------------------------------------------------- XLSX
