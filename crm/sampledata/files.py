@@ -26,84 +26,31 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from .columns import (  # noqa: F401 - re-exported: the export layout is part of this API
+    BOOL_LABELS,
+    CHANNEL_LABELS,
+    CUSTOMER_COLUMNS,
+    CUSTOMER_HEADERS,
+    DATE_FIELDS,
+    GENDER_LABELS,
+    LIST_SEPARATOR,
+    VISIT_COLUMNS,
+    VISIT_HEADERS,
+    customer_cells,
+    customer_rows,
+    vehicle_cells,
+    visit_cells,
+)
+from .columns import COLUMN as _COL
 from .generate import Generator
-from .service import VISIT_TYPES
+from .messy import BAD_EVERY, BAD_REASONS, DUPLICATE_EVERY, Messer  # noqa: F401
 
-#: (Chinese header, record, field) of the customer/vehicle export, in column order.
-CUSTOMER_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("客户编号", "customer", "ref"),
-    ("姓名", "customer", "name"),
-    ("性别", "customer", "gender"),
-    ("出生日期", "customer", "birthday"),
-    ("手机", "customer", "mobile"),
-    ("备用电话", "customer", "mobile2"),
-    ("微信", "customer", "wechat"),
-    ("邮箱", "customer", "email"),
-    ("城市", "customer", "city"),
-    ("地址", "customer", "address"),
-    ("客户来源", "customer", "source"),
-    ("会员卡号", "customer", "card_number"),
-    ("会员等级", "customer", "card_level"),
-    ("发卡日期", "customer", "card_issued"),
-    ("卡到期日", "customer", "card_expires"),
-    ("首选联系方式", "customer", "preferred_channel"),
-    ("方便联系时间", "customer", "best_time"),
-    ("允许电话", "customer", "consent_phone"),
-    ("允许短信", "customer", "consent_sms"),
-    ("允许微信", "customer", "consent_wechat"),
-    ("允许邮件", "customer", "consent_email"),
-    ("免打扰", "customer", "do_not_contact"),
-    ("标签", "customer", "tags"),
-    ("备注", "customer", "notes"),
-    ("专员", "customer", "specialist"),
-    ("车牌号", "vehicle", "plate"),
-    ("车架号", "vehicle", "vin"),
-    ("车型", "vehicle", "model"),
-    ("年款", "vehicle", "model_year"),
-    ("颜色", "vehicle", "colour"),
-    ("购车日期", "vehicle", "delivery_date"),
-    ("行驶里程", "vehicle", "mileage"),
-    ("保险到期", "vehicle", "insurance_expires"),
-    ("年检到期", "vehicle", "inspection_due"),
-)
-CUSTOMER_HEADERS: tuple[str, ...] = tuple(h for h, _, _ in CUSTOMER_COLUMNS)
-
-#: (Chinese header, field) of the repair-order export.
-VISIT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("工单号", "ro_number"),
-    ("车架号", "vin"),
-    ("客户编号", "customer_ref"),
-    ("进厂时间", "date_in"),
-    ("出厂时间", "date_out"),
-    ("工单类型", "type"),
-    ("服务顾问", "advisor"),
-    ("进厂里程", "mileage"),
-    ("结算金额", "amount"),
-    ("维修项目", "items"),
-)
-VISIT_HEADERS: tuple[str, ...] = tuple(h for h, _ in VISIT_COLUMNS)
-
-GENDER_LABELS = {"M": "男", "F": "女"}
-CHANNEL_LABELS = {"phone": "电话", "sms": "短信", "wechat": "微信", "email": "邮件"}
-BOOL_LABELS = {True: "是", False: "否"}
-#: Separator of list values (tags, repair items) inside one cell.
-LIST_SEPARATOR = ";"
-
-#: Reasons of deliberately invalid values in messy files.
-BAD_REASONS = ("vin_check_digit", "mobile_length", "vin_length", "date_invalid")
-#: One data row in this many carries an invalid value (messy files).
-BAD_EVERY = 125
-#: One exact duplicate row is added per this many rows (messy files).
-DUPLICATE_EVERY = 200
 #: Largest number of rows of an xlsx sheet.
 XLSX_MAX_ROWS = 1_048_576
-
-_DATE_FIELDS = ("birthday", "card_issued", "card_expires", "delivery_date",
-                "insurance_expires", "inspection_due")
-_COL = {f: k for k, (_, _, f) in enumerate(CUSTOMER_COLUMNS)}
-_DATE_COLS = tuple(_COL[f] for f in _DATE_FIELDS)
+_DATE_COLS = tuple(_COL[f] for f in DATE_FIELDS)
 _INT_COLS = (_COL["model_year"], _COL["mileage"])
-_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
 
 
 @dataclass(frozen=True)
@@ -145,215 +92,6 @@ class WriteReport:
     bad_rows: list[BadRow] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     features: dict[str, int] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------- clean rows
-
-def _s(v) -> str:
-    return "" if v is None else str(v)
-
-
-def customer_cells(c: dict) -> list[str]:
-    """The customer half of a clean export row (as strings)."""
-    b = BOOL_LABELS
-    return [
-        c["ref"], c["name"], GENDER_LABELS[c["gender"]], c["birthday"], c["mobile"],
-        _s(c["mobile2"]), _s(c["wechat"]), _s(c["email"]), c["city"], c["address"], c["source"],
-        _s(c["card_number"]), _s(c["card_level"]), _s(c["card_issued"]), _s(c["card_expires"]),
-        CHANNEL_LABELS[c["preferred_channel"]], c["best_time"],
-        b[c["consent_phone"]], b[c["consent_sms"]], b[c["consent_wechat"]], b[c["consent_email"]],
-        b[c["do_not_contact"]], LIST_SEPARATOR.join(c["tags"]), _s(c["notes"]), _s(c["specialist"]),
-    ]
-
-
-def vehicle_cells(v: dict) -> list[str]:
-    """The vehicle half of a clean export row (as strings)."""
-    return [
-        v["plate"], v["vin"], v["model"], str(v["model_year"]), v["colour"], v["delivery_date"],
-        str(v["mileage"]), v["insurance_expires"], v["inspection_due"],
-    ]
-
-
-def customer_rows(gen: Generator, n: int, start: int = 0) -> Iterator[tuple[str, list[str]]]:
-    """``(ref, clean cells)`` of every export row of ``n`` customers (one per vehicle)."""
-    for c, vs in gen.records(n, start):
-        head = customer_cells(c)
-        for v in vs:
-            yield c["ref"], head + vehicle_cells(v)
-
-
-def visit_cells(v: dict) -> list[str]:
-    """A clean repair-order export row."""
-    return [
-        v["ro_number"], v["vin"], v["customer_ref"], v["date_in"].replace("T", " "),
-        v["date_out"].replace("T", " "), VISIT_TYPES[v["type"]], v["advisor"], str(v["mileage"]),
-        f"{v['amount']:.2f}", LIST_SEPARATOR.join(v["items"]),
-    ]
-
-
-# ---------------------------------------------------------------- messiness
-
-class _Messer:
-    """Turns the clean rows of one chunk into a dealer's messy rows, deterministically.
-
-    Each chunk of :data:`CSV_CHUNK` customers has its own random stream, so
-    chunks can be made in any order (or in parallel).  In every run of
-    :data:`BAD_EVERY` rows one row gets a bad value, the reasons rotating;
-    once per :data:`DUPLICATE_EVERY` rows a recent clean row is repeated.
-    Keeps only a few recent rows, so memory stays constant; the bad-row and
-    duplicate lists grow with the chunk.
-    """
-
-    def __init__(self, seed: int, as_of: date, chunk: int = 0) -> None:
-        self.rng = random.Random(f"crm.sampledata/{seed}/{as_of.isoformat()}/messy/{chunk}")
-        self.chunk = chunk
-        self.features: Counter[str] = Counter()
-        self.bad: list[tuple[int, str, int, str, str]] = []  # (data index, ref, col, value, reason)
-        self.dups: list[tuple[int, int, str]] = []  # (data index, of data index, ref)
-        self._recent: deque[tuple[int, str, list]] = deque(maxlen=30)
-        self._src = 0  # source rows seen
-        self._out = 0  # data rows emitted
-        self._bad_at = -1
-        self._dup_at = -1
-
-    def rows(self, rows: Iterable[tuple[str, list]]) -> Iterator[list]:
-        r = self.rng.random
-        for ref, cells in rows:
-            k = self._src
-            if k % BAD_EVERY == 0:
-                self._bad_at = k + int(r() * BAD_EVERY)
-            if k % DUPLICATE_EVERY == 0:
-                self._dup_at = k + 1 + int(r() * (DUPLICATE_EVERY - 1))
-            self._src += 1
-            bad_col = -1
-            if k == self._bad_at:
-                reason = BAD_REASONS[(self.chunk + k // BAD_EVERY) % len(BAD_REASONS)]
-                bad_col, value = self._bad_value(reason, cells)
-                self.bad.append((self._out, ref, bad_col, value, reason))
-            out = self._mess(cells, bad_col)
-            if bad_col >= 0:
-                out[bad_col] = value
-            else:
-                self._recent.append((self._out, ref, out))
-            yield out
-            self._out += 1
-            if k == self._dup_at and self._recent:
-                idx, dref, dcells = self._recent[int(r() * len(self._recent))]
-                self.dups.append((self._out, idx, dref))
-                self.features["duplicate_row"] += 1
-                yield list(dcells)
-                self._out += 1
-
-    def _bad_value(self, reason: str, cells: list) -> tuple[int, str]:
-        r = self.rng.random
-        if reason == "vin_check_digit":
-            vin = cells[_COL["vin"]]
-            wrong = [c for c in "0123456789X" if c != vin[8]]
-            return _COL["vin"], vin[:8] + wrong[int(r() * len(wrong))] + vin[9:]
-        if reason == "vin_length":
-            vin = cells[_COL["vin"]]
-            return _COL["vin"], vin[:-1]
-        if reason == "mobile_length":
-            m = cells[_COL["mobile"]]
-            pos = 3 + int(r() * 8)
-            return _COL["mobile"], m[:pos] + m[pos + 1:]
-        # date_invalid
-        d = cells[_COL["delivery_date"]]
-        y = d[:4]
-        bad = (f"{y}-02-30", f"{y}/13/{int(d[8:10])}", f"{y}年2月30日", f"{y}0231")[int(r() * 4)]
-        return _COL["delivery_date"], bad
-
-    def _mess(self, cells: list, bad_col: int) -> list:
-        r = self.rng.random
-        f = self.features
-        out = list(cells)
-        # phones
-        for col in (_COL["mobile"], _COL["mobile2"]):
-            m = out[col]
-            if not m or col == bad_col:
-                continue
-            u = r()
-            if u < 0.08:
-                out[col] = f"{m[:3]} {m[3:7]} {m[7:]}"
-                f["phone_spaces"] += 1
-            elif u < 0.14:
-                out[col] = f"{m[:3]}-{m[3:7]}-{m[7:]}"
-                f["phone_dashes"] += 1
-            elif u < 0.20:
-                out[col] = ("+86 " if r() < 0.5 else "+86") + m
-                f["phone_plus86"] += 1
-            elif u < 0.22:
-                out[col] = m.translate(_FULLWIDTH)
-                f["phone_fullwidth"] += 1
-            elif u < 0.25:
-                out[col] = m + " "
-                f["stray_spaces"] += 1
-        # dates
-        for col in _DATE_COLS:
-            d = out[col]
-            if not d or col == bad_col:
-                continue
-            u = r()
-            if u < 0.40:
-                continue
-            y, m, day = d[:4], int(d[5:7]), int(d[8:10])
-            if u < 0.65:
-                out[col] = f"{y}/{m}/{day}"
-                f["date_slash"] += 1
-            elif u < 0.82:
-                out[col] = f"{y}年{m}月{day}日"
-                f["date_chinese"] += 1
-            else:
-                out[col] = d.replace("-", "")
-                f["date_compact"] += 1
-        # names and free text with stray spaces
-        u = r()
-        name = out[_COL["name"]]
-        if u < 0.02:
-            out[_COL["name"]] = " " + name
-            f["stray_spaces"] += 1
-        elif u < 0.04:
-            out[_COL["name"]] = name + "  "
-            f["stray_spaces"] += 1
-        elif u < 0.06 and len(name) == 2:
-            out[_COL["name"]] = name[0] + " " + name[1]
-            f["name_inner_space"] += 1
-        if r() < 0.03:
-            out[_COL["address"]] += " "
-            f["stray_spaces"] += 1
-        # gender written as 先生/女士
-        if r() < 0.03:
-            out[_COL["gender"]] = "先生" if out[_COL["gender"]] == "男" else "女士"
-            f["gender_alias"] += 1
-        # VIN
-        vc = _COL["vin"]
-        if vc != bad_col:
-            u = r()
-            if u < 0.02:
-                out[vc] = out[vc].lower()
-                f["vin_lowercase"] += 1
-            elif u < 0.03:
-                out[vc] = " " + out[vc]
-                f["stray_spaces"] += 1
-        # plates
-        pc = _COL["plate"]
-        p = out[pc]
-        u = r()
-        if u < 0.05:
-            out[pc] = p[:2] + "·" + p[2:]
-            f["plate_dot"] += 1
-        elif u < 0.07:
-            out[pc] = p[:2] + " " + p[2:]
-            f["plate_space"] += 1
-        elif u < 0.08:
-            out[pc] = p[0] + p[1:].lower()
-            f["plate_lowercase"] += 1
-        # placeholders in empty optional cells
-        for col in (_COL["mobile2"], _COL["email"], _COL["wechat"], _COL["notes"]):
-            if not out[col] and r() < 0.10:
-                out[col] = ("无", "-", "/", "暂无")[int(r() * 4)]
-                f["placeholder"] += 1
-        return out
 
 
 # ---------------------------------------------------------------- CSV
@@ -453,7 +191,7 @@ def _csv_chunk(task: tuple, fh=None) -> _Chunk:
     buf = io.StringIO() if fh is None else None
     w = csv.writer(fh if fh is not None else buf)
     if messy:
-        messer = _Messer(seed, as_of, chunk_no)
+        messer = Messer(seed, as_of, chunk_no)
         w.writerows(messer.rows(src))
         rows, bad, dups, features = messer._out, messer.bad, messer.dups, dict(messer.features)
     else:
@@ -526,7 +264,7 @@ class _ChunkedMesser:
     def rows(self, gen: Generator, n: int, counts: _Counts) -> Iterator[tuple[list, bool]]:
         """``(cells, has a bad value)`` of every data row."""
         for start in range(0, n, CSV_CHUNK):
-            m = _Messer(self.seed, self.as_of, start // CSV_CHUNK)
+            m = Messer(self.seed, self.as_of, start // CSV_CHUNK)
             for cells in m.rows(counts.wrap(customer_rows(gen, min(CSV_CHUNK, n - start), start))):
                 yield cells, bool(m.bad) and m.bad[-1][0] == m._out
             base = self.rows_out
