@@ -164,3 +164,8 @@ def expand(items: Sequence[T], weights: Sequence[float], size: int = 4096) -> li
     for (item, _), c in zip(pairs, counts):
         out.extend([item] * c)
     return out
+
+
+def weighted(pairs: Sequence[tuple[T, float]], size: int = 4096) -> list[T]:
+    """:func:`expand` for a sequence of ``(item, weight)`` pairs."""
+    return expand([p[0] for p in pairs], [p[1] for p in pairs], size)

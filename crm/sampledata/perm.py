@@ -14,7 +14,7 @@ import random
 class Bijection:
     """A three-round, mixed-radix Feistel network on ``range(m * n)``.
 
-    ``x = l * n + r``; each round adds a table lookup of one half to the
+    ``x = hi * n + lo``; each round adds a table lookup of one half to the
     other half (mod its radix), which is invertible whatever the tables hold.
     Cost: three list lookups and a few integer operations per call.
     """
@@ -33,17 +33,17 @@ class Bijection:
     def __call__(self, x: int) -> int:
         """Image of ``x`` (0 ≤ x < m*n)."""
         m, n = self.m, self.n
-        l, r = divmod(x, n)
-        l = (l + self._f1[r]) % m
-        r = (r + self._f2[l]) % n
-        l = (l + self._f3[r]) % m
-        return l * n + r
+        hi, lo = divmod(x, n)
+        hi = (hi + self._f1[lo]) % m
+        lo = (lo + self._f2[hi]) % n
+        hi = (hi + self._f3[lo]) % m
+        return hi * n + lo
 
     def inverse(self, y: int) -> int:
         """Pre-image of ``y`` (used by the tests to prove bijectivity)."""
         m, n = self.m, self.n
-        l, r = divmod(y, n)
-        l = (l - self._f3[r]) % m
-        r = (r - self._f2[l]) % n
-        l = (l - self._f1[r]) % m
-        return l * n + r
+        hi, lo = divmod(y, n)
+        hi = (hi - self._f3[lo]) % m
+        lo = (lo - self._f2[hi]) % n
+        hi = (hi - self._f1[lo]) % m
+        return hi * n + lo
