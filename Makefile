@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m crm.demo
+	$(PY) demo/run.py
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q

@@ -1,4 +1,4 @@
-"""`make demo`: a demo database, the portal emulator, a sync, and real output of real commands.
+"""`make demo` (python demo/run.py): a demo database, the portal emulator, a sync, and real output of real commands.
 
 Everything runs the installed ``crm`` console script as a separate process, exactly as a
 person would type it, and prints the command and what it answered. The demo lives in
