@@ -77,6 +77,16 @@ class Crm:
         finally:
             conn.close()
 
+    def execute(self, statement: str, params=()) -> None:
+        """Write to the test database directly (for set-ups no command makes), committed."""
+        conn = sqlite3.connect(self.db_path)
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(statement, params)
+            conn.commit()
+        finally:
+            conn.close()
+
     def write_config(self, text: str) -> Path:
         self.config_path.write_text(text, encoding="utf-8")
         return self.config_path

@@ -88,6 +88,22 @@ def _move(tx, appointment_id, status: str, note: str | None = None) -> dict:
     return {**row, "status": status, "note": text}
 
 
+def confirm(tx, appointment_id, *, channel: str = "phone", note: str | None = None) -> dict:
+    """The customer confirmed a booked appointment (the day-before call): logged, not a status."""
+    row = get_appointment(tx.store, appointment_id)
+    if row["status"] != "booked":
+        raise BadInput(f"appointment {row['id']} is {row['status']}: only a booked appointment can be confirmed")
+    if channel not in ("phone", "sms", "wechat", "visit", "email"):
+        raise BadInput(f"channel {channel!r}: use phone, sms, wechat, visit or email")
+    tx.conn.execute(
+        "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref, created_at)"
+        " VALUES (?, ?, ?, ?, 'out', 'appointment_confirm', ?, 'confirmed', ?, ?)",
+        (row["customer_id"], tx.now[:19], tx.actor.code, channel, note or f"确认预约 {row['at'][:16]}",
+         f"appointment:{row['id']}", tx.now))
+    tx.audit("confirm", "appointment", [row["id"]])
+    return row
+
+
 def arrive(tx, appointment_id) -> dict:
     return _move(tx, appointment_id, "arrived")
 

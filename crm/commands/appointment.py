@@ -34,6 +34,16 @@ def book(
 
 
 @app.command()
+def confirm(appointment_id: Annotated[str, typer.Argument(metavar="ID")],
+            channel: Annotated[str, typer.Option(help="phone, sms, wechat, visit or email")] = "phone",
+            note: Annotated[Str, typer.Option()] = None) -> None:
+    """The customer confirmed the appointment (the day-before call); it leaves today's agenda."""
+    crm = current()
+    with crm.transaction() as tx:
+        appointments.confirm(tx, appointment_id, channel=channel, note=note)
+
+
+@app.command()
 def arrive(appointment_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """The customer came."""
     crm = current()

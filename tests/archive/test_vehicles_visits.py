@@ -136,3 +136,18 @@ def test_appointments_and_success_rate(staffed):
     assert "success rate 50%" in listing
     assert len(staffed.json("appointment", "list", "--status", "booked")) == 1
     assert staffed.sql("SELECT count(*) FROM interactions WHERE kind = 'appointment'") == [(4,)]
+
+
+def test_confirmed_appointment_leaves_the_agenda(staffed):
+    cid = staffed("customer", "add", "--name", "张三", "--mobile", "13812345678").stdout.strip()
+    appointment = staffed("appointment", "book", "--customer", cid, "--at", "2026-11-21 09:30",
+                          env={"CRM_USER": "chenjing"}).stdout.strip()
+    kinds = lambda: [i["kind"] for i in staffed.json("--as", "chenjing", "today")]
+    assert "appointment_confirm" in kinds()
+    staffed("--as", "chenjing", "appointment", "confirm", appointment, "--channel", "phone")
+    assert "appointment_confirm" not in kinds()
+    assert staffed.sql("SELECT kind, outcome, ref FROM interactions WHERE kind = 'appointment_confirm'") == [
+        ("appointment_confirm", "confirmed", f"appointment:{appointment}")]
+    staffed("appointment", "cancel", appointment)
+    staffed("appointment", "confirm", appointment, expect=2)  # only a booked one
+    staffed("appointment", "confirm", "999", expect=2)
