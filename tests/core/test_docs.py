@@ -33,3 +33,24 @@ def test_readme_links_resolve():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\(((?:docs|bench)/[^)#]+)", text):
         assert (ROOT / target).exists(), target
+
+
+LISTING = {"list", "due", "search", "overdue", "outbox", "conflicts", "quarantine", "leads", "invitees",
+           "responses", "members", "duplicates", "completeness", "stats", "status", "sheet", "summary"}
+
+
+def test_every_listing_command_takes_format():
+    sys.path.insert(0, str(ROOT / "tools"))
+    from cli_docs import walk
+
+    from crm.cli import make_app
+
+    app = make_app(environ={"CRM_CONFIG": str(ROOT / "docs" / ".no-config.toml")})
+    ctx = app.make_context("crm", ["--help"], resilient_parsing=True)
+    missing = []
+    for path, command in walk(app, ctx, []):
+        if path[-1] in LISTING and not isinstance(command, click.Group):
+            options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+            if "--format" not in options and not any(o in options for o in ("--out",)):
+                missing.append(" ".join(path))
+    assert missing == []
