@@ -38,10 +38,6 @@ def _check(crm, path, before):
     return result
 
 
-def crm._vehicles_before:
-    return crm._vehicles_before
-
-
 def _snapshot(crm):
     crm("customer", "list")
     before = crm.sql("SELECT count(*), coalesce(max(id), 0) FROM customers")
