@@ -8,8 +8,8 @@ measured in the same run, so machines compare):
 - a second plan the same day (must create nothing),
 - ``due`` for one specialist (in-process).
 
-    .venv/bin/python bench/callbacks_bench.py                      # 200k customers / 600k visits
-    .venv/bin/python bench/callbacks_bench.py --customers 1000000  # the full size (1M / 3M)
+    .venv/bin/python -m bench.callbacks_bench                      # 200k customers / 600k visits
+    .venv/bin/python -m bench.callbacks_bench --customers 1000000  # the full size (1M / 3M)
 
 Targets: daily plan ≤ 2 s, due ≤ 50 ms on the full size.
 """
@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -91,11 +92,13 @@ def best(fn, runs: int = 3) -> float:
     return min(times)
 
 
-def main() -> None:
+def main(argv=None) -> list:
+    from bench.common import Figure
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--db", help="Keep the generated database here (default: a temp dir)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     from crm.context import App
 
@@ -109,7 +112,8 @@ def main() -> None:
     generate(db, args.customers)
     app = App(environ=env)
     app.store.conn.execute("ANALYZE")
-    print(f"generated {args.customers:,} customers / {args.customers * 3:,} visits in {time.perf_counter() - t0:.1f} s")
+    print(f"generated {args.customers:,} customers / {args.customers * 3:,} visits in {time.perf_counter() - t0:.1f} s",
+          file=__import__("sys").stderr)
 
     from crm_callbacks.planner import run_plan
     from crm_callbacks.queue import due_rows
@@ -132,17 +136,25 @@ def main() -> None:
     rows = due_rows(app, AS_OF, staff=specialist, limit=200)
     due_time = best(lambda: due_rows(app, AS_OF, staff=specialist, limit=200), runs=5)
 
-    print(f"reference: full scan of visits            {reference * 1000:8.1f} ms  (1.00)")
-    print(f"first plan (lookback {first['as_of']})    {first_time * 1000:8.1f} ms  ({first_time / reference:.2f})"
-          f"  created {first['created']:,}")
-    print(f"daily plan after the first run            {daily_time * 1000:8.1f} ms  ({daily_time / reference:.2f})"
-          f"  created {stats['created']:,}, merged {stats['merged']:,}, skipped {stats['skipped']:,}")
-    print(f"second plan the same day                  {again * 1000:8.1f} ms  ({again / reference:.2f})"
-          f"  (creates nothing)")
-    print(f"due for one specialist ({specialist}, {len(rows)} rows)  {due_time * 1000:8.1f} ms  "
-          f"({due_time / reference:.3f})")
-    print("targets on 1M customers / 3M visits: daily plan ≤ 2000 ms, due ≤ 50 ms")
-
+    g = "callbacks"
+    ref = "full scan of visits"
+    n = args.customers
+    figures = [
+        Figure(f"callbacks first plan, {n} customers", first_time, ref, reference, group=g,
+               note=f"created {first['created']}"),
+        Figure("  daily plan after the first run", daily_time, ref, reference, limit=2.0, group=g,
+               note=f"created {stats['created']}, merged {stats['merged']}, skipped {stats['skipped']}"),
+        Figure("  second plan the same day", again, ref, reference, limit=2.0, group=g, note="creates nothing"),
+        Figure(f"  due for one specialist ({len(rows)} rows)", due_time * 1000, ref, reference * 1000, unit="ms",
+               limit=50, group=g),
+    ]
+    app.store.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    return figures
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from bench.common import standalone
+
+    sys.exit(standalone("Callbacks (bench/callbacks_bench.py)", main))

@@ -1,6 +1,6 @@
 """Import benchmark: ``python -m bench.import_bench [--rows N] [--full] [--xlsx-rows N]``.
 
-Prints one table (figure, seconds, reference, ratio, target, pass/fail) measured in one run:
+Returns (and standalone prints) figures measured in one run:
 
 * ``crm customer import`` of an N-row customer CSV (sampledata, one row per car, 34 columns,
   validation and dedupe) against ``sqlite3 .import`` of the same file into a plain table
@@ -26,18 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
+from .common import Figure, run_measured, standalone  # noqa: E402
+
 
 def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
     """(wall seconds, peak RSS MB, exit code) of one child process."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 3):
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        raise SystemExit(f"{' '.join(cmd[:3])} … failed ({code}): {err.strip()[:300]}")
-    return wall, usage.ru_maxrss / 1024, code
+    return run_measured(cmd, env, ok=(0, 3))
 
 
 def _crm_import(path: Path, work: Path) -> tuple[float, float]:
@@ -50,14 +44,7 @@ def _crm_import(path: Path, work: Path) -> tuple[float, float]:
     return wall, rss
 
 
-def _row(figure, seconds, reference, ref_seconds, target=None, ok=None):
-    ratio = seconds / ref_seconds if ref_seconds else float("nan")
-    verdict = "" if ok is None else ("pass" if ok(ratio) else "FAIL")
-    return [figure, f"{seconds:.2f}", reference, f"{ref_seconds:.2f}" if ref_seconds else "",
-            f"{ratio:.1f}x" if ref_seconds else "", target or "", verdict]
-
-
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> list[Figure]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=200_000, help="customers in the CSV (default 200000)")
     ap.add_argument("--full", action="store_true", help="1,000,000 customers (the issue's figure)")
@@ -70,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(args.keep or tempfile.mkdtemp(prefix="crm-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    table = []
+    figures: list[Figure] = []
+    g = "import"
     try:
         csv_path = work / f"customers-{rows}.csv"
         if not csv_path.exists():
@@ -82,16 +70,17 @@ def main(argv: list[str] | None = None) -> int:
         sqlite3 = shutil.which("sqlite3")
         ref, _, _ = _run([sqlite3, str(plain), ".import --csv " + str(csv_path) + " t"]) if sqlite3 else (0, 0, 0)
         crm_s, rss = _crm_import(csv_path, work)
-        table.append(_row(f"crm customer import, CSV {rows} customers ({lines} rows)", crm_s,
-                          "sqlite3 .import", ref, "<= 3x", lambda r: r <= 3))
-        table.append([f"  peak RSS of that import", f"{rss:.0f} MB", "", "", "", "< 200 MB",
-                      "pass" if rss < 200 else "FAIL"])
+        figures.append(Figure(f"crm customer import, CSV {rows} customers ({lines} rows)", crm_s,
+                              "sqlite3 .import" if sqlite3 else "", ref, 3.0 if sqlite3 else None, group=g,
+                              note="" if sqlite3 else "no sqlite3 binary: no reference"))
+        figures.append(Figure("  peak RSS of that CSV import", rss, unit="MB", limit=200, group=g))
         if not args.no_sqlite_utils:
             su = VENV_BIN / "sqlite-utils"
             for p in work.glob("su.db*"):
                 p.unlink()
             su_s, _, _ = _run([str(su), "insert", str(work / "su.db"), "t", str(csv_path), "--csv"])
-            table.append(_row("  same import vs sqlite-utils", crm_s, "sqlite-utils insert --csv", su_s))
+            figures.append(Figure("  same CSV import vs sqlite-utils", crm_s, "sqlite-utils insert --csv", su_s,
+                                  group=g))
         xlsx_path = work / f"customers-{args.xlsx_rows}.xlsx"
         if not xlsx_path.exists():
             write_customers_xlsx(xlsx_path, args.xlsx_rows, engine="fast")
@@ -101,18 +90,14 @@ def main(argv: list[str] | None = None) -> int:
                              "[sum(1 for _ in b.get_sheet_by_name(n).iter_rows()) for n in b.sheet_names]",
                              str(xlsx_path)])
         x_s, x_rss = _crm_import(xlsx_path, work)
-        table.append(_row(f"crm customer import, XLSX {args.xlsx_rows} customers", x_s,
-                          "python-calamine read", read_s, "<= 2x", lambda r: r <= 2))
+        figures.append(Figure(f"crm customer import, XLSX {args.xlsx_rows} customers", x_s,
+                              "python-calamine read", read_s, 2.0, group=g))
+        figures.append(Figure("  peak RSS of that XLSX import", x_rss, unit="MB", limit=200, group=g))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    header = ["figure", "seconds", "reference", "ref s", "ratio", "target", "result"]
-    widths = [max(len(str(r[i])) for r in [header] + table) for i in range(len(header))]
-    for r in [header] + table:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
-    print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; one run, plugins disabled)")
-    return 0
+    return figures
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(standalone("Import (bench/import_bench.py)", main))

@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import tempfile
@@ -90,7 +91,9 @@ def timed(fn, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> list:
+    from bench.common import Figure
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--db", help="reuse or build this database file")
@@ -100,7 +103,7 @@ def main(argv=None) -> None:
     if not path.exists():
         t = time.perf_counter()
         build(path, args.customers)
-        print(f"built {args.customers:,} customers in {time.perf_counter() - t:.1f} s: {path}")
+        print(f"built {args.customers:,} customers in {time.perf_counter() - t:.1f} s: {path}", file=__import__("sys").stderr)
     from crm.context import App
     from crm.reports import agenda, build as report_build, indexes
 
@@ -121,13 +124,19 @@ def main(argv=None) -> None:
         ("crm today (department)", lambda: agenda.gather(app, now.date(), None, now), 0.1),
         ("crm today --all (manager)", lambda: agenda.manager_view(app, now.date(), now), None),
     ]
-    print(f"reference: count(*) of visits = {reference * 1000:.1f} ms")
-    print(f"{'figure':40} {'median':>10} {'ratio':>8}  target")
+    result = []
     for name, fn, target in figures:
         value = timed(fn)
-        goal = f"≤ {target * 1000:.0f} ms {'ok' if value <= target else 'SLOW'}" if target else ""
-        print(f"{name:40} {value * 1000:8.1f}ms {value / reference:8.2f}  {goal}")
-
+        result.append(Figure(f"{name}, {args.customers} customers", value, "count(*) of visits", reference,
+                             limit=target, group="reports"))
+    app.store.close()
+    if not args.db:
+        shutil.rmtree(path.parent, ignore_errors=True)
+    return result
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from bench.common import standalone
+
+    sys.exit(standalone("Reports (bench/report_bench.py)", main))

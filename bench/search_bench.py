@@ -1,6 +1,6 @@
 """Search benchmark: each kind of ``crm customer search`` on N customers (default 1M).
 
-    .venv/bin/python bench/search_bench.py [--customers 1000000] [--db /tmp/search-bench.db] [--keep]
+    .venv/bin/python -m bench.search_bench [--customers 1000000] [--db /tmp/search-bench.db] [--keep]
 
 Builds an archive of N customers (1.2 vehicles each, cards for a fifth of them) with plain
 SQL inserts through the real schema (migrations), names/pinyin from a deterministic pool,
@@ -87,7 +87,9 @@ def timed(fn, queries) -> float:
     return statistics.median(times)
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> list:
+    from bench.common import Figure
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path)
@@ -135,18 +137,22 @@ def main(argv=None) -> None:
     for q in kinds["name exact"][:20]:  # warm the page cache like a running department would
         search(store, q)
     print(f"search on {n:,} customers, {args.queries} queries per kind, median ms "
-          f"(reference: primary-key lookup {ref:.3f} ms)")
-    print(f"{'kind':28} {'median ms':>10} {'× pk lookup':>12} {'≤ 5 ms':>7}")
+          f"(reference: primary-key lookup {ref:.3f} ms)", file=sys.stderr)
+    figures = []
     for kind, queries in kinds.items():
         ms = timed(lambda q: search(store, q, limit=20), queries)
-        print(f"{kind:28} {ms:10.3f} {ms / ref:12.1f} {'yes' if ms <= 5 else 'NO':>7}")
+        figures.append(Figure(f"search {kind}, {n} customers", ms, "pk lookup", ref, unit="ms", limit=5,
+                              group="search"))
     store.close()
     if not args.keep:
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
+    return figures
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    main()
+    from bench.common import standalone
+
+    sys.exit(standalone("Search (bench/search_bench.py)", main))

@@ -14,10 +14,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .common import BIN, Figure, paired, report, run_quiet
+from .common import BIN, Figure, paired, run_quiet, standalone
 
 
-def main(argv=None) -> bool:
+def main(argv=None) -> list[Figure]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=21)
     args = parser.parse_args(argv)
@@ -31,11 +31,11 @@ def main(argv=None) -> bool:
         help_s, ref1 = paired(lambda: run_quiet([crm, "--help"], env), reference, args.rounds)
         show_s, ref2 = paired(lambda: run_quiet([crm, "customer", "show", "1"], env), reference, args.rounds)
     figures = [
-        Figure("crm --help", help_s, "sqlite-utils --help", ref1, 1.2),
-        Figure("crm customer show 1 (cold)", show_s, "sqlite-utils --help", ref2, 1.0),
+        Figure("crm --help", help_s, "sqlite-utils --help", ref1, 1.2, group="startup"),
+        Figure("crm customer show 1 (cold)", show_s, "sqlite-utils --help", ref2, 1.0, group="startup"),
     ]
-    return report("Start-up (bench/startup.py)", figures, save_as="startup")
+    return figures
 
 
 if __name__ == "__main__":
-    raise SystemExit(0 if main() else 1)
+    raise SystemExit(standalone("Start-up (bench/startup.py)", main, save_as="startup"))

@@ -72,6 +72,7 @@ def pull(app, client, stream: str, *, limit: int, full: bool = False,
     if full and cursor:
         cursor = None
     restarts = 0
+    seen: set[str] = set()  # the cursors of this pass: a portal repeating one would page forever
     while True:
         params = {"limit": limit}
         if cursor:
@@ -100,8 +101,14 @@ def pull(app, client, stream: str, *, limit: int, full: bool = False,
                 note(f"{stream}: cursor expired (410), restarting from {since or 'the beginning'}")
             with app.transaction() as tx:
                 _save(tx, stream, cursor=None)
+            seen.clear()
             continue
         data, next_cursor, server_time = _check_page(answer.body, path)
+        if cursor:
+            seen.add(cursor)
+        if next_cursor is not None and next_cursor in seen:
+            raise PortalGarbage(f"portal GET {path}: 'next_cursor' repeats an earlier cursor (the paging would "
+                                "never end); nothing of this page was applied")
         newest = None
         for record in data:
             if isinstance(record, dict) and isinstance(record.get("updated_at"), str):
