@@ -178,7 +178,8 @@ class CrmGroup(click.Group):
             _error(exc.format_message())
             code = ExitCode.BAD_INPUT
         except CrmError as exc:
-            _error(exc.message)
+            # exit 3 is not a failure: the work is done and something waits for a person
+            _error(exc.message, prefix="crm: attention" if exc.exit_code == ExitCode.NEEDS_ATTENTION else "crm: error")
             code = exc.exit_code
         except sqlite3.Error as exc:
             from .store import translate_sqlite_error

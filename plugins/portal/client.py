@@ -31,6 +31,9 @@ sleep: Callable[[float], None] = time.sleep
 TRANSIENT = (502, 503, 504)
 
 
+#: How a broken answer ends: that page is dropped, what was stored before stays.
+NOT_APPLIED = "this answer was not applied (pages already stored are kept)"
+
 class PortalUnavailable(TemporaryFailure):
     """The portal could not be reached or answered 5xx/429 past the retry budget (exit 75)."""
 
@@ -227,7 +230,7 @@ class PortalClient:
                     if isinstance(body, _Malformed):
                         last = body.reason
                         if attempt >= self.s.retries:
-                            raise PortalGarbage(f"portal {method} {path}: {body.reason}; nothing was applied")
+                            raise PortalGarbage(f"portal {method} {path}: {body.reason}; " + NOT_APPLIED)
                     else:
                         return Answer(status, dict(response.headers), body,
                                       response.headers.get("Idempotent-Replayed", "").lower() == "true")

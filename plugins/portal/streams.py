@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Callable
 
 from .apply import apply_records, parse_instant
-from .client import PortalGarbage
+from .client import NOT_APPLIED, PortalGarbage
 
 MAX_RESTARTS = 5
 
@@ -41,17 +41,17 @@ def _later(a: str | None, b: str | None) -> str | None:
 
 def _check_page(body, path: str) -> tuple[list, str | None, str]:
     if not isinstance(body, dict):
-        raise PortalGarbage(f"portal GET {path}: the answer is not a JSON object; nothing was applied")
+        raise PortalGarbage(f"portal GET {path}: the answer is not a JSON object; " + NOT_APPLIED)
     data, cursor, server_time = body.get("data"), body.get("next_cursor"), body.get("server_time")
     if not isinstance(data, list):
-        raise PortalGarbage(f"portal GET {path}: the answer has no 'data' list; nothing was applied")
+        raise PortalGarbage(f"portal GET {path}: the answer has no 'data' list; " + NOT_APPLIED)
     if cursor is not None and (not isinstance(cursor, str) or not cursor):
-        raise PortalGarbage(f"portal GET {path}: 'next_cursor' is neither a string nor null; nothing was applied")
+        raise PortalGarbage(f"portal GET {path}: 'next_cursor' is neither a string nor null; " + NOT_APPLIED)
     try:
         parse_instant(server_time)
     except ValueError:
         raise PortalGarbage(f"portal GET {path}: 'server_time' {server_time!r} is not an RFC 3339 time; "
-                            "nothing was applied") from None
+                            + NOT_APPLIED) from None
     return data, cursor, server_time
 
 

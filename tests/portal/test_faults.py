@@ -62,7 +62,7 @@ def test_5xx_every_time_exits_75_with_a_summary_and_applies_nothing_wrong(sync, 
 def test_malformed_every_time_is_exit_2_and_nothing_applied(sync, emu):
     emu.control.add_faults("malformed:path=/streams/leads,times=*")
     result = sync.run(expect=2)
-    assert "not valid JSON" in result.stderr and "nothing was applied" in result.stderr
+    assert "not valid JSON" in result.stderr and "was not applied" in result.stderr
     assert sync.scalar("SELECT count(*) FROM portal_leads") == 0
 
 
