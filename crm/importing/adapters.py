@@ -19,6 +19,8 @@ SQL_CHUNK = 500
 KEEP_INDEXES = {"customer_phones_phone", "vehicles_plate"}
 BULK_TABLES = ("customers", "customer_phones", "customer_tags", "vehicles", "vehicle_owners")
 BULK_MIN_ROWS = 50_000
+#: page cache during an import (KiB): enough for the look-up indexes; more only costs memory
+BULK_CACHE_KB = 16_384
 
 
 def _impls(app, hook: str) -> bool:
@@ -193,13 +195,13 @@ def issue_cards_new(tx, cards: list[tuple[int, str, str | None]]) -> None:
 # ----------------------------------------------------------------------------- bulk mode
 @contextlib.contextmanager
 def bulk_mode(imp, *, table_size: int) -> Iterator[None]:
-    """For a large import into a smaller archive: a bigger page cache, and the secondary
+    """For a large import into a smaller archive: a 16 MB page cache, and the secondary
     indexes dropped and rebuilt at the end (sorting once beats a million random B-tree
     inserts).  DDL is transactional in SQLite: a crash or rollback brings them back."""
     conn = imp.conn
     estimate = imp.table.extra.get("rows_estimate") or 0
     old_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute("PRAGMA cache_size = -65536")
+    conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KB}")
     dropped: list[tuple[str, str]] = []
     if not imp.dry_run and estimate >= BULK_MIN_ROWS and estimate >= table_size:
         placeholders = ",".join("?" * len(BULK_TABLES))

@@ -45,8 +45,9 @@ VISIT_FIELDS = {
     "visit_type": "type", "advisor": "advisor", "mileage": "mileage", "amount": "amount", "items": "items",
 }
 
-_PLAIN_TEXT_FIELDS = {"city", "address", "source", "model", "colour", "advisor"}
-_TEXT_LIMITS = {"city": 40, "address": 200, "source": 60, "model": 60, "colour": 30, "advisor": 40}
+_PLAIN_TEXT_FIELDS = {"city", "address", "source", "model", "colour", "advisor", "card_number", "member_level"}
+_TEXT_LIMITS = {"city": 40, "address": 200, "source": 60, "model": 60, "colour": 30, "advisor": 40,
+                "card_number": 40, "member_level": 20}
 _MISS = object()
 
 
@@ -115,8 +116,35 @@ def _vehicle_field(field: str) -> Callable[[Any], Any]:
 def _plain(field: str, memo: _Memo) -> Callable[[Any], Any]:
     limit = _TEXT_LIMITS.get(field, 200)
 
+    from crm.values.text import _ZERO_DATES
+
     def run(value: Any) -> Any:
-        if type(value) is str and len(value) <= limit and _PLAIN.fullmatch(value) and len(value) > 4:
+        if type(value) is str and len(value) <= limit and _PLAIN.fullmatch(value) and len(value) > 4 \
+                and not (value[0] == "0" and value in _ZERO_DATES):
+            return value
+        return memo(value)
+
+    return run
+
+
+def _fast_wechat(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A WeChat id as stored (``wxid_…`` or a custom id: ASCII, no prefix, no space) is kept."""
+    from crm.values.email import _WECHAT_ID, _WXID
+
+    def run(value: Any) -> Any:
+        if type(value) is str and (_WXID.fullmatch(value) or _WECHAT_ID.fullmatch(value)):
+            return value
+        return memo(value)
+
+    return run
+
+
+def _fast_email(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An e-mail address as stored (lower-case ASCII, trimmed) is kept."""
+    from crm.values.email import _EMAIL
+
+    def run(value: Any) -> Any:
+        if type(value) is str and len(value) <= 254 and _EMAIL.fullmatch(value):
             return value
         return memo(value)
 
@@ -183,7 +211,7 @@ def _fast_plate(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 _EMPTY = object()
 #: a field's value cache is switched off when, after this many distinct values, fewer than
-#: one cell in five was a repeat (addresses, WeChat ids, VINs: unique per row)
+#: a quarter as many cells were repeats (addresses, WeChat ids, e-mails, VINs: unique per row)
 _PROBE = 2048
 #: what a field's output goes to: customer[name], vehicle[name], the name's keys, the plate pair
 _TO_CUSTOMER, _TO_VEHICLE, _NAME, _PLATE = range(4)
@@ -198,7 +226,7 @@ class CustomerRowCleaner:
     field's cleaning function, which are those of the shared validation."""
 
     def __init__(self, fields):
-        self.plan: list[list] = []  # [cell key, target, output name, error name, fn, cache or None]
+        self.plan: list[list] = []  # [cell key, target, output name, error name, fn, cache or None, cache hits]
         self.phone_cols: list[tuple[str, str]] = []
         for field in fields:
             idx = field
@@ -213,7 +241,11 @@ class CustomerRowCleaner:
                 elif field == "name":
                     fn = _fast_name(memo)
                     target = _NAME
-                self.plan.append([idx, target, field, field, fn, {}])
+                elif field == "wechat":
+                    fn = _fast_wechat(memo)
+                elif field == "email":
+                    fn = _fast_email(memo)
+                self.plan.append([idx, target, field, field, fn, {}, 0])
             elif field in VEHICLE_FIELDS:
                 name = VEHICLE_FIELDS[field]
                 memo = _Memo(_vehicle_field(name))
@@ -226,7 +258,7 @@ class CustomerRowCleaner:
                 elif field == "plate":
                     fn = _fast_plate(memo)
                     target = _PLATE
-                self.plan.append([idx, target, name, name, fn, {}])
+                self.plan.append([idx, target, name, name, fn, {}, 0])
         self.phone_memo = _Memo(self._phones)
         self.vin_fn = _vehicle_field("vin")
         self.rows = 0
@@ -249,13 +281,15 @@ class CustomerRowCleaner:
         get = cells.get
         self.rows += 1
         for step in self.plan:
-            idx, target, name, errname, fn, cache = step
+            idx, target, name, errname, fn, cache, _hits = step
             value = get(idx)
             if value is None:
                 continue
             if cache is not None and type(value) is str:
                 out = cache.get(value, _MISS)
-                if out is _MISS:
+                if out is not _MISS:
+                    step[6] += 1
+                else:
                     if _empty(value):
                         out = _EMPTY
                     else:
@@ -266,7 +300,7 @@ class CustomerRowCleaner:
                             continue
                     if len(cache) < CACHE_LIMIT:
                         cache[value] = out
-                        if len(cache) == _PROBE and self.rows < _PROBE * 5 // 4:
+                        if len(cache) == _PROBE and step[6] < _PROBE // 4:
                             step[5] = None  # values do not repeat: no cache for this field
                 if out is _EMPTY:
                     continue

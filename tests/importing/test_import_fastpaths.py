@@ -68,3 +68,53 @@ def test_per_character_pinyin_equals_pypinyin():
     assert answered > 4000
     assert pinyin_keys("单田芳") == ("shantianfang", "stf")
     assert pinyin_keys("银行行长") == ("".join(lazy_pinyin("银行行长", style=Style.NORMAL)), "yhhz")
+
+
+def _outcome(fn, value):
+    from crm.importing.rowclean import FieldError
+
+    try:
+        return ("ok", fn(value))
+    except FieldError as exc:
+        return ("error", exc.reason)
+
+
+@pytest.mark.parametrize("messy", [False, True])
+def test_row_cleaner_fast_paths_equal_shared_validation(tmp_path, messy):
+    """Every field's fast path (stored-form regexes, value cache) answers exactly what the
+    shared validation answers for the same cell, on the sample sheets and on edge cells."""
+    import csv
+
+    from crm.importing.rowclean import (CUSTOMER_FIELDS, VEHICLE_FIELDS, CustomerRowCleaner, _customer_field,
+                                        _vehicle_field)
+    from crm.importing.source import open_table
+    from crm.importing.customers import KNOWN_FIELDS
+    from crm.sampledata.files import write_customers_csv
+
+    path = tmp_path / "c.csv"
+    write_customers_csv(path, 1500, messy=messy)
+    table = open_table(path, known_fields=KNOWN_FIELDS, required_any=("name", "mobile", "vin", "plate"))
+    cleaner = CustomerRowCleaner(table.fields)
+    edge = ["0000-00-00", "00000000", "wxid_abc123", "Wxid_ABC123", "zhang-san_88", "wx:zhang_san", "微信：abc_def1",
+            "li@qq.com", "Li@QQ.com", "mailto:li@qq.com", "li @qq.com", "VIP 123", "vip123", "  金卡 ", "金卡",
+            "ＡＢＣ１２３４５", "a\u200bbcdef", "N/A", "-", "无", "12345", "13812345678", "abcde", "x" * 41]
+    values: dict[str, set] = {}
+    for _line, cells in table.rows:
+        for f, v in cells.items():
+            if v is not None:
+                values.setdefault(f, set()).add(v)
+    checked = 0
+    for step in cleaner.plan:
+        field = step[0]
+        fast = step[4]
+        shared = (_customer_field(CUSTOMER_FIELDS[field]) if field in CUSTOMER_FIELDS
+                  else _vehicle_field(VEHICLE_FIELDS[field]))
+        for v in sorted(values.get(field, set()), key=str)[:3000] + edge:
+            want = _outcome(shared, v)
+            got = _outcome(fast, v)
+            if field == "plate" and got[0] == "ok" and want[0] == "ok":
+                assert got[1] == want[1], (field, v)
+            else:
+                assert got == want, (field, v)
+            checked += 1
+    assert checked > 5000
