@@ -24,7 +24,7 @@ from typing import Any, Callable
 from ..archive.validate import Problem, clean_customer, clean_vehicle, clean_visit
 from .columns import _MOBILE, _PLAIN, _empty
 
-CACHE_LIMIT = 20_000  # per field: repeated values (cities, dates, common names) hit; unique ones stop growing it
+CACHE_LIMIT = 8192  # per field: repeated values (cities, dates, common names) hit; unique ones stop growing it
 
 #: importer field -> (record, archive field) for the combined customer + vehicle sheet
 CUSTOMER_FIELDS = {
