@@ -273,9 +273,8 @@ class CustomerImport:
         self.conn.executemany(
             "INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at) VALUES (?, ?, 1, ?, ?)",
             [(cid, ch, "import", now) for cid in new_rows for ch in CHANNELS])
-        cards = [(cid, row) for cid, row in new_rows.items() if row.get("card_number")]
-        for cid, row in cards:
-            adapters.issue_card(self.tx, cid, row["card_number"], row.get("member_level"))
+        adapters.issue_cards_new(self.tx, [(cid, row["card_number"], row.get("member_level"))
+                                           for cid, row in new_rows.items() if row.get("card_number")])
 
     def _update_customers(self, wanted: dict[int, dict], first_row: dict[int, int]) -> None:
         if not wanted:

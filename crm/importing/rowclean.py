@@ -24,7 +24,7 @@ from typing import Any, Callable
 from ..archive.validate import Problem, clean_customer, clean_vehicle, clean_visit
 from .columns import _MOBILE, _PLAIN, _empty
 
-CACHE_LIMIT = 20_000  # per field: repeated values (cities, dates, common names) hit; unique ones stop growing it
+CACHE_LIMIT = 8192  # per field: repeated values (cities, dates, common names) hit; unique ones stop growing it
 
 #: importer field -> (record, archive field) for the combined customer + vehicle sheet
 CUSTOMER_FIELDS = {
@@ -45,8 +45,9 @@ VISIT_FIELDS = {
     "visit_type": "type", "advisor": "advisor", "mileage": "mileage", "amount": "amount", "items": "items",
 }
 
-_PLAIN_TEXT_FIELDS = {"city", "address", "source", "model", "colour", "advisor"}
-_TEXT_LIMITS = {"city": 40, "address": 200, "source": 60, "model": 60, "colour": 30, "advisor": 40}
+_PLAIN_TEXT_FIELDS = {"city", "address", "source", "model", "colour", "advisor", "card_number", "member_level"}
+_TEXT_LIMITS = {"city": 40, "address": 200, "source": 60, "model": 60, "colour": 30, "advisor": 40,
+                "card_number": 40, "member_level": 20}
 _MISS = object()
 
 
@@ -115,8 +116,35 @@ def _vehicle_field(field: str) -> Callable[[Any], Any]:
 def _plain(field: str, memo: _Memo) -> Callable[[Any], Any]:
     limit = _TEXT_LIMITS.get(field, 200)
 
+    from crm.values.text import _ZERO_DATES
+
     def run(value: Any) -> Any:
-        if type(value) is str and len(value) <= limit and _PLAIN.fullmatch(value) and len(value) > 4:
+        if type(value) is str and len(value) <= limit and _PLAIN.fullmatch(value) and len(value) > 4 \
+                and not (value[0] == "0" and value in _ZERO_DATES):
+            return value
+        return memo(value)
+
+    return run
+
+
+def _fast_wechat(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A WeChat id as stored (``wxid_…`` or a custom id: ASCII, no prefix, no space) is kept."""
+    from crm.values.email import _WECHAT_ID, _WXID
+
+    def run(value: Any) -> Any:
+        if type(value) is str and (_WXID.fullmatch(value) or _WECHAT_ID.fullmatch(value)):
+            return value
+        return memo(value)
+
+    return run
+
+
+def _fast_email(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An e-mail address as stored (lower-case ASCII, trimmed) is kept."""
+    from crm.values.email import _EMAIL
+
+    def run(value: Any) -> Any:
+        if type(value) is str and len(value) <= 254 and _EMAIL.fullmatch(value):
             return value
         return memo(value)
 
@@ -181,11 +209,24 @@ def _fast_plate(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return run
 
 
+_EMPTY = object()
+#: a field's value cache is switched off when, after this many distinct values, fewer than
+#: a quarter as many cells were repeats (addresses, WeChat ids, e-mails, VINs: unique per row)
+_PROBE = 2048
+#: what a field's output goes to: customer[name], vehicle[name], the name's keys, the plate pair
+_TO_CUSTOMER, _TO_VEHICLE, _NAME, _PLATE = range(4)
+
+
 class CustomerRowCleaner:
-    """Turns the mapped cells of one row into ``(customer, vehicle)`` clean records."""
+    """Turns the mapped cells of one row into ``(customer, vehicle)`` clean records.
+
+    Every field has a cache of the answers for the text cells seen so far (a file repeats
+    its cities, models, genders, dates and levels thousands of times); the cache of a field
+    whose values hardly repeat is dropped after a probe.  The answers are those of the
+    field's cleaning function, which are those of the shared validation."""
 
     def __init__(self, fields):
-        self.plan: list[tuple[str, str, Callable[[Any], Any]]] = []
+        self.plan: list[list] = []  # [cell key, target, output name, error name, fn, cache or None, cache hits]
         self.phone_cols: list[tuple[str, str]] = []
         for field in fields:
             idx = field
@@ -194,24 +235,33 @@ class CustomerRowCleaner:
             elif field in CUSTOMER_FIELDS:
                 memo = _Memo(_customer_field(CUSTOMER_FIELDS[field]))
                 fn = _plain(field, memo) if field in _PLAIN_TEXT_FIELDS else memo
+                target = _TO_CUSTOMER
                 if field in DATE_FIELDS:
                     fn = _fast_date(memo)
                 elif field == "name":
                     fn = _fast_name(memo)
-                self.plan.append((idx, "c:" + field, fn))
+                    target = _NAME
+                elif field == "wechat":
+                    fn = _fast_wechat(memo)
+                elif field == "email":
+                    fn = _fast_email(memo)
+                self.plan.append([idx, target, field, field, fn, {}, 0])
             elif field in VEHICLE_FIELDS:
-                target = VEHICLE_FIELDS[field]
-                memo = _Memo(_vehicle_field(target))
+                name = VEHICLE_FIELDS[field]
+                memo = _Memo(_vehicle_field(name))
                 fn = _plain(field, memo) if field in _PLAIN_TEXT_FIELDS else memo
+                target = _TO_VEHICLE
                 if field in DATE_FIELDS:
                     fn = _fast_date(memo)
                 elif field == "vin":
                     fn = _fast_vin
                 elif field == "plate":
                     fn = _fast_plate(memo)
-                self.plan.append((idx, "v:" + target, fn))
+                    target = _PLATE
+                self.plan.append([idx, target, name, name, fn, {}, 0])
         self.phone_memo = _Memo(self._phones)
         self.vin_fn = _vehicle_field("vin")
+        self.rows = 0
 
     @staticmethod
     def _phones(values: tuple) -> dict:
@@ -229,29 +279,51 @@ class CustomerRowCleaner:
         errors: list = []
         guessed = None
         get = cells.get
-        for idx, key, fn in self.plan:
+        self.rows += 1
+        for step in self.plan:
+            idx, target, name, errname, fn, cache, _hits = step
             value = get(idx)
-            if value is None or _empty(value):
+            if value is None:
                 continue
-            try:
-                out = fn(value)
-            except FieldError as exc:
-                errors.append((key[2:], value, exc.reason))
-                continue
-            if key[0] == "c":
-                if key == "c:name":
-                    for k, v in out.items():
-                        if k == "gender":
-                            guessed = v  # 张先生 → M, unless a gender cell says otherwise
-                        else:
-                            customer[k] = v
+            if cache is not None and type(value) is str:
+                out = cache.get(value, _MISS)
+                if out is not _MISS:
+                    step[6] += 1
                 else:
-                    customer[key[2:]] = out
+                    if _empty(value):
+                        out = _EMPTY
+                    else:
+                        try:
+                            out = fn(value)
+                        except FieldError as exc:
+                            errors.append((errname, value, exc.reason))
+                            continue
+                    if len(cache) < CACHE_LIMIT:
+                        cache[value] = out
+                        if len(cache) == _PROBE and step[6] < _PROBE // 4:
+                            step[5] = None  # values do not repeat: no cache for this field
+                if out is _EMPTY:
+                    continue
             else:
-                if key == "v:plate":
-                    vehicle["plate"], vehicle["plate_key"] = out
-                else:
-                    vehicle[key[2:]] = out
+                if _empty(value):
+                    continue
+                try:
+                    out = fn(value)
+                except FieldError as exc:
+                    errors.append((errname, value, exc.reason))
+                    continue
+            if target == _TO_CUSTOMER:
+                customer[name] = out
+            elif target == _TO_VEHICLE:
+                vehicle[name] = out
+            elif target == _NAME:
+                for k, v in out.items():
+                    if k == "gender":
+                        guessed = v  # 张先生 → M, unless a gender cell says otherwise
+                    else:
+                        customer[k] = v
+            else:
+                vehicle["plate"], vehicle["plate_key"] = out
         if self.phone_cols:
             given = []
             for idx, field in self.phone_cols:

@@ -161,6 +161,39 @@ def normalize_name(value: Any) -> str:
     return s
 
 
+#: character -> its toneless pypinyin reading (filled lazily, one pypinyin call per character)
+_CHAR_READING: dict[str, str] = {}
+_PYPINYIN = None  # (phrase dict, character dict, reader), on first use
+
+
+def _char_syllables(run: str) -> list[str] | None:
+    """``lazy_pinyin(run, style=NORMAL)`` as a dict lookup per character, or None when
+    pypinyin could answer differently: when some part of ``run`` (2+ characters) is in its
+    phrase dictionary (the only case where it reads a character otherwise than alone), or
+    a character has no reading at all (pypinyin then groups such characters)."""
+    global _PYPINYIN
+    if _PYPINYIN is None:
+        from pypinyin import Style, lazy_pinyin
+        from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
+
+        _PYPINYIN = (PHRASES_DICT, PINYIN_DICT, lambda ch: lazy_pinyin(ch, style=Style.NORMAL)[0])
+    PHRASES_DICT, PINYIN_DICT, read = _PYPINYIN
+    n = len(run)
+    for i in range(n - 1):
+        for j in range(i + 2, n + 1):
+            if run[i:j] in PHRASES_DICT:
+                return None
+    out = []
+    for ch in run:
+        reading = _CHAR_READING.get(ch)
+        if reading is None:
+            if ord(ch) not in PINYIN_DICT:
+                return None
+            reading = _CHAR_READING[ch] = read(ch)
+        out.append(reading)
+    return out
+
+
 def _cjk_syllables(run: str, first: bool) -> list[str]:
     from pypinyin import Style, lazy_pinyin  # lazy: ~100 ms and 20 MB of dictionaries
 
@@ -171,10 +204,13 @@ def _cjk_syllables(run: str, first: bool) -> list[str]:
             if reading:
                 head, run = list(reading), run[n:]
                 break
-    return head + (lazy_pinyin(run, style=Style.NORMAL) if run else [])
+    if not run:
+        return head
+    fast = _char_syllables(run)
+    return head + (fast if fast is not None else lazy_pinyin(run, style=Style.NORMAL))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # a miss costs ~10 µs (per-character table); memory stays flat
 def _keys(name: str) -> tuple[str, str]:
     units: list[str] = []  # syllables and Latin words, in order
     pos = 0
