@@ -429,7 +429,8 @@ def _csv_rows(path: Path, encoding: str, delimiter: str, head: bytes) -> tuple[R
     return gen(), f.close
 
 
-def _open_text(path: Path, head: bytes, encoding: str | None) -> tuple[dict, RawRows, Callable[[], None]]:
+def _open_text(path: Path, head: bytes, encoding: str | None,
+               delimiter: str | None = None) -> tuple[dict, RawRows, Callable[[], None]]:
     if encoding is None:
         try:
             encoding = detect_encoding(head)
@@ -442,8 +443,8 @@ def _open_text(path: Path, head: bytes, encoding: str | None) -> tuple[dict, Raw
             codecs.lookup(encoding)
         except LookupError:
             raise ValueError(f"unknown encoding {encoding!r}") from None
-    sample = head[:SAMPLE_SIZE].decode(encoding, errors="ignore")
-    delimiter = detect_delimiter(sample)
+    if delimiter is None:
+        delimiter = detect_delimiter(head[:SAMPLE_SIZE].decode(encoding, errors="ignore"))
     rows, close = _csv_rows(path, encoding, delimiter, head)
     return {"encoding": encoding, "delimiter": delimiter}, rows, close
 
@@ -679,12 +680,25 @@ def read_table(
     if kind == "html":
         raise FileProblem(p, "an HTML page (a web export saved as .xls), not a spreadsheet; open it in Excel and save as .xlsx")
     if kind == "text":
+        # The header row decides the delimiter: when the sniffed one finds no header
+        # (a note column full of "|", say), the other candidates get their turn.
         meta, rows, close = _open_text(p, head, encoding)
-        try:
-            header = _find_header(p, rows, aliases, mapping, None)
-        except BaseException:
-            close()
-            raise
+        tried, first_problem = [meta["delimiter"]], None
+        while True:
+            try:
+                header = _find_header(p, rows, aliases, mapping, None)
+                break
+            except FileProblem as problem:
+                close()
+                first_problem = first_problem or problem
+                untried = [d for d in ",\t;|" if d not in tried]
+                if not untried:
+                    raise first_problem from None
+                meta, rows, close = _open_text(p, head, meta["encoding"], untried[0])
+                tried.append(untried[0])
+            except BaseException:
+                close()
+                raise
         assert header is not None
         return _table(p, "csv", None, [], meta, header, rows, close, 0)
     if kind not in ("xlsx", "xls"):
