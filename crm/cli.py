@@ -12,6 +12,7 @@ import importlib
 import os
 import sqlite3
 import sys
+from collections.abc import MutableMapping
 from typing import Any, Iterable, Mapping
 
 import click
@@ -68,7 +69,7 @@ def _load_target(target: Any, name: str) -> click.Command:
 
     if isinstance(obj, typer.Typer):
         # Always a group, so a sub-app with one command still reads `crm NAME COMMAND`.
-        command = typer.main.get_group(obj)
+        command = _lazy_typer_group(obj)
         command.name = name
         return _plain_help(command)
     raise CrmError(f"command '{name}' points at {obj!r}, which is neither a typer app nor a click command")
@@ -88,9 +89,71 @@ class CrmContext(click.Context):
 
 def _plain_help(command: click.Command) -> click.Command:
     command.context_class = CrmContext
-    for sub in getattr(command, "commands", {}).values():
-        _plain_help(sub)
+    subcommands = getattr(command, "commands", {})
+    if not isinstance(subcommands, LazyCommands):  # those are made plain as they are made
+        for sub in subcommands.values():
+            _plain_help(sub)
     return command
+
+
+class LazyCommands(MutableMapping):
+    """A typer app's subcommands, each turned into a click command only when asked for.
+
+    typer builds every command of a group up front (inspecting each function's
+    signature): ~3 ms a command. ``crm customer show`` needs one of thirteen.
+    """
+
+    def __init__(self, app):
+        import typer.main
+
+        self._app, self._made, self._infos = app, {}, {}
+        for info in app.registered_commands:
+            self._infos[info.name or typer.main.get_command_name(info.callback.__name__)] = info
+        for info in app.registered_groups:
+            self._infos[info.name or info.typer_instance.info.name] = info
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._made:
+            import typer.main
+
+            info = self._infos[name]
+            options = {"pretty_exceptions_short": self._app.pretty_exceptions_short,
+                       "rich_markup_mode": self._app.rich_markup_mode}
+            if isinstance(info, typer.models.CommandInfo):
+                made = typer.main.get_command_from_info(info, **options)
+            else:
+                made = typer.main.get_group_from_info(info, suggest_commands=self._app.suggest_commands, **options)
+            self._made[name] = _plain_help(made)
+        return self._made[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._infos.setdefault(name, None)
+        self._made[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._infos.pop(name)
+        self._made.pop(name, None)
+
+    def __iter__(self):
+        return iter(self._infos)
+
+    def __len__(self) -> int:
+        return len(self._infos)
+
+
+def _lazy_typer_group(app) -> click.Group:
+    """``typer.main.get_group(app)``, with subcommands made on demand (see :class:`LazyCommands`)."""
+    import copy
+
+    import typer.main
+
+    if any(not (g.name or g.typer_instance.info.name) for g in app.registered_groups):
+        return typer.main.get_group(app)  # nameless sub-apps merge their commands: build eagerly
+    shell = copy.copy(app)
+    shell.registered_commands, shell.registered_groups = [], []
+    group = typer.main.get_group(shell)
+    group.commands = LazyCommands(app)
+    return group
 
 
 class CrmGroup(click.Group):

@@ -78,3 +78,14 @@ def test_help_and_customer_show_import_nothing_heavy(tmp_path):
         loaded = _modules_after(args, tmp_path)
         heavy = [m for m in HEAVY if m in loaded]
         assert heavy == [], f"crm {' '.join(args)} imported {heavy}"
+
+
+def test_typer_groups_make_only_the_subcommand_that_runs(crm):
+    from crm.cli import LazyCommands, _load_target
+
+    group = _load_target("crm.commands.customer:app", "customer")
+    assert isinstance(group.commands, LazyCommands)
+    assert {"add", "show", "list", "search", "import", "export"} <= set(group.commands)
+    show = group.commands["show"]
+    assert show.name == "show" and group.commands._made.keys() == {"show"}
+    assert "--format" in {o for p in show.params for o in getattr(p, "opts", [])}
