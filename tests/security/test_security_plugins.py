@@ -1,0 +1,163 @@
+"""Security across the plugins: masking by role in every command that shows or exports a
+customer's contact (callbacks, complaints, events, segments, portal leads, reports, the
+agenda), on one database where every plugin holds data, synced against the emulator."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+
+import pytest
+
+from crm_portal_emulator.server import Emulator
+
+MOBILE = "13912348765"
+ADDRESS = "上海市徐汇区衡山路99号"
+SECRET = "Portal-S3cr3t-sec2-4b7e19d0aa"
+UNMASKED = ["li", "wangfang", "zhaomin", "chenjing", "liuyang"]  # manager, callback, satisfaction, appointment, archive
+MASKED = ["sunwei", "it", None]  # advisor, IT, no role
+#: Any full mainland mobile number (11 digits, not part of a longer number).
+FULL_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+VIN = "WBA8E3105JA123456"
+EMU = dict(seed=5, owners=30, leads=16, complaints=6, campaigns=4, surveys=10)
+
+
+def portal_config(url: str) -> str:
+    return (f'dealer_code = "BJ001"\n[portal]\nurl = "{url}"\nclient_id = "demo-client"\npage_limit = 10\n'
+            f'retries = 4\nbackoff = 0.01\nbackoff_max = 0.05\ntimeout = 5\n')
+
+
+def _clone(src, dst) -> None:
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+def build_world(crm, env: dict, emu: Emulator) -> dict:
+    """Staff, 欧阳娜娜 with a car and a visit, a callback task with a call, a complaint, an event
+    invitation, a segment, a survey answer, and a sync with the portal (owners, leads, complaints)."""
+
+    def run(*args, user=None, **kw):
+        return crm(*args, env={**env, "CRM_USER": user}, **kw)
+
+    for code, name, role in [("li", "李经理", "manager"), ("wangfang", "王芳", "callback"),
+                             ("zhaomin", "赵敏", "satisfaction"), ("chenjing", "陈静", "appointment"),
+                             ("liuyang", "刘洋", "archive"), ("sunwei", "孙伟", "advisor"), ("it", "运维", "it")]:
+        run("staff", "add", code, "--name", name, "--role", role)
+    cid = int(run("customer", "add", "--name", "欧阳娜娜", "--mobile", MOBILE, "--address", ADDRESS, "--city", "上海",
+                  "--wechat", "ouyang_nana88", "--email", "nana@example.com", user="liuyang").stdout)
+    run("vehicle", "add", "--vin", VIN, "--customer", cid, "--plate", "沪A12345", "--model", "530Li",
+        "--delivered", "2024-05-01")
+    run("visit", "add", "--ro", "RO1", "--vin", VIN, "--in", "2026-11-19", "--out", "2026-11-19", "--advisor", "sunwei")
+    run("callbacks", "plan", "--as-of", "2026-11-20")
+    run("complaints", "open", "--customer", cid, "--channel", "phone", "--category", "repair_quality",
+        "--severity", "normal", "--description", "保养后异响", user="zhaomin")
+    event = int(run("event", "create", "--title", "试驾会", "--start", "2026-12-12 09:30", "--place", "展厅").stdout)
+    run("segment", "save", "sh", "--city", "上海")
+    run("event", "invite", event, "--segment", "sh", "--channel", "phone")
+    crm.write_config(portal_config(emu.base_url))
+    run("sync", "run", user="it")
+    lead = next(r for r in emu.control.records("leads") if not r.get("deleted"))
+    return {"customer": cid, "event": event, "task": crm.sql("SELECT min(id) FROM callback_tasks")[0][0],
+            "lead": lead}
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory):
+    from conftest import Crm
+
+    folder = tmp_path_factory.mktemp("security-world")
+    crm = Crm(folder)
+    env = {"CRM_DB": str(folder / "crm.db"), "CRM_CONFIG": str(folder / "config.toml"),
+           "CRM_NOW": "2026-11-20T10:00:00", "CRM_PORTAL_SECRET": SECRET, "CRM_PLUGINS": None}
+    with Emulator(**EMU, start_time="2026-11-22T08:00:00Z", frozen_clock=True, client_secret=SECRET) as emu:
+        meta = build_world(crm, env, emu)
+    return folder, meta
+
+
+@pytest.fixture
+def world(crm, world_template):
+    folder, meta = world_template
+    _clone(folder / "crm.db", crm.db_path)
+    shutil.copy(folder / "config.toml", crm.config_path)
+    crm.meta = meta
+    return crm
+
+
+def _env(user):
+    return {"CRM_USER": user} if user else {"CRM_USER": None}
+
+
+def _lead_phone(lead: dict) -> str:
+    for key in ("mobile", "phone"):
+        if lead.get(key):
+            return re.sub(r"\D", "", str(lead[key]))[-11:]
+    raise AssertionError(f"the emulator's lead has no phone: {lead}")
+
+
+def _check(text: str, user, full: str | None) -> None:
+    if user in UNMASKED:
+        if full is not None:
+            assert full in text, text[:2000]
+    else:
+        assert not FULL_MOBILE.findall(text), (FULL_MOBILE.findall(text), text[:2000])
+        assert "衡山路99号" not in text and "ouyang_nana88" not in text and "nana@example.com" not in text
+
+
+# (command, whose full mobile an unmasked role must see: "customer", "lead" or None when none is shown)
+COMMANDS = {
+    "callbacks due": (lambda m: ["callbacks", "due", "--date", "2026-11-20"], "customer"),
+    "callbacks show": (lambda m: ["callbacks", "show", m["task"]], "customer"),
+    "complaints show": (lambda m: ["complaints", "show", "1"], "customer"),
+    "complaints list": (lambda m: ["complaints", "list", "--all"], None),
+    "event invitees": (lambda m: ["event", "invitees", m["event"]], "customer"),
+    "sync leads": (lambda m: ["sync", "leads"], "lead"),
+    "today": (lambda m: ["today", "--all"], None),
+}
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+@pytest.mark.parametrize("user", ["li", "wangfang", "sunwei", "it", None])
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_masking_by_role_in_plugin_commands(world, command, user, fmt):
+    args, whose = COMMANDS[command]
+    result = world(*args(world.meta), "--format", fmt, env=_env(user))
+    full = {"customer": MOBILE, "lead": _lead_phone(world.meta["lead"]), None: None}[whose]
+    _check(result.stdout + result.stderr, user, full)
+
+
+@pytest.mark.parametrize("user", ["li", "zhaomin", "sunwei", "it", None])
+def test_masking_by_role_in_plugin_exports(world, tmp_path, user):
+    sheet, segment = tmp_path / f"sheet-{user}.csv", tmp_path / f"segment-{user}.csv"
+    world("--as", "wangfang", "callbacks", "record", world.meta["task"], "--result", "unreachable")
+    outputs = [world("callbacks", "sheet", "--period", "2026-11", "--out", sheet, env=_env(user)).stdout]
+    outputs.append(world("segment", "export", "sh", "--out", segment, env=_env(user)).stdout)
+    for path in (sheet, segment):
+        text = path.read_text(encoding="utf-8-sig")
+        assert "欧阳娜娜" in text
+        _check(text, user, MOBILE)
+    for text in outputs:
+        _check(text, user, None)
+
+
+@pytest.mark.parametrize("user", ["li", "sunwei", None])
+def test_masking_by_role_in_report_details_of_every_figure(world, user):
+    world("--as", "wangfang", "callbacks", "record", world.meta["task"], "--result", "unreachable")
+    report = world.json("report", "monthly", "--period", "2026-11", env=_env("li"))
+    keys = [f["key"] for f in report["figures"]]
+    assert keys
+    listed = 0
+    for key in keys:
+        for fmt in ("table", "json"):
+            result = world("report", "monthly", "--period", "2026-11", "--details", key, "--limit", "0",
+                           "--format", fmt, env=_env(user), expect=None)
+            assert result.exit_code in (0, 2), (key, result.stderr)
+            if result.exit_code == 0:
+                listed += 1
+                _check(result.stdout, user, None)
+    assert listed
