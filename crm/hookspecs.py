@@ -225,7 +225,9 @@ def send_to_portal(tx: "Transaction", item: dict) -> Any:
     Queued in the same transaction as the local change, so it is sent exactly once.
 
     :param item: ``{"kind": "callback|complaint_event|lead_followup|campaign_completion",
-        "ref": remote id or None, "payload": dict}``.
+        "ref": remote id or None, "payload": dict, "customer_id": the person it is about, or None}``.
+        Give ``customer_id`` whenever the payload holds a person's data: forgetting the customer
+        erases the payloads of the items already sent.
     :returns: the outbox item id, or None when no plugin talks to the portal.
     """
 

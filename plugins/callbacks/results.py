@@ -202,7 +202,8 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
     # (birthdays, insurance, inspection) stay the dealer's own
     portal = None
     if visit and vehicle:
-        portal = tx.ask("send_to_portal", item={"kind": "callback", "ref": None, "payload": {
+        portal = tx.ask("send_to_portal", item={"kind": "callback", "ref": None, "customer_id": task["customer_id"],
+                                                "payload": {
             "vin": vehicle[1], "phone": customer[2] if customer else None,
             "visit_on": (visit[1] or visit[2])[:10], "called_at": called,
             "result": result, "score": score, "note": note,

@@ -202,7 +202,7 @@ def transition(tx, ticket_id, action: str, fields: dict | None = None, *, note: 
         sent = []
         for kind in types:
             item_id = tx.ask("send_to_portal", item={
-                "kind": "complaint_event", "ref": ticket["portal_id"],
+                "kind": "complaint_event", "ref": ticket["portal_id"], "customer_id": ticket["customer_id"],
                 "payload": {"at": when, "type": kind, "note": portal_note(action, kind, data, note_text),
                             "responsible_dept": ticket["responsible_dept"]},
             })

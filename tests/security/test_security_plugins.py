@@ -161,3 +161,82 @@ def test_masking_by_role_in_report_details_of_every_figure(world, user):
                 listed += 1
                 _check(result.stdout, user, None)
     assert listed
+
+
+# ----- the right to be forgotten, across every plugin ----------------------------------------------
+P_NAME, P_MOBILE, P_WECHAT, P_ADDRESS = "上官婉儿", "13987654321", "shangguan_wx_77", "杭州市西湖区龙井路18号"
+
+
+def _forms(text: str) -> list[bytes]:
+    return [text.encode("utf-8"), text.encode("utf-16-le")]
+
+
+def _needles() -> dict[str, list[bytes]]:
+    m = P_MOBILE
+    mobile_forms = [m, m[::-1], f"+86{m}", f"{m[:3]} {m[3:7]} {m[7:]}", f"{m[:3]}-{m[3:7]}-{m[7:]}", m[3:], m[3:][::-1]]
+    return {
+        "name": _forms(P_NAME) + _forms(P_NAME[::-1]) + [b"shangguanwaner", b"shangguan wan er"],
+        "mobile": [f.encode() for f in mobile_forms],
+        "wechat": _forms(P_WECHAT),
+        "address": _forms(P_ADDRESS) + _forms("龙井路18号"),
+    }
+
+
+def test_forget_erases_the_person_from_every_plugin_and_the_raw_file(staffed, tmp_path, monkeypatch):
+    crm = staffed
+    monkeypatch.setenv("CRM_PORTAL_SECRET", SECRET)
+    as_ = lambda user: {"CRM_USER": user}  # noqa: E731
+    with Emulator(**EMU, start_time="2026-11-22T08:00:00Z", frozen_clock=True, client_secret=SECRET) as emu:
+        owner = emu.control.create("owners", owner={"name": P_NAME, "phone": P_MOBILE, "city": "杭州"})
+        vin = owner["vin"]
+        crm.write_config(portal_config(emu.base_url))
+        crm("sync", "run", env=as_("it"))
+        cid = crm.sql("SELECT customer_id FROM portal_records WHERE stream = 'owners' AND id = ?", (owner["id"],))[0][0]
+        assert cid, "the sync linked the owner record to a customer"
+        crm("customer", "edit", cid, "--wechat", P_WECHAT, "--address", P_ADDRESS, env=as_("liuyang"))
+        # a callback task and a call note
+        crm("visit", "add", "--ro", "RO-F1", "--vin", vin, "--in", "2026-11-19", "--out", "2026-11-19",
+            "--advisor", "sunwei")
+        crm("callbacks", "plan", "--as-of", "2026-11-20")
+        task = crm.sql("SELECT id FROM callback_tasks WHERE customer_id = ?", (cid,))[0][0]
+        crm("--as", "wangfang", "callbacks", "record", task, "--result", "neutral", "--score", "7",
+            "--note", f"{P_NAME}说请打{P_MOBILE}，地址{P_ADDRESS}", "--suggestion", f"加微信{P_WECHAT}")
+        # a complaint naming the person
+        crm("complaints", "open", "--customer", cid, "--channel", "phone", "--category", "repair_quality",
+            "--description", f"{P_NAME}（{P_MOBILE}，微信{P_WECHAT}）投诉保养后异响", env=as_("zhaomin"))
+        # an event invitation and a survey answer with a verbatim
+        event = int(crm("event", "create", "--title", "试驾会", "--start", "2026-12-12 09:30", "--place", "展厅").stdout)
+        crm("segment", "save", "hz", "--city", "杭州")
+        crm("event", "invite", event, "--segment", "hz", "--channel", "phone")
+        survey = int(crm("survey", "create", "2026-11售后", "--kind", "service_csi").stdout)
+        crm("survey", "answer", survey, "--customer", cid, "--ro", "RO-F1", "--set", "overall=8",
+            "--set", f"comment={P_NAME}满意，电话{P_MOBILE}")
+        # an export (an audit row) and a second sync (outbox items for the portal)
+        crm("customer", "export", tmp_path / "all.csv", env=as_("li"))
+        crm("sync", "run", env=as_("it"), expect=None)
+    before = b"".join(p.read_bytes() for p in (crm.db_path, crm.db_path.with_name("crm.db-wal")) if p.exists())
+    assert P_MOBILE.encode() in before or P_NAME.encode() in before  # the test sees the data it looks for
+    crm("customer", "forget", cid, "--yes", env=as_("liuyang"))
+    assert crm.sql("PRAGMA integrity_check") == [("ok",)]
+    files = [p for p in (crm.db_path, crm.db_path.with_name("crm.db-wal")) if p.exists()]
+    leaks = {}
+    for path in files:
+        blob = path.read_bytes()
+        for what, needles in _needles().items():
+            found = [n for n in needles if n in blob]
+            if found:
+                leaks[f"{path.name}:{what}"] = found
+    if leaks:  # say where, to fix it
+        where = []
+        conn = sqlite3.connect(crm.db_path)
+        try:
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                for row in conn.execute(f"SELECT * FROM \"{table}\""):
+                    text = repr(row)
+                    for needle in (P_NAME, P_MOBILE, P_WECHAT, P_ADDRESS, P_MOBILE[::-1], P_MOBILE[3:]):
+                        if needle in text:
+                            where.append((table, needle, text[:300]))
+        finally:
+            conn.close()
+        raise AssertionError(f"left after forget: {leaks}\nrows: {where}")
