@@ -240,3 +240,44 @@ def test_forget_erases_the_person_from_every_plugin_and_the_raw_file(staffed, tm
         finally:
             conn.close()
         raise AssertionError(f"left after forget: {leaks}\nrows: {where}")
+
+
+# ----- secrets: the client secret and the access tokens leave no trace ------------------------------
+def test_secret_and_issued_tokens_leave_no_trace_in_files_or_output(crm, tmp_path):
+    from conftest import run_crm_process
+
+    with Emulator(**EMU, start_time="2026-11-22T08:00:00Z", frozen_clock=True, client_secret=SECRET) as emu:
+        issued: list[str] = []
+        issue = emu.portal.tokens.issue
+
+        def recording_issue(*args, **kwargs):
+            value, token = issue(*args, **kwargs)
+            issued.append(value)
+            return value, token
+
+        emu.portal.tokens.issue = recording_issue
+        emu.control.add_faults("expire_token:path=/streams/leads,times=1")  # a second token mid-run
+        log = tmp_path / "state" / "crm" / "crm.log"
+        crm.write_config(portal_config(emu.base_url) + f'[log]\npath = "{log}"\n')
+        crm("staff", "add", "cron", "--name", "定时任务", "--role", "it")
+        env = {"CRM_PORTAL_SECRET": SECRET, "CRM_USER": "cron"}
+        runs = [run_crm_process("sync", "run", "-vv", env=env),
+                run_crm_process("sync", "run", "-vv", "--format", "json", env=env),
+                run_crm_process("sync", "status", "-vv", env=env)]
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert "GET /streams/owners" in runs[0].stderr  # -vv really logged the requests
+    assert len(issued) >= 2, issued
+    needles = [SECRET] + issued
+    for run in runs:
+        for needle in needles:
+            assert needle not in run.stdout and needle not in run.stderr
+        assert "Bearer" not in run.stdout + run.stderr
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert crm.db_path in files and log in files
+    for path in files:
+        if path == crm.config_path:
+            continue  # written by the test, holds no secret anyway
+        blob = path.read_bytes()
+        for needle in needles:
+            assert needle.encode() not in blob, (path, needle)
+        assert b"Bearer" not in blob, path
