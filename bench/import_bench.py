@@ -34,12 +34,22 @@ def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
     return run_measured(cmd, env, ok=(0, 3))
 
 
+def _seed_staff(env: dict) -> None:
+    from crm.sampledata.generate import Generator
+
+    for s in Generator().staff():
+        if s["active"]:
+            subprocess.run([str(VENV_BIN / "crm"), "--quiet", "staff", "add", s["code"], "--name", s["name"],
+                            "--role", s["role"]], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
 def _crm_import(path: Path, work: Path) -> tuple[float, float]:
     db = work / f"crm-{path.suffix[1:]}.db"
     for p in work.glob(db.name + "*"):
         p.unlink()
     env = dict(os.environ, CRM_DB=str(db), CRM_PLUGINS="", CRM_CONFIG=str(work / "none.toml"),
                CRM_NOW="2026-11-20T10:00:00")
+    _seed_staff(env)  # the file's 专员 codes must be staff, as in a dealer's archive (not timed)
     wall, rss, _ = _run([str(VENV_BIN / "crm"), "--quiet", "customer", "import", str(path), "--skip-invalid"], env)
     return wall, rss
 

@@ -34,6 +34,12 @@ def _resolve_specialist(tx, clean: dict) -> None:
         raise NotFound(f"no staff member with id {clean['specialist_id']}")
 
 
+def _card_dates(clean: dict) -> dict:
+    """``card_issued`` / ``card_expires`` of a record as the card's ``issued_on`` / ``expires_on``."""
+    issued, expires = clean.pop("card_issued", None), clean.pop("card_expires", None)
+    return {k: v for k, v in (("issued_on", issued), ("expires_on", expires)) if v}
+
+
 def sync_phones(tx, customer_id: int, row: dict) -> None:
     """Rewrite the customer's rows in ``customer_phones`` (the mobile/tail-4 search index)."""
     from .validate import clean_customer as _clean
@@ -84,6 +90,7 @@ def insert_customer(tx, clean: dict, *, source: str = "entry") -> dict:
     tags = clean.pop("tags", None) or []
     consent = clean.pop("consent", None) or {}
     card_number, member_level = clean.pop("card_number", None), clean.pop("member_level", None)
+    card_dates = _card_dates(clean)
     clean.pop("phones", None)
     _resolve_specialist(tx, clean)
     if clean.get("do_not_contact") is not None:
@@ -104,8 +111,8 @@ def insert_customer(tx, clean: dict, *, source: str = "entry") -> dict:
     if card_number:
         from .cards import issue_card
 
-        issue_card(tx, {"customer_id": customer_id, "number": card_number, "level": member_level or "standard"},
-                   quiet=True)
+        issue_card(tx, {"customer_id": customer_id, "number": card_number, "level": member_level or "standard",
+                        **card_dates}, quiet=True)
     stored = get_customer(tx.store, customer_id)
     tx.audit("create", "customer", [customer_id], detail={"source": source})
     tx.fire("on_customer_created", customer=stored)
@@ -133,6 +140,7 @@ def apply_update(tx, current: dict, clean: dict, *, untag=None, keep_known=False
     tags = clean.pop("tags", None) or []
     consent = clean.pop("consent", None) or {}
     card_number, member_level = clean.pop("card_number", None), clean.pop("member_level", None)
+    card_dates = _card_dates(clean)
     clean.pop("phones", None)
     if "specialist" in clean:
         _resolve_specialist(tx, clean)
@@ -170,8 +178,8 @@ def apply_update(tx, current: dict, clean: dict, *, untag=None, keep_known=False
         from .cards import issue_card
 
         if not tx.conn.execute("SELECT 1 FROM membership_cards WHERE number = ?", (card_number,)).fetchone():
-            issue_card(tx, {"customer_id": cid, "number": card_number, "level": member_level or "standard"},
-                       quiet=True)
+            issue_card(tx, {"customer_id": cid, "number": card_number, "level": member_level or "standard",
+                            **card_dates}, quiet=True)
             changes["card"] = (None, card_number)
     if changes:
         if not updates:

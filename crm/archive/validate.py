@@ -122,6 +122,17 @@ def parse_bool(value: Any) -> bool:
     raise Invalid("not yes/no (是/否, yes/no, 1/0)")
 
 
+#: words a do-not-contact column uses for "yes, do not contact" besides the yes/no words
+_DNC_TRUE = {"勿扰", "免打扰", "请勿打扰", "dnc", "do not contact"}
+
+
+def parse_do_not_contact(value: Any) -> bool:
+    """A do-not-contact flag: yes/no words (是/否, Y/N, 1/0, √/×, true/false) or 勿扰/免打扰."""
+    if isinstance(value, str) and (clean_text(value) or "").lower() in _DNC_TRUE:
+        return True
+    return parse_bool(value)
+
+
 def parse_channel(value: Any) -> str:
     s = (clean_text(value) or "").lower()
     if s in _CHANNEL_WORDS:
@@ -351,7 +362,7 @@ _CUSTOMER_SPEC: dict[str, Callable[[Any], Any]] = {
     "classification": _classification,
     "preferred_channel": parse_channel,
     "best_time": lambda v: _text(v, 60),
-    "do_not_contact": parse_bool,
+    "do_not_contact": parse_do_not_contact,
     "notes": _long_text,
     "specialist": _staff_code,
     "specialist_id": _positive_id,
@@ -360,6 +371,8 @@ _CUSTOMER_SPEC: dict[str, Callable[[Any], Any]] = {
     "consent": _consent,
     "card_number": lambda v: _text(v, 40),
     "member_level": lambda v: _text(v, 20),
+    "card_issued": _date,
+    "card_expires": _date,
 }
 _PHONE_FIELDS = ("mobile", "phone", "mobile2", "landline", "phone2", "phones")
 _CUSTOMER_SYNONYMS = {"mobile_2": "mobile2", "phone": "mobile", "wechat_id": "wechat",

@@ -107,7 +107,8 @@ def apply_update(imp, current: dict, clean: dict, changes: dict, new_tags: list[
         tx.fire("on_customer_updated", customer=stored, changes=all_changes)
 
 
-def issue_card(tx, customer_id: int, number: str, level: str | None) -> bool:
+def issue_card(tx, customer_id: int, number: str, level: str | None, issued: str | None = None,
+               expires: str | None = None) -> bool:
     """Issue a membership card through the archive (``crm.archive.cards.issue_card``) if it exists."""
     try:
         from ..archive.cards import issue_card as archive_issue_card  # type: ignore
@@ -115,13 +116,17 @@ def issue_card(tx, customer_id: int, number: str, level: str | None) -> bool:
         return False
     if tx.conn.execute("SELECT 1 FROM membership_cards WHERE number = ?", (number,)).fetchone():
         return False
-    archive_issue_card(tx, {"customer_id": customer_id, "number": number, "level": level or "standard"},
-                       quiet=True)
+    fields = {"customer_id": customer_id, "number": number, "level": level or "standard"}
+    if issued:
+        fields["issued_on"] = issued
+    if expires:
+        fields["expires_on"] = expires
+    archive_issue_card(tx, fields, quiet=True)
     return True
 
 
-def issue_cards_new(tx, cards: list[tuple[int, str, str | None]]) -> None:
-    """``issue_card`` for each ``(customer id, number, level)`` of customers this import has
+def issue_cards_new(tx, cards: list[tuple]) -> None:
+    """``issue_card`` for each ``(customer id, number, level[, issued, expires])`` of customers this import has
     just created, in order, with the same rows and audit rows as one call per card, but
     written with ``executemany``.  A card the plain path would treat in any special way
     (a number that cleans to another text, a problem, a customer with an active card)
@@ -130,8 +135,8 @@ def issue_cards_new(tx, cards: list[tuple[int, str, str | None]]) -> None:
         from ..archive.cards import _plus_years, card_years
         from ..archive.validate import clean_card
     except ImportError:
-        for cid, number, level in cards:
-            issue_card(tx, cid, number, level)
+        for card in cards:
+            issue_card(tx, *card)
         return
     import json
 
@@ -139,7 +144,7 @@ def issue_cards_new(tx, cards: list[tuple[int, str, str | None]]) -> None:
         return
     conn = tx.conn
     today = tx.now[:10]
-    expires = None
+    years = None
     numbers = [c[1] for c in cards]
     taken: set = set()
     for lo in range(0, len(numbers), SQL_CHUNK):
@@ -161,8 +166,8 @@ def issue_cards_new(tx, cards: list[tuple[int, str, str | None]]) -> None:
         next_id = (conn.execute("SELECT coalesce(max(id), 0) FROM membership_cards").fetchone()[0]) + 1
         rows, audits = [], []
         actor = tx.actor
-        for i, (cid, number, level) in enumerate(pending):
-            rows.append((next_id + i, cid, number, level, today, expires, tx.now, tx.now))
+        for i, (cid, number, level, issued, expires) in enumerate(pending):
+            rows.append((next_id + i, cid, number, level, issued, expires, tx.now, tx.now))
             audits.append((tx.now, actor.code, actor.role, tx.command, "issue", "card", json.dumps([next_id + i]),
                            1, json.dumps({"customer": cid, "replaced": []}, ensure_ascii=False, default=str)))
         conn.executemany(
@@ -174,19 +179,27 @@ def issue_cards_new(tx, cards: list[tuple[int, str, str | None]]) -> None:
         tx.audited = True
         pending.clear()
 
-    for cid, number, level in cards:
+    for card in cards:
+        cid, number, level = card[:3]
+        issued = card[3] if len(card) > 3 else None
+        given_expires = card[4] if len(card) > 4 else None
         if number in taken:
             continue  # issue_card's own check: an existing number is not issued again
-        clean, problems = clean_card({"customer_id": cid, "number": number, "level": level or "standard",
-                                      "issued_on": today})
-        if problems or clean.get("number") != number or cid in has_active or clean.get("expires_on"):
+        raw = {"customer_id": cid, "number": number, "level": level or "standard", "issued_on": issued or today}
+        if given_expires:
+            raw["expires_on"] = given_expires
+        clean, problems = clean_card(raw)
+        if problems or clean.get("number") != number or cid in has_active:
             flush()
-            issue_card(tx, cid, number, level)
+            issue_card(tx, *card)
             taken.add(number)
             continue
-        if expires is None:
-            expires = _plus_years(clean["issued_on"], card_years(tx.app))
-        pending.append((cid, number, clean["level"]))
+        expires = clean.get("expires_on")
+        if not expires:
+            if years is None:
+                years = card_years(tx.app)
+            expires = _plus_years(clean["issued_on"], years)
+        pending.append((cid, number, clean["level"], clean["issued_on"], expires))
         taken.add(number)
         has_active.add(cid)
     flush()

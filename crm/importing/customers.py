@@ -24,7 +24,7 @@ from typing import Any
 
 from . import adapters
 from .report import Report, Summary
-from .rowclean import NOT_STORED, CustomerRowCleaner
+from .rowclean import CONSENT_FIELDS, NOT_STORED, CustomerRowCleaner
 from .source import Table
 
 BATCH = 2000
@@ -32,13 +32,15 @@ SQL_CHUNK = 900
 CHANNELS = ("phone", "sms", "wechat", "email")
 KNOWN_FIELDS = set(
     "name mobile phone2 gender birthday city address source notes email wechat tags card_number member_level "
-    "vin plate model model_year colour mileage delivery_date insurance_expiry inspection_due".split()
-) | set(NOT_STORED)
+    "vin plate model model_year colour mileage delivery_date insurance_expiry inspection_due "
+    "ref do_not_contact specialist preferred_channel best_time card_issued card_expires".split()
+) | set(NOT_STORED) | set(CONSENT_FIELDS)
 CUSTOMER_COLUMNS = ("name", "name_rev", "name_pinyin", "name_initials", "gender", "birthday", "mobile",
-                    "mobile2", "landline", "wechat", "email", "city", "address", "source", "notes")
+                    "mobile2", "landline", "wechat", "email", "city", "address", "source", "notes", "ref",
+                    "preferred_channel", "best_time", "specialist_id")
 #: fields compared on an update (tags separately)
 UPDATE_FIELDS = ("name", "gender", "birthday", "mobile", "mobile2", "landline", "wechat", "email", "city",
-                 "address", "source", "notes")
+                 "address", "source", "notes", "ref", "preferred_channel", "best_time", "specialist_id")
 VEHICLE_COLUMNS = ("vin", "vin_rev", "plate", "plate_key", "model", "model_year", "colour", "delivery_date",
                    "mileage", "insurance_expires", "inspection_due")
 VEHICLE_UPDATE = ("plate", "plate_key", "model", "model_year", "colour", "delivery_date", "mileage",
@@ -65,7 +67,7 @@ class CustomerImport:
                                header_row=table.header_row, dry_run=dry_run,
                                ignored_columns=[h for h in table.ignored if h] +
                                [h for f, h in table.fields.items() if f in NOT_STORED])
-        self.cleaner = CustomerRowCleaner(table.fields)
+        self.cleaner = None  # made in run(): the 专员 column needs the staff list
         self.header = dict(table.fields)
         self.writing = True
         self.touched = bytearray()  # existing customer ids already matched by an earlier row
@@ -88,6 +90,9 @@ class CustomerImport:
                 self.first_vid = self.next_vid = (self.conn.execute(
                     "SELECT coalesce(max(id), 0) FROM vehicles").fetchone()[0]) + 1
                 self._touch_size(self.first_id)
+                staff = (self.conn.execute("SELECT id, code, name FROM staff WHERE active = 1").fetchall()
+                         if "specialist" in self.table.fields else None)
+                self.cleaner = CustomerRowCleaner(self.table.fields, staff)
                 with adapters.bulk_mode(self, table_size=self.first_id - 1):
                     self._stream()
                 if self.report.rejected and not self.skip_invalid:
@@ -158,6 +163,12 @@ class CustomerImport:
                     f"SELECT v.plate, c.name, c.id FROM vehicles v JOIN customers c ON c.id = v.customer_id"
                     f" WHERE v.plate IN ({','.join('?' * len(part))}) AND c.forgotten_at IS NULL", part):
                 by_plate.setdefault((plate, name), cid)
+        refs = list({c["ref"] for _, c, _ in batch if c.get("ref")})
+        by_ref = self.by_ref = {}
+        for part in _chunks(refs):
+            for ref, cid in conn.execute(
+                    f"SELECT ref, id FROM customers WHERE ref IN ({','.join('?' * len(part))})", part):
+                by_ref[ref] = cid
         return by_vin, by_phone, by_plate
 
     def _flush(self, batch: list) -> None:
@@ -185,6 +196,14 @@ class CustomerImport:
                         break
             if cid is None and vehicle.get("plate") and customer.get("name"):
                 cid = by_plate.get((vehicle["plate"], customer["name"]))
+            ref = customer.get("ref")
+            if ref is not None:
+                owner = self.by_ref.get(ref)
+                if owner is not None and owner != cid:
+                    report.reject(rownum, self.header.get("ref", "ref"), "ref", ref,
+                                  f"customer ref already used by customer {owner}")
+                    self._invalid()
+                    continue
             if cid is None:
                 if not customer.get("name"):
                     report.reject(rownum, self.header.get("name", "name"), "name", None,
@@ -202,6 +221,8 @@ class CustomerImport:
                     continue
                 cid = self.next_id
                 self.next_id += 1
+                if ref is not None:
+                    self.by_ref[ref] = cid
                 row = dict(customer)
                 row["_row"] = rownum
                 new_rows[cid] = row
@@ -220,6 +241,8 @@ class CustomerImport:
                     self.touched[cid] = 1
                     first_row.setdefault(cid, rownum)
                 _merge(wanted.setdefault(cid, {}), customer)
+                if ref is not None:
+                    self.by_ref.setdefault(ref, cid)
             # remember the row's keys for the rest of the batch
             for phone, _kind, _tail in customer.get("phones") or ():
                 by_phone.setdefault(phone, cid)
@@ -254,10 +277,11 @@ class CustomerImport:
         if not new_rows:
             return
         now = self.now
-        cols = ("id",) + CUSTOMER_COLUMNS + ("created_at", "updated_at")
+        cols = ("id",) + CUSTOMER_COLUMNS + ("do_not_contact", "created_at", "updated_at")
         self.conn.executemany(
             f"INSERT INTO customers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [(cid, *[row.get(c) for c in CUSTOMER_COLUMNS], now, now) for cid, row in new_rows.items()])
+            [(cid, *[row.get(c) for c in CUSTOMER_COLUMNS], 1 if row.get("do_not_contact") else 0, now, now)
+             for cid, row in new_rows.items()])
         phones = []
         tags = []
         for cid, row in new_rows.items():
@@ -270,10 +294,18 @@ class CustomerImport:
                 "INSERT OR IGNORE INTO customer_phones (customer_id, phone, kind, tail4) VALUES (?, ?, ?, ?)", phones)
         if tags:
             self.conn.executemany("INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)", tags)
+        consents = []
+        for cid, row in new_rows.items():
+            given = row.get("consent")
+            if given is None:
+                consents.extend((cid, ch, 1, "import", now) for ch in CHANNELS)
+            else:  # what the file says; channels it does not name are granted (like crm customer add)
+                consents.extend((cid, ch, 0 if given.get(ch) is False else 1, "import", now) for ch in CHANNELS)
         self.conn.executemany(
-            "INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at) VALUES (?, ?, 1, ?, ?)",
-            [(cid, ch, "import", now) for cid in new_rows for ch in CHANNELS])
-        adapters.issue_cards_new(self.tx, [(cid, row["card_number"], row.get("member_level"))
+            "INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at) VALUES (?, ?, ?, ?, ?)",
+            consents)
+        adapters.issue_cards_new(self.tx, [(cid, row["card_number"], row.get("member_level"),
+                                            row.get("card_issued"), row.get("card_expires"))
                                            for cid, row in new_rows.items() if row.get("card_number")])
 
     def _update_customers(self, wanted: dict[int, dict], first_row: dict[int, int]) -> None:
@@ -293,6 +325,13 @@ class CustomerImport:
                     f"SELECT customer_id, tag FROM customer_tags WHERE customer_id IN ({','.join('?' * len(part))})",
                     part):
                 tags.setdefault(cid, set()).add(tag)
+        consents: dict[int, dict] = {}
+        asked = [cid for cid, w in wanted.items() if w.get("consent")]
+        for part in _chunks(asked):
+            for cid, channel, granted in self.conn.execute(
+                    f"SELECT customer_id, channel, granted FROM customer_consents WHERE customer_id IN"
+                    f" ({','.join('?' * len(part))})", part):
+                consents.setdefault(cid, {})[channel] = bool(granted)
         summary = self.summary
         for cid, want in wanted.items():
             cur = current.get(cid)
@@ -303,6 +342,23 @@ class CustomerImport:
                 v = want.get(f)
                 if v is not None and v != cur.get(f):
                     changes[f] = (cur.get(f), v)
+            # an import restricts, never lifts: 免打扰=是 sets the flag, 否 keeps a set one;
+            # 允许…=否 withdraws a consent, 是 does not re-grant a withdrawn one
+            dnc = want.get("do_not_contact")
+            if dnc is not None:
+                if dnc and not cur.get("do_not_contact"):
+                    changes["do_not_contact"] = (cur.get("do_not_contact"), 1)
+                elif not dnc and cur.get("do_not_contact"):
+                    summary.kept_stricter += 1
+            consent_changes = {}
+            for ch, granted in (want.get("consent") or {}).items():
+                old = consents.get(cid, {}).get(ch)
+                if granted is False and old is not False:
+                    consent_changes[ch] = False
+                elif granted is True and old is False:
+                    summary.kept_stricter += 1
+            for ch in consent_changes:
+                changes[f"consent.{ch}"] = (consents.get(cid, {}).get(ch), False)
             new_tags = [t for t in want.get("tags") or () if t not in tags.get(cid, ())]
             if cid in first_row:
                 if changes or new_tags:
@@ -318,7 +374,9 @@ class CustomerImport:
             if new_tags:
                 self.field_changes["tags"] = self.field_changes.get("tags", 0) + 1
             self.changed_ids.append(cid)
-            clean = {f: new for f, (_old, new) in changes.items()}
+            clean = {f: new for f, (_old, new) in changes.items() if not f.startswith("consent.")}
+            if consent_changes:
+                clean["consent"] = consent_changes
             if "name" in clean:
                 clean.update({k: want.get(k) for k in ("name_rev", "name_pinyin", "name_initials")})
             if new_tags:
@@ -400,6 +458,13 @@ def _merge(into: dict, values: dict) -> None:
         if k == "tags":
             old = into.get("tags") or []
             into["tags"] = old + [t for t in v if t not in old]
+        elif k == "consent":  # rows of one customer: the strictest answer per channel
+            merged = dict(into.get("consent") or {})
+            for ch, granted in v.items():
+                merged[ch] = (merged[ch] and granted) if ch in merged else granted
+            into["consent"] = merged
+        elif k == "do_not_contact":
+            into[k] = bool(into.get(k)) or v
         elif k == "phones":
             continue
         else:

@@ -10,7 +10,7 @@ from .writers import format_of, write_rows
 
 #: (column, English header = an import alias, Chinese header = an import alias)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("id", "id", "客户编号"),
+    ("id", "id", "系统编号"),  # not 客户编号: that is the dealer's own ref (an import alias)
     ("name", "name", "姓名"),
     ("gender", "gender", "性别"),
     ("birthday", "birthday", "出生日期"),

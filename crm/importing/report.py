@@ -43,6 +43,8 @@ class Summary:
     rejected: int = 0
     vehicles_inserted: int = 0
     vehicles_updated: int = 0
+    #: cells that would have lifted a do-not-contact or re-granted a withdrawn consent (kept)
+    kept_stricter: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
     written: bool = False

@@ -31,7 +31,12 @@ CUSTOMER_FIELDS = {
     "name": "name", "gender": "gender", "birthday": "birthday", "city": "city", "address": "address",
     "source": "source", "notes": "notes", "email": "email", "wechat": "wechat", "tags": "tags",
     "card_number": "card_number", "member_level": "member_level",
+    "ref": "ref", "preferred_channel": "preferred_channel", "best_time": "best_time",
+    "do_not_contact": "do_not_contact", "card_issued": "card_issued", "card_expires": "card_expires",
 }
+#: importer field -> consent channel (允许电话 …: a yes/no cell per channel)
+CONSENT_FIELDS = {"consent_phone": "phone", "consent_sms": "sms", "consent_wechat": "wechat",
+                  "consent_email": "email"}
 PHONE_FIELDS = ("mobile", "phone2")
 VEHICLE_FIELDS = {
     "vin": "vin", "plate": "plate", "model": "model", "model_year": "model_year", "colour": "colour",
@@ -45,9 +50,10 @@ VISIT_FIELDS = {
     "visit_type": "type", "advisor": "advisor", "mileage": "mileage", "amount": "amount", "items": "items",
 }
 
-_PLAIN_TEXT_FIELDS = {"city", "address", "source", "model", "colour", "advisor", "card_number", "member_level"}
+_PLAIN_TEXT_FIELDS = {"city", "address", "source", "model", "colour", "advisor", "card_number", "member_level",
+                      "ref", "best_time"}
 _TEXT_LIMITS = {"city": 40, "address": 200, "source": 60, "model": 60, "colour": 30, "advisor": 40,
-                "card_number": 40, "member_level": 20}
+                "card_number": 40, "member_level": 20, "ref": 64, "best_time": 60}
 _MISS = object()
 
 
@@ -99,6 +105,43 @@ def _customer_field(field: str) -> Callable[[Any], Any]:
         return clean.get(field)
 
     return run
+
+
+def _consent_field(channel: str) -> Callable[[Any], Any]:
+    def run(value: Any) -> Any:
+        clean, problems = clean_customer({"consent": {channel: value}}, partial=True)
+        if problems:
+            raise _problem_of(problems, "consent")
+        return clean["consent"][channel]
+
+    return run
+
+
+class StaffResolver:
+    """A 专员 cell → the id of an active staff member: a staff code (the shared
+    ``clean_customer`` rule for ``specialist``), else a unique name of active staff."""
+
+    def __init__(self, rows: list[tuple[int, str, str]]):
+        self.codes = {code: sid for sid, code, _name in rows}
+        self.names: dict[str, list[tuple[int, str]]] = {}
+        for sid, code, name in rows:
+            self.names.setdefault(name, []).append((sid, code))
+
+    def __call__(self, value: Any) -> int:
+        from crm.values.text import clean as clean_text
+
+        clean, problems = clean_customer({"specialist": value}, partial=True)
+        if not problems and clean.get("specialist") in self.codes:
+            return self.codes[clean["specialist"]]
+        text = clean_text(value) if isinstance(value, str) else clean_text(str(value))
+        found = self.names.get(text or "", [])
+        if len(found) == 1:
+            return found[0][0]
+        if found:
+            raise FieldError("specialist", f"more than one active staff member is called {text!r}"
+                                           f" ({', '.join(c for _, c in found)}); give the staff code")
+        raise FieldError("specialist", f"no active staff member with the code or name {text!r}"
+                                       " (see 'crm staff list')")
 
 
 def _vehicle_field(field: str) -> Callable[[Any], Any]:
@@ -154,7 +197,7 @@ def _fast_email(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
 _ISO = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _HONORIFIC = ("先生", "女士", "小姐", "太太", "夫人")
-DATE_FIELDS = {"birthday", "delivery_date", "insurance_expiry", "inspection_due"}
+DATE_FIELDS = {"birthday", "delivery_date", "insurance_expiry", "inspection_due", "card_issued", "card_expires"}
 
 
 def _fast_date(memo: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -214,7 +257,7 @@ _EMPTY = object()
 #: a quarter as many cells were repeats (addresses, WeChat ids, e-mails, VINs: unique per row)
 _PROBE = 2048
 #: what a field's output goes to: customer[name], vehicle[name], the name's keys, the plate pair
-_TO_CUSTOMER, _TO_VEHICLE, _NAME, _PLATE = range(4)
+_TO_CUSTOMER, _TO_VEHICLE, _NAME, _PLATE, _CONSENT = range(5)
 
 
 class CustomerRowCleaner:
@@ -225,7 +268,7 @@ class CustomerRowCleaner:
     whose values hardly repeat is dropped after a probe.  The answers are those of the
     field's cleaning function, which are those of the shared validation."""
 
-    def __init__(self, fields):
+    def __init__(self, fields, staff: list[tuple[int, str, str]] | None = None):
         self.plan: list[list] = []  # [cell key, target, output name, error name, fn, cache or None, cache hits]
         self.phone_cols: list[tuple[str, str]] = []
         for field in fields:
@@ -259,6 +302,13 @@ class CustomerRowCleaner:
                     fn = _fast_plate(memo)
                     target = _PLATE
                 self.plan.append([idx, target, name, name, fn, {}, 0])
+            elif field in CONSENT_FIELDS:
+                memo = _Memo(_consent_field(CONSENT_FIELDS[field]))
+                self.plan.append([idx, _CONSENT, CONSENT_FIELDS[field], field, memo, {}, 0])
+            elif field == "specialist":
+                memo = _Memo(StaffResolver(staff or []))
+                self.plan.append([idx, _TO_CUSTOMER, "specialist_id", field, memo, {}, 0])
+        self.card_dates = "card_issued" in fields and "card_expires" in fields
         self.phone_memo = _Memo(self._phones)
         self.vin_fn = _vehicle_field("vin")
         self.rows = 0
@@ -316,6 +366,12 @@ class CustomerRowCleaner:
                 customer[name] = out
             elif target == _TO_VEHICLE:
                 vehicle[name] = out
+            elif target == _CONSENT:
+                consent = customer.get("consent")
+                if consent is None:
+                    customer["consent"] = {name: out}
+                else:
+                    consent[name] = out
             elif target == _NAME:
                 for k, v in out.items():
                     if k == "gender":
@@ -343,6 +399,14 @@ class CustomerRowCleaner:
                     except FieldError as exc:
                         errors.append((exc.field if exc.field in PHONE_FIELDS else given[0][0],
                                        "; ".join(str(v) for _, v in given), exc.reason))
+        if self.card_dates and customer.get("card_expires") and customer.get("card_issued") \
+                and customer["card_expires"] < customer["card_issued"]:
+            from ..archive.validate import clean_card
+
+            problems = clean_card({"issued_on": customer["card_issued"], "expires_on": customer["card_expires"]},
+                                  partial=True)[1]
+            errors.append(("card_expires", get("card_expires"),
+                           problems[0].reason if problems else "before the issue date"))
         if guessed is not None and customer.get("gender") is None:
             customer["gender"] = guessed
         if "vin" in vehicle:
@@ -374,5 +438,5 @@ class VisitRowCleaner:
         return clean, errors
 
 
-__all__ = ["CustomerRowCleaner", "VisitRowCleaner", "FieldError", "NOT_STORED", "CUSTOMER_FIELDS",
+__all__ = ["CustomerRowCleaner", "VisitRowCleaner", "FieldError", "NOT_STORED", "CUSTOMER_FIELDS", "CONSENT_FIELDS",
            "VEHICLE_FIELDS", "VISIT_FIELDS"]

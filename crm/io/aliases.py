@@ -39,6 +39,13 @@ visit_type         repair-order type (保养, 维修, 钣喷 …)
 advisor            service advisor
 amount             repair-order amount
 notes, tags        free text, labels
+ref                the dealer's own customer number (客户编号)
+do_not_contact     免打扰 (是/否, 勿扰 …)
+consent_<channel>  允许电话/短信/微信/邮件 (phone, sms, wechat, email)
+specialist         responsible specialist (专员): a staff code or name
+preferred_channel  首选联系方式; best_time: 方便联系时间
+card_issued,       membership card issued / expires (发卡日期 / 卡到期日)
+card_expires
 =================  ===========================================================
 """
 
@@ -77,6 +84,17 @@ CUSTOMER: dict[str, tuple[str, ...]] = {
     "sales_advisor": ("销售顾问", "销售员", "销售", "sales", "sales advisor", "salesperson"),
     "notes": ("备注", "说明", "备注信息", "notes", "note", "remark", "remarks", "comment", "comments"),
     "tags": ("标签", "客户标签", "tags", "tag", "labels"),
+    "ref": ("客户编号", "客户编码", "客户代码", "档案编号", "ref", "customer ref", "customer no", "customer number"),
+    "do_not_contact": ("免打扰", "勿扰", "请勿打扰", "拒绝联系", "do not contact", "dnc", "no contact"),
+    "consent_phone": ("允许电话", "接受电话", "电话许可", "consent phone", "allow phone", "phone consent", "phone ok"),
+    "consent_sms": ("允许短信", "接受短信", "短信许可", "consent sms", "allow sms", "sms consent", "sms ok"),
+    "consent_wechat": ("允许微信", "接受微信", "微信许可", "consent wechat", "allow wechat", "wechat consent"),
+    "consent_email": ("允许邮件", "允许邮箱", "接受邮件", "邮件许可", "consent email", "allow email", "email consent"),
+    "specialist": ("专员", "负责专员", "责任专员", "客服专员", "档案专员", "specialist", "responsible"),
+    "preferred_channel": ("首选联系方式", "偏好联系方式", "联系偏好", "preferred channel", "preferred contact"),
+    "best_time": ("方便联系时间", "最佳联系时间", "联系时间", "best time", "best time to call", "contact time"),
+    "card_issued": ("发卡日期", "开卡日期", "办卡日期", "card issued", "card issue date", "issued on"),
+    "card_expires": ("卡到期日", "卡到期日期", "会员到期日", "会员卡到期", "card expires", "card expiry", "expires on"),
 }
 
 VEHICLE: dict[str, tuple[str, ...]] = {

@@ -248,7 +248,7 @@ def test_export_masked_by_role_and_formula_safe(staffed, tmp_path):
     crm("customer", "export", out, "--unmasked", env={"CRM_USER": "sunwei"}, expect=2)
     crm("customer", "export", out, "--unmasked", "--chinese-headers", env={"CRM_USER": "liuyang"})
     text = out.read_text(encoding="utf-8-sig")
-    assert text.startswith("客户编号,姓名") and "13812345678" in text
+    assert text.startswith("系统编号,姓名") and "13812345678" in text
     audit = crm.sql("SELECT actor, count, detail FROM audit_log WHERE action = 'export' ORDER BY id")
     assert [a[0] for a in audit] == ["sunwei", "liuyang"]
     assert json.loads(audit[0][2])["masked"] is True and json.loads(audit[1][2])["masked"] is False
@@ -295,7 +295,9 @@ def test_kill_9_during_large_import_leaves_nothing(crm, tmp_path):
     from conftest import run_crm_process
     from crm.sampledata.files import write_customers_csv
 
-    crm("customer", "list")  # creates the database
+    from importing_helpers import seed_sample_staff
+
+    seed_sample_staff(crm)  # the file's 专员 codes (creates the database)
     cars = write_customers_csv(tmp_path / "big.csv", 8_000).rows  # one row per car
     env = dict(os.environ, CRM_PLUGINS="")
     exe = os.path.join(os.path.dirname(sys.executable), "crm")
