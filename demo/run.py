@@ -17,16 +17,10 @@ import time
 from pathlib import Path
 
 DEMO_NOW = "2026-11-20T10:00:00"
-STAFF = [
-    ("li", "李建国", "manager", 3, 20),
-    ("wangfang", "王芳", "callback", 2, 60),
-    ("zhaomin", "赵敏", "callback", 1, 50),
-    ("chenjing", "陈静", "appointment", 1, 40),
-    ("liuyang", "刘洋", "archive", 2, 40),
-    ("sunwei", "孙伟", "advisor", 2, 0),
-    ("zhoulei", "周磊", "advisor", 1, 0),
-    ("cron", "定时任务", "it", 1, 0),
-]
+SEED = 7  # the staff, the customer sheet and the repair orders all come from this seed
+#: who plays which part in the demo (staff codes of the sample department)
+MANAGER, CALLBACK, APPOINTMENT, ARCHIVE, ADVISOR = "wuyihan", "zhangxiao", "songheng", "chejianjun", "lichixin"
+CRON = "cron"
 
 
 class Demo:
@@ -72,22 +66,27 @@ class Demo:
 
 
 def steps_archive(demo: Demo) -> None:
+    from crm.sampledata import Generator
+
     demo.say("The department's staff")
-    for code, name, role, level, capacity in STAFF:
-        demo.crm("staff", "add", code, "--name", name, "--role", role, "--level", str(level),
-                 "--capacity", str(capacity), show=False)
-    demo.crm("staff", "list")
+    for person in Generator(seed=SEED).staff():
+        demo.crm("staff", "add", person["code"], "--name", person["name"], "--role", person["role"],
+                 "--level", str(person["level"]), "--capacity", str(person["daily_capacity"]), show=False)
+        if not person["active"]:
+            demo.crm("staff", "edit", person["code"], "--inactive", show=False)
+    demo.crm("staff", "add", CRON, "--name", "定时任务", "--role", "it", show=False)
+    demo.crm("staff", "list", "--active")
 
     demo.say("A customer, a car and a service visit, typed in by hand")
     demo.crm("customer", "add", "--name", "张伟", "--mobile", "+86 139-1088-6623", "--city", "北京", "--tag", "老客户")
     demo.crm("vehicle", "add", "--vin", "LBV5S3107JSA21868", "--customer", "1", "--plate", "京N·8K72D",
              "--model", "530Li", "--delivered", "2023-04-16")
     demo.crm("visit", "add", "--ro", "RO20261118-0007", "--vin", "京N8K72D", "--in", "2026-11-18T09:10",
-             "--out", "2026-11-18T16:40", "--type", "maintenance", "--advisor", "sunwei", "--mileage", "38210",
+             "--out", "2026-11-18T16:40", "--type", "maintenance", "--advisor", ADVISOR, "--mileage", "38210",
              "--amount", "2380")
     demo.say("The same customer as a callback specialist sees it, and as an advisor (masked)")
-    demo.crm("--as", "wangfang", "customer", "show", "1")
-    demo.crm("--as", "sunwei", "customer", "list", "--format", "json")
+    demo.crm("--as", CALLBACK, "customer", "show", "1")
+    demo.crm("--as", ADVISOR, "customer", "list", "--format", "json")
 
 
 def steps_import(demo: Demo) -> None:
@@ -95,7 +94,7 @@ def steps_import(demo: Demo) -> None:
 
     demo.say("The archive specialist's Excel export (title row, merged cells, messy phones and dates)")
     sheet = demo.root / "客户档案导出.xlsx"
-    report = write_customers_xlsx(sheet, 300, seed=7, messy=True)
+    report = write_customers_xlsx(sheet, 300, seed=SEED, messy=True)
     print(f"(wrote {sheet.name}: {getattr(report, 'rows', 300)} rows, "
           f"{len(getattr(report, 'bad_rows', []) or [])} of them deliberately bad)")
     demo.say("All or nothing by default: the bad rows stop the import (exit 2), nothing is written")
@@ -107,16 +106,16 @@ def steps_import(demo: Demo) -> None:
     demo.crm("customer", "import", str(sheet), "--skip-invalid", ok=(3,))
     demo.say("The workshop's repair orders (工单)")
     visits = demo.root / "工单.csv"
-    write_visits_csv(visits, 300, seed=7)
+    write_visits_csv(visits, 300, seed=SEED)
     demo.crm("visit", "import", str(visits), "--skip-invalid", ok=(0, 3))
     demo.say("Search by mobile tail (尾号), plate without province, VIN tail, pinyin initials")
-    row = demo.crm("--as", "liuyang", "customer", "list", "--limit", "1", "--format", "json", show=False)
+    row = demo.crm("--as", ARCHIVE, "customer", "list", "--limit", "1", "--format", "json", show=False)
     import json as _json
 
     first = (_json.loads(row.stdout) or [{}])[0]
     mobile = first.get("mobile") or "13800000000"
-    demo.crm("--as", "liuyang", "customer", "search", mobile[-4:], "--limit", "5")
-    demo.crm("--as", "liuyang", "customer", "search", "zw", "--limit", "5")
+    demo.crm("--as", ARCHIVE, "customer", "search", mobile[-4:], "--limit", "5")
+    demo.crm("--as", ARCHIVE, "customer", "search", "zw", "--limit", "5")
 
 
 def steps_portal(demo: Demo) -> "object":
@@ -130,18 +129,18 @@ def steps_portal(demo: Demo) -> "object":
     print(f"(emulator listening on {emulator.base_url})")
     demo.env["CRM_PORTAL_SECRET"] = "demo-secret"
     demo.write_config(emulator.base_url)
-    demo.crm("--as", "cron", "sync", "run", "-v", ok=(0, 3))
+    demo.crm("--as", CRON, "sync", "run", "-v", ok=(0, 3))
     demo.crm("sync", "status")
-    demo.crm("--as", "chenjing", "sync", "leads", "--open", ok=(0,))
+    demo.crm("--as", APPOINTMENT, "sync", "leads", "--open", ok=(0,))
     return emulator
 
 
 def steps_work(demo: Demo) -> None:
     demo.say("Callbacks (回访): the daily plan (cron), then a specialist's queue")
-    demo.crm("--as", "cron", "callbacks", "plan", "--format", "json", ok=(0,))
-    demo.crm("--as", "cron", "callbacks", "plan", "--format", "json", ok=(0,))  # cron twice: nothing new
-    demo.crm("--as", "wangfang", "callbacks", "due", "--me", "--format", "table")
-    due = demo.crm("--as", "wangfang", "callbacks", "due", "--me", "--format", "json", show=False)
+    demo.crm("--as", CRON, "callbacks", "plan", "--format", "json", ok=(0,))
+    demo.crm("--as", CRON, "callbacks", "plan", "--format", "json", ok=(0,))  # cron twice: nothing new
+    demo.crm("--as", CALLBACK, "callbacks", "due", "--me", "--format", "table")
+    due = demo.crm("--as", CALLBACK, "callbacks", "due", "--me", "--format", "json", show=False)
     import json as _json
 
     tasks = _json.loads(due.stdout or "[]")
@@ -149,13 +148,13 @@ def steps_work(demo: Demo) -> None:
         pick = next((t for t in tasks if t.get("visit")), tasks[0])  # a post-service callback
         task = pick.get("id") or pick.get("task")
         demo.say("A dissatisfied customer: the callback opens a complaint and is queued for the portal")
-        demo.crm("--as", "wangfang", "callbacks", "record", str(task), "--result", "dissatisfied",
+        demo.crm("--as", CALLBACK, "callbacks", "record", str(task), "--result", "dissatisfied",
                  "--score", "4", "--aspect", "waiting_time", "--note", "保养等了三个小时,没人说明原因")
-    demo.crm("--as", "li", "complaints", "list")
+    demo.crm("--as", MANAGER, "complaints", "list")
     demo.say("The manager accepts a complaint the manufacturer dispatched: the response goes back to the portal")
-    demo.crm("--as", "li", "complaints", "advance", "1", "accept", "--note", "已致电客户,约定明天到店检查")
+    demo.crm("--as", MANAGER, "complaints", "advance", "1", "accept", "--note", "已致电客户,约定明天到店检查")
     demo.say("Answers go back to the portal exactly once")
-    demo.crm("--as", "cron", "sync", "run", "-v", ok=(0, 3))
+    demo.crm("--as", CRON, "sync", "run", "-v", ok=(0, 3))
     demo.crm("sync", "outbox", "--status", "sent", ok=(0,))
 
 
@@ -164,21 +163,21 @@ def steps_campaigns(demo: Demo) -> None:
     demo.crm("segment", "save", "x-owners", "--model", "X", "--channel", "sms",
              "--description", "X 系车主,接受短信", ok=(0,))
     demo.crm("segment", "count", "x-owners", ok=(0,))
-    created = demo.crm("--as", "li", "event", "create", "--title", "冬季爱车检测日", "--start", "2026-12-05 09:30",
+    created = demo.crm("--as", MANAGER, "event", "create", "--title", "冬季爱车检测日", "--start", "2026-12-05 09:30",
                        "--place", "售后服务中心", "--capacity", "20", ok=(0,))
     event_id = (created.stdout.strip().split() or ["1"])[0]
-    demo.crm("--as", "li", "event", "invite", event_id, "--segment", "x-owners", "--limit", "30", ok=(0,))
+    demo.crm("--as", MANAGER, "event", "invite", event_id, "--segment", "x-owners", "--limit", "30", ok=(0,))
     demo.crm("event", "show", event_id, ok=(0,))
 
 
 def steps_reports(demo: Demo) -> None:
     demo.say("What a specialist does today, and the manager's view")
-    demo.crm("--as", "wangfang", "today", "--me")
-    demo.crm("--as", "li", "today", "--all")
+    demo.crm("--as", CALLBACK, "today", "--me")
+    demo.crm("--as", MANAGER, "today", "--all")
     demo.say("The monthly report the manager hands in (terminal, XLSX and a single-file HTML)")
-    demo.crm("--as", "li", "report", "monthly", "--period", "2026-11")
-    demo.crm("--as", "li", "report", "monthly", "--period", "2026-11", "--out", str(demo.root / "月报-2026-11.xlsx"))
-    demo.crm("--as", "li", "report", "monthly", "--period", "2026-11", "--out", str(demo.root / "月报-2026-11.html"))
+    demo.crm("--as", MANAGER, "report", "monthly", "--period", "2026-11")
+    demo.crm("--as", MANAGER, "report", "monthly", "--period", "2026-11", "--out", str(demo.root / "月报-2026-11.xlsx"))
+    demo.crm("--as", MANAGER, "report", "monthly", "--period", "2026-11", "--out", str(demo.root / "月报-2026-11.html"))
 
 
 def steps_plugins(demo: Demo) -> None:

@@ -52,12 +52,26 @@ def sections(app, customer: dict) -> list[dict] | None:
     return out or None
 
 
+#: who works the manufacturer's leads and the sync's conflicts (a specialist's own agenda)
+LEAD_ROLES = ("appointment", "manager")
+CONFLICT_ROLES = ("archive", "manager", "it")
+
+
+def _role_of(app, staff: str | None) -> str | None:
+    if not staff:
+        return None
+    return app.store.scalar("SELECT role FROM staff WHERE code = ?", (staff,))
+
+
 def agenda(app, agenda: dict) -> list[dict] | None:
     day: dt.date = agenda["day"]
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=app.tz)
     items = []
-    for row in app.store.query("SELECT id, name, customer_id, contact_due, source FROM portal_leads"
-                               " WHERE first_contact_at IS NULL ORDER BY contact_due, id"):
+    role = _role_of(app, agenda.get("staff"))  # None: the department's view shows everything
+    leads = [] if agenda.get("staff") and role not in LEAD_ROLES else app.store.query(
+        "SELECT id, name, customer_id, contact_due, source FROM portal_leads"
+        " WHERE first_contact_at IS NULL ORDER BY contact_due, id")
+    for row in leads:
         try:
             due = parse_instant(row["contact_due"])
         except ValueError:
@@ -70,7 +84,8 @@ def agenda(app, agenda: dict) -> list[dict] | None:
                       "title": f"{'OVERDUE ' if overdue else ''}first contact with lead {row['name'] or ''} "
                                f"({row['source']})".strip(),
                       "ref": row["id"]})
-    waiting = app.store.scalar("SELECT count(*) FROM portal_conflicts WHERE status = 'open'") or 0
+    waiting = 0 if agenda.get("staff") and role not in CONFLICT_ROLES else (
+        app.store.scalar("SELECT count(*) FROM portal_conflicts WHERE status = 'open'") or 0)
     if waiting:
         items.append({"kind": "portal_conflict", "priority": 2, "due": None, "customer_id": None,
                       "title": f"{waiting} portal conflict(s) to resolve (crm sync conflicts)", "ref": None})
