@@ -94,7 +94,6 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--db", help="reuse or build this database file")
-    ap.add_argument("--no-indexes", action="store_true", help="measure without crm/reports/indexes.py")
     args = ap.parse_args(argv)
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="crm-report-bench-")) / "crm.db"
     if not path.exists():
@@ -102,15 +101,11 @@ def main(argv=None) -> None:
         build(path, args.customers)
         print(f"built {args.customers:,} customers in {time.perf_counter() - t:.1f} s: {path}")
     from crm.context import App
-    from crm.reports import agenda, build as report_build, indexes
+    from crm.reports import agenda, build as report_build
 
     env = {**os.environ, "CRM_DB": str(path), "CRM_NOW": NOW}
     app = App(environ=env)
-    if not args.no_indexes:
-        with app.store.transaction():
-            for statement in indexes.STATEMENTS:
-                app.store.conn.execute(statement)
-        app.store.conn.execute("ANALYZE")
+    app.store.conn.execute("ANALYZE")
     reference = timed(lambda: app.store.scalar("SELECT count(*) FROM visits"))
     now = app.now()
     figures = [

@@ -82,8 +82,7 @@ def new_customer_figures(entry) -> dict:
 
 def archive_completeness(app, staff_id: int | None = None) -> dict:
     """{specialist_id: rate} and the department's rate under key 'all' (a snapshot of today)."""
-    where, params = ("AND c.specialist_id = ?", (staff_id,)) if staff_id else ("", ())
-    groups, total = completeness.by_specialist(app, where, params)
+    groups, total = completeness.by_specialist(app, staff_id)
     out = {sid: round(100.0 * pts / (n * total), 1) for sid, (n, pts) in groups.items() if n}
     n = sum(v[0] for v in groups.values())
     pts = sum(v[1] for v in groups.values())
