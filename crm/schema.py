@@ -331,3 +331,23 @@ def m005_archive_fact_counts(db):
     """Per-specialist counts of the customers' completeness fact masks, kept by triggers (issue 9)."""
     for statement in completeness_count_statements():
         db.execute(statement)
+
+
+@migrations()
+def m006_report_covering_indexes(db):
+    """The monthly report's period counts read only index entries (issue 9: ≤ 1 s on 1M customers).
+
+    interactions(at, …) and appointments(at, …) cover the per-period GROUP BYs of
+    crm/reports/core.py (they start with the columns of interactions_at and appointments_at,
+    which they replace); first contacts due across the department are read in date order.
+    """
+    _run(
+        db,
+        """
+CREATE INDEX IF NOT EXISTS interactions_at_cover ON interactions(at, direction, channel, outcome, staff, customer_id);
+DROP INDEX IF EXISTS interactions_at;
+CREATE INDEX IF NOT EXISTS appointments_at_cover ON appointments(at, status, staff);
+DROP INDEX IF EXISTS appointments_at;
+CREATE INDEX IF NOT EXISTS customers_first_contact_due_all ON customers(first_contact_due) WHERE first_contact_due IS NOT NULL
+""",
+    )
