@@ -234,7 +234,7 @@ def m004_report_indexes(db):
         """
 CREATE INDEX IF NOT EXISTS customers_created ON customers(created_at);
 CREATE INDEX IF NOT EXISTS customers_birthday_md ON customers(substr(birthday, 6, 5));
-CREATE INDEX IF NOT EXISTS visits_date_in ON visits(date_in, type);
+CREATE INDEX IF NOT EXISTS visits_date_in ON visits(date_in, type, customer_id);
 CREATE INDEX IF NOT EXISTS interactions_staff_at ON interactions(staff, at)
 """,
     )
