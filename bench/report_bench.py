@@ -1,11 +1,10 @@
 """Benchmark: a monthly KPI report (≤ 1 s in-process) and ``crm today`` (≤ 100 ms).
 
 Builds a database with plain SQL inserts (default 100 000 customers, three visits each,
-appointments, interactions, cards), applies the report indexes (crm/reports/indexes.py),
-and prints each timing with its ratio against a reference measured in the same run
-(a full count of the visits table).  It never fails on time.
+appointments, interactions, cards) and prints each timing with its ratio against a reference measured in the same run
+(a full scan of the visits table, as in bench/callbacks_bench.py).  It never fails on time.
 
-    .venv/bin/python -m bench.report_bench [--customers 1000000] [--db PATH] [--no-indexes]
+    .venv/bin/python -m bench.report_bench [--customers 1000000] [--db PATH]
 """
 
 from __future__ import annotations
@@ -97,7 +96,6 @@ def main(argv=None) -> list:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--db", help="reuse or build this database file")
-    ap.add_argument("--no-indexes", action="store_true", help="measure without crm/reports/indexes.py")
     args = ap.parse_args(argv)
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="crm-report-bench-")) / "crm.db"
     if not path.exists():
@@ -105,16 +103,14 @@ def main(argv=None) -> list:
         build(path, args.customers)
         print(f"built {args.customers:,} customers in {time.perf_counter() - t:.1f} s: {path}", file=__import__("sys").stderr)
     from crm.context import App
-    from crm.reports import agenda, build as report_build, indexes
+    from crm.reports import agenda, build as report_build
 
     env = {**os.environ, "CRM_DB": str(path), "CRM_NOW": NOW}
     app = App(environ=env)
-    if not args.no_indexes:
-        with app.store.transaction():
-            for statement in indexes.STATEMENTS:
-                app.store.conn.execute(statement)
-        app.store.conn.execute("ANALYZE")
-    reference = timed(lambda: app.store.scalar("SELECT count(*) FROM visits"))
+    app.store.conn.execute("ANALYZE")
+    # the same reference as bench/callbacks_bench.py: a full scan of the visits table (a bare
+    # count(*) reads only the smallest index, takes a few ms and makes noisy ratios)
+    reference = timed(lambda: app.store.conn.execute("SELECT count(*), sum(length(ro_number)) FROM visits").fetchone())
     now = app.now()
     figures = [
         ("monthly KPI report, department", lambda: report_build.build(app, "monthly", "2026-11", None), 1.0),
@@ -127,7 +123,7 @@ def main(argv=None) -> list:
     result = []
     for name, fn, target in figures:
         value = timed(fn)
-        result.append(Figure(f"{name}, {args.customers} customers", value, "count(*) of visits", reference,
+        result.append(Figure(f"{name}, {args.customers} customers", value, "full scan of visits", reference,
                              limit=target, group="reports"))
     app.store.close()
     if not args.db:

@@ -224,3 +224,130 @@ CREATE INDEX IF NOT EXISTS appointments_status ON appointments(status, at);
 CREATE INDEX IF NOT EXISTS membership_cards_level ON membership_cards(level)
 """,
     )
+
+
+@migrations()
+def m004_report_indexes(db):
+    """Indexes of the reports' and the agenda's date-range queries (issue 9; was crm/reports/indexes.py)."""
+    _run(
+        db,
+        """
+CREATE INDEX IF NOT EXISTS customers_created ON customers(created_at);
+CREATE INDEX IF NOT EXISTS customers_birthday_md ON customers(substr(birthday, 6, 5));
+CREATE INDEX IF NOT EXISTS visits_date_in ON visits(date_in, type, customer_id);
+CREATE INDEX IF NOT EXISTS interactions_staff_at ON interactions(staff, at)
+""",
+    )
+
+
+# ---------------------------------------------------------------- archive completeness counts
+# A customer's completeness facts as a bit mask (bit i = FACTS[i] is on record), and how many
+# live (not forgotten) customers of each specialist hold each mask, kept exact by triggers on
+# customers and vehicles: the report's completeness snapshot reads a few hundred rows instead
+# of scanning every archive, whatever weights the config gives (crm/reports/completeness.py).
+# Never change FACTS' order: the stored masks depend on it (add a fact at the end, with a new
+# migration that rebuilds the counts).
+FACTS = ["mobile", "name", "gender", "birthday", "wechat", "email", "city", "address", "source",
+         "preferred_channel", "best_time", "vehicle", "plate", "specialist"]
+NO_SPECIALIST = -1  # archive_fact_counts.sid of customers without a specialist
+
+
+def _column_bits(c: str) -> str:
+    bits = [f"(({c}.{f} IS NOT NULL AND {c}.{f} <> '') << {i})" for i, f in enumerate(FACTS)
+            if f not in ("vehicle", "plate", "specialist")]
+    bits.append(f"(({c}.specialist_id IS NOT NULL) << {FACTS.index('specialist')})")
+    return " | ".join(bits)
+
+
+def _vehicle_bits(cid: str, exclude: tuple[str, ...] = (), row: str | None = None) -> str:
+    """The vehicle and plate bits of customer ``cid``: its vehicles other than the ids ``exclude``,
+    plus the vehicle ``row`` (OLD or NEW in a trigger) when that row belongs to ``cid``."""
+    plate = "v.plate IS NOT NULL AND v.plate <> ''"
+    others = "".join(f" AND v.id IS NOT {x}" for x in exclude)
+    has = f"EXISTS (SELECT 1 FROM vehicles v WHERE v.customer_id = {cid}{others})"
+    has_plate = f"EXISTS (SELECT 1 FROM vehicles v WHERE v.customer_id = {cid}{others} AND {plate})"
+    if row:
+        has = f"({has} OR {row}.customer_id IS {cid})"
+        has_plate = (f"({has_plate} OR ({row}.customer_id IS {cid} AND {row}.plate IS NOT NULL"
+                     f" AND {row}.plate <> ''))")
+    return f"(({has}) << {FACTS.index('vehicle')}) | (({has_plate}) << {FACTS.index('plate')})"
+
+
+def fact_mask_sql(c: str = "c") -> str:
+    """SQL of the fact mask of the customers row aliased ``c`` (against the vehicles as they are)."""
+    return f"({_column_bits(c)} | {_vehicle_bits(c + '.id')})"
+
+
+def _add(sid: str, mask: str, where: str = "") -> str:
+    return (f"INSERT INTO archive_fact_counts (sid, mask, n) SELECT coalesce({sid}, {NO_SPECIALIST}), {mask}, 1"
+            f" {where or 'WHERE 1'} ON CONFLICT (sid, mask) DO UPDATE SET n = n + 1;")
+
+
+def _sub(sid: str, mask: str, where: str = "") -> str:
+    return (f"UPDATE archive_fact_counts SET n = n - 1 WHERE (sid, mask) ="
+            f" (SELECT coalesce({sid}, {NO_SPECIALIST}), {mask} {where});")
+
+
+def _vehicle_change(cid: str, before_row: str | None, after_row: str | None, exclude: tuple[str, ...],
+                    guard: str = "") -> str:
+    """Move customer ``cid`` (if live) from its mask before a vehicle change to its mask after."""
+    where = f"FROM customers c WHERE c.id = {cid} AND c.forgotten_at IS NULL{guard}"
+    before = f"({_column_bits('c')} | {_vehicle_bits('c.id', exclude, before_row)})"
+    after = f"({_column_bits('c')} | {_vehicle_bits('c.id', exclude, after_row)})"
+    return _sub("c.specialist_id", before, where) + "\n" + _add("c.specialist_id", after, where)
+
+
+def completeness_count_statements() -> list[str]:
+    customer_cols = ", ".join(f for f in FACTS if f not in ("vehicle", "plate", "specialist"))
+    new_mask = f"({_column_bits('NEW')} | {_vehicle_bits('NEW.id')})"
+    old_mask = f"({_column_bits('OLD')} | {_vehicle_bits('OLD.id')})"
+    return [
+        "CREATE TABLE archive_fact_counts (sid INTEGER NOT NULL, mask INTEGER NOT NULL, n INTEGER NOT NULL,"
+        " PRIMARY KEY (sid, mask)) WITHOUT ROWID",
+        f"INSERT INTO archive_fact_counts (sid, mask, n) SELECT coalesce(c.specialist_id, {NO_SPECIALIST}),"
+        f" {fact_mask_sql('c')}, count(*) FROM customers c WHERE c.forgotten_at IS NULL GROUP BY 1, 2",
+        "CREATE TRIGGER archive_facts_customer_insert AFTER INSERT ON customers WHEN NEW.forgotten_at IS NULL"
+        f" BEGIN {_add('NEW.specialist_id', new_mask)} END",
+        "CREATE TRIGGER archive_facts_customer_delete AFTER DELETE ON customers WHEN OLD.forgotten_at IS NULL"
+        f" BEGIN {_sub('OLD.specialist_id', old_mask)} END",
+        f"CREATE TRIGGER archive_facts_customer_update AFTER UPDATE OF id, {customer_cols}, specialist_id,"
+        " forgotten_at ON customers BEGIN "
+        + _sub("OLD.specialist_id", old_mask, "WHERE OLD.forgotten_at IS NULL")
+        + _add("NEW.specialist_id", new_mask, "WHERE NEW.forgotten_at IS NULL") + " END",
+        "CREATE TRIGGER archive_facts_vehicle_insert AFTER INSERT ON vehicles WHEN NEW.customer_id IS NOT NULL"
+        f" BEGIN {_vehicle_change('NEW.customer_id', None, 'NEW', ('NEW.id',))} END",
+        "CREATE TRIGGER archive_facts_vehicle_delete AFTER DELETE ON vehicles WHEN OLD.customer_id IS NOT NULL"
+        f" BEGIN {_vehicle_change('OLD.customer_id', 'OLD', None, ('OLD.id',))} END",
+        "CREATE TRIGGER archive_facts_vehicle_update AFTER UPDATE OF id, customer_id, plate ON vehicles"
+        " WHEN OLD.customer_id IS NOT NULL OR NEW.customer_id IS NOT NULL BEGIN "
+        + _vehicle_change("OLD.customer_id", "OLD", "NEW", ("OLD.id", "NEW.id"))
+        + "\n" + _vehicle_change("NEW.customer_id", "OLD", "NEW", ("OLD.id", "NEW.id"),
+                                 " AND NEW.customer_id IS NOT OLD.customer_id") + " END",
+    ]
+
+
+@migrations()
+def m005_archive_fact_counts(db):
+    """Per-specialist counts of the customers' completeness fact masks, kept by triggers (issue 9)."""
+    for statement in completeness_count_statements():
+        db.execute(statement)
+
+
+@migrations()
+def m006_report_covering_indexes(db):
+    """The monthly report's period counts read only index entries (issue 9: ≤ 1 s on 1M customers).
+
+    interactions(at, …) and appointments(at, …) cover the per-period GROUP BYs of
+    crm/reports/core.py (they start with the columns of interactions_at and appointments_at,
+    which they replace); first contacts due across the department are read in date order.
+    """
+    _run(
+        db,
+        """
+CREATE INDEX IF NOT EXISTS interactions_at_cover ON interactions(at, direction, channel, outcome, staff, customer_id);
+DROP INDEX IF EXISTS interactions_at;
+CREATE INDEX IF NOT EXISTS appointments_at_cover ON appointments(at, status, staff);
+DROP INDEX IF EXISTS appointments_at;
+CREATE INDEX IF NOT EXISTS customers_first_contact_due_all ON customers(first_contact_due) WHERE first_contact_due IS NOT NULL
+""",
+    )

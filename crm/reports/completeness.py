@@ -41,13 +41,23 @@ def score_sql(app) -> tuple[str, int]:
     return " + ".join(f"({has(f)}) * {p}" for f, p in w.items()), sum(w.values())
 
 
-def by_specialist(app, where: str = "", params: tuple = ()) -> dict:
-    """{specialist_id or None: (customers, points)} over live archives (one scan)."""
-    score, total = score_sql(app)
+def by_specialist(app, staff_id: int | None = None) -> dict:
+    """{specialist_id or None: (customers, points)} over live archives.
+
+    Read from ``archive_fact_counts`` (core migration m005): how many live customers of each
+    specialist hold each combination of facts, kept exact by triggers on customers and
+    vehicles, so this costs a few hundred rows whatever the archive's size.
+    """
+    from ..schema import FACTS, NO_SPECIALIST
+
+    w = weights(app)
+    total = sum(w.values())
+    points = " + ".join(f"((mask >> {FACTS.index(f)}) & 1) * {p}" for f, p in w.items()) or "0"
+    where, params = ("AND sid = ?", (staff_id,)) if staff_id else ("", ())
     rows = app.store.conn.execute(
-        f"SELECT c.specialist_id, count(*), sum({score}) FROM customers c WHERE c.forgotten_at IS NULL {where}"
-        " GROUP BY c.specialist_id", params).fetchall()
-    return {sid: (n, pts or 0) for sid, n, pts in rows}, total
+        f"SELECT sid, sum(n), sum(n * ({points})) FROM archive_fact_counts WHERE n > 0 {where} GROUP BY sid",
+        params).fetchall()
+    return {(None if sid == NO_SPECIALIST else sid): (n, pts or 0) for sid, n, pts in rows}, total
 
 
 def records(app, where: str, params: tuple, limit: int | None) -> list[dict]:

@@ -82,8 +82,7 @@ def new_customer_figures(entry) -> dict:
 
 def archive_completeness(app, staff_id: int | None = None) -> dict:
     """{specialist_id: rate} and the department's rate under key 'all' (a snapshot of today)."""
-    where, params = ("AND c.specialist_id = ?", (staff_id,)) if staff_id else ("", ())
-    groups, total = completeness.by_specialist(app, where, params)
+    groups, total = completeness.by_specialist(app, staff_id)
     out = {sid: round(100.0 * pts / (n * total), 1) for sid, (n, pts) in groups.items() if n}
     n = sum(v[0] for v in groups.values())
     pts = sum(v[1] for v in groups.values())
@@ -106,24 +105,41 @@ def visits_by_type(app, lo: str, hi: str, staff_id: int | None = None) -> dict:
 
 # ------------------------------------------------------------------ interactions
 def contact_counts(app, lo: str, hi: str, staff: str | None = None, group: bool = False) -> dict:
-    """{staff or None: {"calls", "contacts", "customers", "outcomes": {outcome: n}}} (outgoing only)."""
+    """{staff or None: {"calls", "contacts", "customers", "outcomes": {outcome: n}}} (outgoing only).
+
+    One pass over the covering index ``interactions_at_cover``, counted here: on a month of a
+    large archive this is several times faster than SQLite's two GROUP BYs (a sorter each,
+    one of them for ``count(DISTINCT customer_id)``). Groups are visited in the order those
+    GROUP BYs gave (NULL staff first, then by text), so the outcomes keep their order.
+    """
     g = "staff" if group else "NULL"
     w = "AND staff = ?" if staff else ""
     params = [lo, hi] + ([staff] if staff else [])
+    counts: dict = {}
+    customers: dict = {}
+    for who, channel, outcome, cid in app.store.conn.execute(
+            f"SELECT {g}, channel, coalesce(outcome, ''), customer_id FROM interactions"
+            f" WHERE at >= ? AND at < ? AND direction = 'out' {w}", params):
+        key = (who, channel, outcome)
+        counts[key] = counts.get(key, 0) + 1
+        seen = customers.setdefault(who, set())
+        if cid is not None:
+            seen.add(cid)
     out: dict = {}
-    for who, channel, outcome, n in app.store.conn.execute(
-            f"SELECT {g}, channel, coalesce(outcome, ''), count(*) FROM interactions"
-            f" WHERE at >= ? AND at < ? AND direction = 'out' {w} GROUP BY 1, 2, 3", params):
+    for (who, channel, outcome), n in sorted(counts.items(), key=lambda kv: _sql_order(kv[0])):
         c = out.setdefault(who, {"calls": 0, "contacts": 0, "customers": 0, "outcomes": {}})
         c["contacts"] += n
         if channel == "phone":
             c["calls"] += n
             c["outcomes"][outcome or "—"] = c["outcomes"].get(outcome or "—", 0) + n
-    for who, n in app.store.conn.execute(
-            f"SELECT {g}, count(DISTINCT customer_id) FROM interactions WHERE at >= ? AND at < ?"
-            f" AND direction = 'out' {w} GROUP BY 1", params):
-        out.setdefault(who, {"calls": 0, "contacts": 0, "customers": 0, "outcomes": {}})["customers"] = n
+    for who, seen in customers.items():
+        out[who]["customers"] = len(seen)
     return out
+
+
+def _sql_order(values: tuple) -> tuple:
+    """Sort key giving SQLite's order of text/NULL values (NULL first, then by code point)."""
+    return tuple((v is not None, "" if v is None else str(v)) for v in values)
 
 
 def contact_figures(c: dict | None) -> dict:

@@ -112,3 +112,10 @@ def m004_visit_events(db):
     # Visits closed through crm (on_visit_closed) wait here for the next plan, so a visit
     # closed late is planned without scanning the visits table.
     db.execute("CREATE TABLE callback_visit_events (visit_id INTEGER PRIMARY KEY, at TEXT NOT NULL)")
+
+
+@migrations()
+def m005_agenda_index(db):
+    # One specialist's queue (crm callbacks due --me, crm today) read in its order:
+    # overdue first, members first, then by due date (see queue.PARTS).
+    db.execute("CREATE INDEX IF NOT EXISTS callback_tasks_agenda ON callback_tasks(status, assigned_to, member, due_on)")

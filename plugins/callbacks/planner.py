@@ -298,27 +298,35 @@ class Plan:
 
     # ------------------------------------------------------------------ write
     def write(self, groups: list[Group]) -> None:
+        """Insert the new tasks and update the merged ones, each kind in one ``executemany``.
+
+        New tasks get their ids up front (the next free rowids, as SQLite itself would
+        give them one by one: the run holds the write lock), so the plan keys and the
+        explanation can name them without a statement per task.
+        """
         now = self.tx.now
         keys: list[tuple] = []
+        columns = ["customer_id", "vehicle_id", "visit_id", "rules", "reasons", "member", "start_on", "due_on",
+                   "last_on", "scheduled_on", "assigned_to", "avoid_staff", "updated_at"]
+        inserts: list[tuple] = []
+        updates: list[tuple] = []
+        next_id = None
         for group in groups:
             rules = ",".join(dict.fromkeys(r["rule"] for r in group.reasons))
-            values = {
-                "customer_id": group.customer_id, "vehicle_id": group.vehicle_id, "visit_id": group.visit_id,
-                "rules": rules, "reasons": json.dumps(group.reasons, ensure_ascii=False),
-                "member": int(group.member), "start_on": group.start_on.isoformat(),
-                "due_on": group.due_on.isoformat(), "last_on": group.last_on.isoformat(),
-                "scheduled_on": (group.scheduled_on or group.start_on).isoformat(),
-                "assigned_to": group.assigned_to, "avoid_staff": ",".join(sorted(group.avoid)) or None,
-                "updated_at": now,
-            }
+            scheduled = (group.scheduled_on or group.start_on).isoformat()
+            due = group.due_on.isoformat()
+            values = (group.customer_id, group.vehicle_id, group.visit_id, rules,
+                      json.dumps(group.reasons, ensure_ascii=False), int(group.member), group.start_on.isoformat(),
+                      due, group.last_on.isoformat(), scheduled, group.assigned_to,
+                      ",".join(sorted(group.avoid)) or None, now)
             if group.task is None:
-                values["created_at"] = now
-                cursor = self.conn.execute(
-                    f"INSERT INTO callback_tasks ({', '.join(values)}) VALUES ({store.marks(values)})",
-                    tuple(values.values()))
-                task_id = cursor.lastrowid
+                if next_id is None:
+                    next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM callback_tasks").fetchone()[0]
+                task_id = next_id
+                next_id += 1
+                inserts.append((task_id, *values, now))
                 self.stats["created"] += 1
-                why = f"{group.reasons[0]['reason']}; call {values['scheduled_on']} (due {values['due_on']})"
+                why = f"{group.reasons[0]['reason']}; call {scheduled} (due {due})"
                 who = f" by {group.assigned_to}" if group.assigned_to else " (unassigned)"
                 self.note(group.first_cand, "created", why + who + (f"; {group.why}" if group.why else ""), task_id)
                 for cand in getattr(group, "merged_cands", []):
@@ -326,9 +334,15 @@ class Plan:
                               task_id)
             else:
                 task_id = group.task["id"]
-                sets = ", ".join(f"{k} = ?" for k in values)
-                self.conn.execute(f"UPDATE callback_tasks SET {sets} WHERE id = ?", (*values.values(), task_id))
+                updates.append((*values, task_id))
             keys.extend((rule, key, task_id, now) for rule, key in group.keys)
+        if inserts:
+            self.conn.executemany(
+                f"INSERT INTO callback_tasks (id, {', '.join(columns)}, created_at)"
+                f" VALUES ({store.marks(range(len(columns) + 2))})", inserts)
+        if updates:
+            sets = ", ".join(f"{k} = ?" for k in columns)
+            self.conn.executemany(f"UPDATE callback_tasks SET {sets} WHERE id = ?", updates)
         self.conn.executemany(
             "INSERT OR IGNORE INTO callback_plan_keys (rule, key, task_id, planned_at) VALUES (?, ?, ?, ?)", keys)
 

@@ -258,3 +258,10 @@ CREATE TABLE campaigns_referrals (
 CREATE INDEX campaigns_referrals_referrer ON campaigns_referrals(referrer_id);
 CREATE INDEX campaigns_referrals_referred ON campaigns_referrals(referred_id)
 """)
+
+
+@migrations()
+def m007_birthday_tail_index(db):
+    # Today's birthdays for the agenda (sections.agenda_items reads substr(birthday, -5)):
+    # an index lookup instead of a scan of the archive.
+    db.execute("CREATE INDEX IF NOT EXISTS campaigns_customers_birthday_tail ON customers(substr(birthday, -5))")
