@@ -45,7 +45,7 @@ def add_hookspecs(pluginmanager: pluggy.PluginManager) -> None:
 
         @hookimpl
         def add_hookspecs(pluginmanager):
-            from crm_callbacks import hookspecs
+            from crm_hello import hookspecs
             pluginmanager.add_hookspecs(hookspecs)
     """
 
