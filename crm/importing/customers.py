@@ -69,7 +69,6 @@ class CustomerImport:
                                [h for f, h in table.fields.items() if f in NOT_STORED])
         self.cleaner = None  # made in run(): the 专员 column needs the staff list
         self.header = dict(table.fields)
-        self.writing = True
         self.touched = bytearray()  # existing customer ids already matched by an earlier row
         self.field_changes: dict[str, int] = {}
         self.changed_ids: list[int] = []
@@ -122,16 +121,12 @@ class CustomerImport:
             if errors:
                 for fieldname, value, reason in errors:
                     report.reject(rownum, header.get(fieldname, fieldname), fieldname, value, reason)
-                if not self.skip_invalid and not self.dry_run:
-                    self.writing = False
-                continue
-            if not self.writing:
                 continue
             batch.append((rownum, customer, vehicle))
             if len(batch) >= BATCH:
                 self._flush(batch)
                 batch = []
-        if batch and self.writing:
+        if batch:
             self._flush(batch)
 
     def _touch_size(self, upto: int) -> None:
@@ -261,16 +256,15 @@ class CustomerImport:
                     new_vehicles[vin] = {**vehicle, "customer_id": cid, "id": self.next_vid, "_row": rownum}
                     self.next_vid += 1
                     summary.vehicles_inserted += 1
-        if not self.writing:
-            return
         self._insert_customers(new_rows)
         self._update_customers(wanted, first_row)
         self._insert_vehicles(new_vehicles)
         self._update_vehicles(vehicle_wanted)
 
     def _invalid(self) -> None:
-        if not self.skip_invalid and not self.dry_run:
-            self.writing = False
+        """A row failed while being matched. The work goes on inside the transaction, which is
+        rolled back at the end without --skip-invalid, so the report names every problem of
+        the file at once (rows that fail only when matched against the archive included)."""
 
     # ------------------------------------------------------------------ writing
     def _insert_customers(self, new_rows: dict[int, dict]) -> None:

@@ -46,7 +46,6 @@ class VisitImport:
         self.header = dict(table.fields)
         if "plate" in self.header and "vin" not in self.header:
             self.header["vin"] = self.header["plate"]
-        self.writing = True
         self.seen: set[str] = set()
         self.closed: list[str] = []
         self.ids: list[int] = []
@@ -66,12 +65,11 @@ class VisitImport:
                         for fieldname, value, reason in errors:
                             self._reject(rownum, fieldname, value, reason)
                         continue
-                    if self.writing:
-                        batch.append((rownum, clean))
-                        if len(batch) >= BATCH:
-                            self._flush(batch)
-                            batch = []
-                if batch and self.writing:
+                    batch.append((rownum, clean))
+                    if len(batch) >= BATCH:
+                        self._flush(batch)
+                        batch = []
+                if batch:
                     self._flush(batch)
                 if (self.report.rejected and not self.skip_invalid) or self.dry_run:
                     raise _Abort()
@@ -95,9 +93,10 @@ class VisitImport:
         return self.summary, self.report
 
     def _reject(self, rownum: int, fieldname: str, value, reason: str) -> None:
+        # The work goes on after a bad row, inside the transaction that is rolled back at the
+        # end, so that the report names every problem of the file at once: a person fixes the
+        # file one time, not once per error found.
         self.report.reject(rownum, self.header.get(fieldname, fieldname), fieldname, value, reason)
-        if not self.skip_invalid and not self.dry_run:
-            self.writing = False
 
     def _flush(self, batch: list) -> None:
         conn = self.conn
@@ -157,12 +156,10 @@ class VisitImport:
             self.ids.append(old["id"])
             if changes.get("status") == "closed":
                 self.closed.append(ro)
-            if not self.writing:
-                continue
             changes["updated_at"] = self.tx.now
             conn.execute(f"UPDATE visits SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
                          (*changes.values(), old["id"]))
-        if inserts and self.writing:
+        if inserts:
             now = self.tx.now
             cols = VISIT_COLUMNS + ("created_at", "updated_at")
             first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM visits").fetchone()[0]

@@ -320,3 +320,16 @@ def test_kill_9_during_large_import_leaves_nothing(crm, tmp_path):
     conn = sqlite3.connect(crm.db_path)
     assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 8_000
     conn.close()
+
+
+def test_all_or_nothing_report_names_every_problem_at_once(crm, tmp_path):
+    """Errors found only when a row is matched (a new customer without a name) are reported
+    even after an earlier bad cell, so the file is fixed in one go."""
+    path = write(tmp_path, "c.csv", HEADER
+                 + "张三,1381234,,,,,北京\n"                       # a bad mobile
+                 + ",13912345678,,,,,上海\n"                       # no name, matches nobody
+                 + "李四,13712345678,京A12345,,X3,2024-01-02,北京\n")  # fine
+    result = crm("customer", "import", str(path), "--format", "json", expect=2)
+    rejects = json.loads(result.stdout)["rejects"]
+    assert sorted((r["row"], r["field"]) for r in rejects) == [(2, "mobile"), (3, "name")]
+    assert count(crm, "customers") == 0
