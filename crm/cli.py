@@ -180,14 +180,13 @@ class CrmGroup(click.Group):
     # -- lazy commands -----------------------------------------------------------------
     def _registry(self, ctx) -> dict[str, tuple[Any, str]]:
         app: App = ctx.obj
+        if app.command_registry is not None:
+            return app.command_registry
         registry: dict[str, tuple[Any, str]] = dict(CORE_COMMANDS)
-        cached = getattr(app, "_command_registry", None)
-        if cached is not None:
-            return cached
         try:
             plugins = app.plugins
         except CrmError:  # a broken config: core commands still list; running one reports it
-            app._command_registry = registry
+            app.command_registry = registry
             return registry
 
         def register(name: str, target: Any, *, help: str = "") -> None:
@@ -197,7 +196,7 @@ class CrmGroup(click.Group):
             registry[name] = (target, help)
 
         plugins.call_each("register_commands", register=register)
-        app._command_registry = registry
+        app.command_registry = registry
         return registry
 
     def list_commands(self, ctx):

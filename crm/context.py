@@ -49,6 +49,8 @@ class App:
         self._err = err
         self.warnings: list[str] = []
         self.command_path = "crm"
+        #: name → (target, help) of every command, core and plugins' (filled by the CLI)
+        self.command_registry: dict | None = None
 
     def configure(self, *, db=None, config=None, as_=None, verbose=0, quiet=False, **_ignored) -> None:
         self.db_option, self.config_option, self.as_option = db, config, as_

@@ -17,7 +17,6 @@ COLUMNS = (
     "do_not_contact", "notes", "specialist_id", "first_contact_due",
 )
 SEARCH_COLUMNS = ("name_rev", "name_pinyin", "name_initials")
-FIELDS = COLUMNS  # backwards-compatible name
 
 
 def _resolve_specialist(tx, clean: dict) -> None:
