@@ -48,8 +48,12 @@ def holiday_name(day: dt.date) -> str | None:
         return None
 
 
+@lru_cache(maxsize=16384)
 def add_workdays(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days after ``start`` (0 = ``start`` if it is a workday, else the next one)."""
+    """The date ``days`` working days after ``start`` (0 = ``start`` if it is a workday, else the next one).
+
+    Cached like :func:`is_workday` (a plan asks the same few days thousands of times).
+    """
     day = start
     while not is_workday(day):
         day += dt.timedelta(days=1)

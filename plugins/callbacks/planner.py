@@ -29,6 +29,7 @@ from . import store
 from .rules import Rule, RuleContext, next_workday, parse_day
 
 DAY = dt.timedelta(days=1)
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(..., ensure_ascii=False) does, built once
 
 
 @dataclasses.dataclass(eq=False)
@@ -60,6 +61,7 @@ class Plan:
         self.stats = {"as_of": as_of.isoformat(), "considered": 0, "created": 0, "merged": 0, "skipped": 0,
                       "already_planned": 0, "expired": 0, "over_capacity": 0, "unassigned": 0}
         self._facts: dict[int, dict] = {}
+        self._rule_facts: dict[int, tuple] = {}  # id(rule) -> what normalise needs of it, worked out once
 
     # ------------------------------------------------------------------ explain
     def note(self, cand: dict, decision: str, why: str, task_id=None) -> None:
@@ -123,21 +125,41 @@ class Plan:
         return out
 
     def normalise(self, rule: Rule, raw: dict) -> dict | None:
-        on = parse_day(raw.get("on"))
-        if on is None or not raw.get("customer_id") or not raw.get("key"):
-            self.tx.app.warn(f"callback rule '{rule.name}' gave a candidate without customer_id/on/key; ignored")
+        facts = self._rule_facts.get(id(rule))
+        if facts is None or facts[0] is not rule:
+            facts = self._rule_facts[id(rule)] = (
+                rule, rule.name, rule.title, max(rule.window_days - 1, 0), dt.timedelta(days=rule.expire_days),
+                rule.options.get("audience", "all"))
+        _, name, title, window, expire, audience = facts
+        get = raw.get
+        on = get("on")
+        if type(on) is not dt.date:  # rules mostly give dates; anything else as parse_day reads it
+            on = parse_day(on)
+        customer_id, key = get("customer_id"), get("key")
+        if on is None or not customer_id or not key:
+            self.tx.app.warn(f"callback rule '{name}' gave a candidate without customer_id/on/key; ignored")
             return None
         start = next_workday(on)
-        due = parse_day(raw.get("due_on")) or add_workdays(start, max(rule.window_days - 1, 0))
-        due = max(due, start)
-        trigger = parse_day(raw.get("trigger")) or start
-        last = max(due, trigger + dt.timedelta(days=rule.expire_days))
+        due = get("due_on")
+        if type(due) is not dt.date:
+            due = parse_day(due)
+        due = due or add_workdays(start, window)
+        if due < start:
+            due = start
+        trigger = get("trigger")
+        if type(trigger) is not dt.date:
+            trigger = parse_day(trigger)
+        last = (trigger or start) + expire
+        if last < due:
+            last = due
+        avoid = get("avoid_staff")
         return {
-            "rule": rule.name, "title": rule.title, "key": str(raw["key"]), "customer_id": int(raw["customer_id"]),
-            "start_on": start, "due_on": due, "last_on": last, "reason": raw.get("reason") or rule.title,
-            "vehicle_id": raw.get("vehicle_id"), "visit_id": raw.get("visit_id"),
-            "avoid": {s for s in raw.get("avoid_staff") or [] if s}, "skip": raw.get("skip"),
-            "audience": rule.options.get("audience", "all"),
+            "rule": name, "title": title, "key": key if type(key) is str else str(key),
+            "customer_id": customer_id if type(customer_id) is int else int(customer_id),
+            "start_on": start, "due_on": due, "last_on": last, "reason": get("reason") or title,
+            "vehicle_id": get("vehicle_id"), "visit_id": get("visit_id"),
+            "avoid": {s for s in avoid if s} if avoid else set(), "skip": get("skip"),
+            "audience": audience,
         }
 
     def drop_planned(self, candidates: list[dict]) -> list[dict]:
@@ -253,7 +275,9 @@ class Plan:
         staff = store.specialists(self.conn, self.settings["specialist_roles"])
         load = {(code, parse_day(day)): n for (code, day), n in store.loads(self.conn, self.as_of.isoformat()).items()}
         capacity = {s["code"]: max(s["capacity"], 0) for s in staff}
+        weight = {code: max(cap, 1) for code, cap in capacity.items()}
         full_days: set[dt.date] = set()  # days on which every specialist is full
+        windows: dict[tuple[dt.date, dt.date], list[dt.date]] = {}  # (first, due) -> its working days
 
         def is_full(day: dt.date) -> bool:
             if day in full_days:
@@ -263,12 +287,17 @@ class Plan:
                 return True
             return False
 
+        codes = [s["code"] for s in staff]
         for group in sorted(groups, key=lambda g: (g.due_on, not g.member, g.customer_id)):
             if group.assigned_to and group.scheduled_on:
                 continue
             first = max(group.start_on, self.as_of)
-            days = [d for d in _day_range(first, max(group.due_on, first)) if is_workday(d)] or [next_workday(first)]
-            eligible = [s["code"] for s in staff if s["code"] not in group.avoid]
+            days = windows.get((first, group.due_on))
+            if days is None:
+                days = windows[(first, group.due_on)] = [
+                    d for d in _day_range(first, max(group.due_on, first)) if is_workday(d)] or [next_workday(first)]
+            avoid = group.avoid
+            eligible = [code for code in codes if code not in avoid]
             group.why = None  # type: ignore[attr-defined]
             if not eligible:
                 group.scheduled_on, group.assigned_to = days[0], None
@@ -280,14 +309,14 @@ class Plan:
             for day in days:
                 if is_full(day):
                     continue
-                free = [(load.get((code, day), 0) / max(capacity[code], 1), code) for code in eligible
-                        if load.get((code, day), 0) < capacity[code]]
+                free = [(n / weight[code], code) for code in eligible
+                        if (n := load.get((code, day), 0)) < capacity[code]]
                 if free:
                     choice = (day, min(free)[1])
                     break
             if choice is None:
                 day = days[-1]
-                least = min(eligible, key=lambda code: (load.get((code, day), 0) / max(capacity[code], 1), code))
+                least = min([(load.get((code, day), 0) / weight[code], code) for code in eligible])[1]
                 choice = (day, least)
                 self.stats["over_capacity"] += 1
                 group.why = (f"capacity: every specialist is full until {day.isoformat()}; "
@@ -316,7 +345,7 @@ class Plan:
             scheduled = (group.scheduled_on or group.start_on).isoformat()
             due = group.due_on.isoformat()
             values = (group.customer_id, group.vehicle_id, group.visit_id, rules,
-                      json.dumps(group.reasons, ensure_ascii=False), int(group.member), group.start_on.isoformat(),
+                      _to_json(group.reasons), int(group.member), group.start_on.isoformat(),
                       due, group.last_on.isoformat(), scheduled, group.assigned_to,
                       ",".join(sorted(group.avoid)) or None, now)
             if group.task is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from crm.errors import ConfigError
@@ -58,12 +59,14 @@ def parse_day(value) -> dt.date | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def prev_workday(day: dt.date) -> dt.date:
     while not is_workday(day):
         day -= DAY
     return day
 
 
+@lru_cache(maxsize=4096)
 def next_workday(day: dt.date) -> dt.date:
     return add_workdays(day, 0)
 
