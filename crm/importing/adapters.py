@@ -15,8 +15,11 @@ import contextlib
 from typing import Iterator
 
 SQL_CHUNK = 500
-#: Indexes kept during a bulk import: the importer's own look-ups need them.
-KEEP_INDEXES = {"customer_phones_phone", "vehicles_plate"}
+#: Indexes kept during a bulk import: the importer's own look-ups need them, and the
+#: archive_facts triggers (crm/schema.py) look up a customer's vehicles on every customer
+#: and vehicle INSERT -- without vehicles_customer each of those is a full scan of
+#: vehicles, and a bulk import turns quadratic (100k-row XLSX: minutes instead of seconds).
+KEEP_INDEXES = {"customer_phones_phone", "vehicles_plate", "vehicles_customer"}
 BULK_TABLES = ("customers", "customer_phones", "customer_tags", "vehicles", "vehicle_owners")
 BULK_MIN_ROWS = 50_000
 #: page cache during an import (KiB): enough for the look-up indexes; more only costs memory
