@@ -37,7 +37,8 @@ WEIGHTS: dict[str, int] = {
 
 _EXPR = {
     "vehicle": "EXISTS (SELECT 1 FROM vehicles ve WHERE ve.customer_id = c.id)",
-    "plate": "EXISTS (SELECT 1 FROM vehicles ve WHERE ve.customer_id = c.id AND ve.plate IS NOT NULL)",
+    "plate": "EXISTS (SELECT 1 FROM vehicles ve WHERE ve.customer_id = c.id AND ve.plate IS NOT NULL"
+             " AND ve.plate <> '')",
     "specialist": "c.specialist_id IS NOT NULL",
 }
 
@@ -53,7 +54,7 @@ def weights(app) -> dict[str, int]:
     return {k: int(v) for k, v in {**WEIGHTS, **custom}.items() if int(v) > 0}
 
 
-def _has(fact: str) -> str:
+def has(fact: str) -> str:
     return _EXPR.get(fact, f"(c.{fact} IS NOT NULL AND c.{fact} <> '')")
 
 
@@ -61,7 +62,7 @@ def per_customer(app, *, specialist: str | None = None, below: float | None = No
                  limit: int | None = 1000) -> list[dict]:
     w = weights(app)
     total = sum(w.values())
-    cols = ", ".join(f"{_has(f)} AS has_{f}" for f in w)
+    cols = ", ".join(f"{has(f)} AS has_{f}" for f in w)
     sql = (f"SELECT c.id, c.name, s.code AS specialist, {cols} FROM customers c"
            " LEFT JOIN staff s ON s.id = c.specialist_id WHERE c.forgotten_at IS NULL")
     params: list = []
@@ -88,9 +89,9 @@ def summary(app, *, by_specialist: bool = False) -> list[dict]:
     """Average rate (and how often each fact is missing) overall or per specialist."""
     w = weights(app)
     total = sum(w.values())
-    score = " + ".join(f"({_has(f)}) * {points}" for f, points in w.items())
+    score = " + ".join(f"({has(f)}) * {points}" for f, points in w.items())
     group = "s.code" if by_specialist else "'all'"
-    missing = ", ".join(f"sum(NOT ({_has(f)})) AS miss_{f}" for f in w)
+    missing = ", ".join(f"sum(NOT ({has(f)})) AS miss_{f}" for f in w)
     rows = app.store.query(
         f"SELECT {group} AS specialist, count(*) AS customers, avg({score}) AS points,"
         f" sum(({score}) = {total}) AS complete, {missing}"

@@ -1,38 +1,14 @@
 """Archive completeness (档案完善率): the weighted share of the facts an archive should hold.
 
-The field list and weights mirror ``crm customer completeness`` (archive branch), and read
-the same config table ``[archive.completeness_weights]``; see docs/reports.md#archive-completeness.
+The field list, weights and fact tests are those of ``crm customer completeness``
+(:mod:`crm.archive.completeness`); see docs/reports.md#archive-completeness.
 """
 
 from __future__ import annotations
 
-from ..errors import BadInput
+from ..archive.completeness import WEIGHTS, has, weights  # one field list, one config table
 
-WEIGHTS: dict[str, int] = {
-    "mobile": 20, "name": 10, "gender": 5, "birthday": 10, "wechat": 10, "email": 5, "city": 5, "address": 5,
-    "source": 5, "preferred_channel": 5, "best_time": 5, "vehicle": 5, "plate": 5, "specialist": 5,
-}
-
-_EXPR = {
-    "vehicle": "EXISTS (SELECT 1 FROM vehicles ve WHERE ve.customer_id = c.id)",
-    "plate": "EXISTS (SELECT 1 FROM vehicles ve WHERE ve.customer_id = c.id AND ve.plate IS NOT NULL"
-             " AND ve.plate <> '')",
-    "specialist": "c.specialist_id IS NOT NULL",
-}
-
-
-def weights(app) -> dict[str, int]:
-    custom = app.config.get("archive.completeness_weights")
-    if not custom:
-        return dict(WEIGHTS)
-    unknown = set(custom) - set(WEIGHTS)
-    if unknown:
-        raise BadInput(f"archive.completeness_weights: unknown facts {', '.join(sorted(unknown))}")
-    return {k: int(v) for k, v in {**WEIGHTS, **custom}.items() if int(v) > 0}
-
-
-def has(fact: str) -> str:
-    return _EXPR.get(fact, f"(c.{fact} IS NOT NULL AND c.{fact} <> '')")
+__all__ = ["WEIGHTS", "weights", "has", "score_sql", "by_specialist"]
 
 
 def score_sql(app) -> tuple[str, int]:
