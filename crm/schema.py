@@ -326,6 +326,13 @@ def completeness_count_statements() -> list[str]:
     ]
 
 
+def recount_archive_facts(conn) -> None:
+    """Recompute ``archive_fact_counts`` from the archive (after a bulk import that ran
+    without the triggers); inside the caller's transaction."""
+    conn.execute("DELETE FROM archive_fact_counts")
+    conn.execute(completeness_count_statements()[1])
+
+
 @migrations()
 def m005_archive_fact_counts(db):
     """Per-specialist counts of the customers' completeness fact masks, kept by triggers (issue 9)."""

@@ -22,6 +22,10 @@ SQL_CHUNK = 500
 KEEP_INDEXES = {"customer_phones_phone", "vehicles_plate", "vehicles_customer"}
 BULK_TABLES = ("customers", "customer_phones", "customer_tags", "vehicles", "vehicle_owners")
 BULK_MIN_ROWS = 50_000
+#: the completeness-count triggers (crm/schema.py, m005): per-row upkeep costs more than the
+#: INSERTs themselves (≈ 30 µs a customer + vehicle row); a bulk import drops them and
+#: recounts once at the end, in the same transaction
+FACT_TRIGGERS = "archive_facts_"
 #: page cache during an import (KiB): enough for the look-up indexes; more only costs memory
 BULK_CACHE_KB = 16_384
 
@@ -211,14 +215,17 @@ def issue_cards_new(tx, cards: list[tuple]) -> None:
 # ----------------------------------------------------------------------------- bulk mode
 @contextlib.contextmanager
 def bulk_mode(imp, *, table_size: int) -> Iterator[None]:
-    """For a large import into a smaller archive: a 16 MB page cache, and the secondary
-    indexes dropped and rebuilt at the end (sorting once beats a million random B-tree
-    inserts).  DDL is transactional in SQLite: a crash or rollback brings them back."""
+    """For a large import into a smaller archive: a 16 MB page cache, the secondary indexes
+    dropped and rebuilt at the end (sorting once beats a million random B-tree inserts), and
+    the completeness-count triggers dropped, the counts recomputed in one GROUP BY at the end
+    and the triggers re-created.  DDL is transactional in SQLite: a crash or rollback brings
+    them all back."""
     conn = imp.conn
     estimate = imp.table.extra.get("rows_estimate") or 0
     old_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KB}")
     dropped: list[tuple[str, str]] = []
+    triggers: list[tuple[str, str]] = []
     if not imp.dry_run and estimate >= BULK_MIN_ROWS and estimate >= table_size:
         placeholders = ",".join("?" * len(BULK_TABLES))
         for name, sql in conn.execute(
@@ -228,11 +235,21 @@ def bulk_mode(imp, *, table_size: int) -> Iterator[None]:
                 dropped.append((name, sql))
         for name, _sql in dropped:
             conn.execute(f'DROP INDEX "{name}"')
+        triggers = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                                f" AND name LIKE '{FACT_TRIGGERS}%'").fetchall()
+        for name, _sql in triggers:
+            conn.execute(f'DROP TRIGGER "{name}"')
     try:
         yield
     except BaseException:
         conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
-        raise  # the transaction's rollback brings the dropped indexes back
+        raise  # the transaction's rollback brings the dropped indexes and triggers back
     for _name, sql in dropped:
         conn.execute(sql)
+    if triggers:
+        from crm.schema import recount_archive_facts
+
+        recount_archive_facts(conn)
+        for _name, sql in triggers:
+            conn.execute(sql)
     conn.execute(f"PRAGMA cache_size = {int(old_cache)}")

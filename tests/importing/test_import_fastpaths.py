@@ -139,3 +139,50 @@ def test_bulk_mode_keeps_every_index_a_trigger_looks_up(crm):
             if re.search(rf"\b{table}\b[^;]*?\b{first}\s*=", triggers, re.S) and index not in KEEP_INDEXES:
                 needed.append(index)
     assert needed == []
+
+
+def test_bulk_mode_recounts_completeness_and_restores_its_triggers(crm, monkeypatch):
+    """A bulk import runs without the completeness-count triggers and recounts at the end:
+    the counts equal a recount from the archive, the triggers are back unchanged, and the
+    next plain write keeps counting."""
+    from crm.importing import adapters
+    from crm.schema import fact_mask_sql
+
+    crm("db", "migrate")
+    crm("staff", "add", "s01", "--name", "专员一", "--role", "archive")
+    crm("customer", "add", "--name", "老客户", "--mobile", "13500000000", "--city", "北京")
+    before = crm.sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    rows = "姓名,手机,城市,车架号,车牌号,专员\n" + "".join(
+        f"客户{i},1380000{i:04d},{'上海' if i % 3 else ''},,{'京A' + str(10000 + i) if i % 2 else ''},"
+        f"{'s01' if i % 4 else ''}\n" for i in range(1, 300))
+    rows += "老客户,13500000000,,,京B12345,s01\n"  # an update of an existing customer, plate only
+    path = crm.tmp_path / "many.csv"
+    path.write_text(rows, encoding="utf-8")
+    monkeypatch.setattr(adapters, "BULK_MIN_ROWS", 10)
+    dropped = []
+    real = adapters.bulk_mode
+
+    import contextlib
+
+    @contextlib.contextmanager
+    def watching(imp, **kw):
+        with real(imp, **kw):
+            dropped.append(imp.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                                            " AND name LIKE 'archive_facts_%'").fetchone()[0])
+            yield
+
+    monkeypatch.setattr(adapters, "bulk_mode", watching)
+    out = _import(crm, path)
+    assert out["inserted"] == 299 and dropped == [0]
+
+    def counts():
+        return sorted(crm.sql("SELECT sid, mask, n FROM archive_fact_counts WHERE n > 0"))
+
+    def recount():
+        return sorted(crm.sql(f"SELECT coalesce(c.specialist_id, -1), {fact_mask_sql('c')}, count(*)"
+                              " FROM customers c WHERE c.forgotten_at IS NULL GROUP BY 1, 2"))
+
+    assert counts() == recount() and sum(n for _, _, n in counts()) == 300
+    assert crm.sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name") == before
+    crm("customer", "edit", "1", "--email", "lao@example.com")
+    assert counts() == recount()
