@@ -77,19 +77,62 @@ def run_quiet(argv: Sequence[str], env: dict | None = None) -> float:
     return time.perf_counter() - start
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux /proc; just ``pid`` elsewhere)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            todo.extend(int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split())
+        except (OSError, ValueError):
+            pass
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size of one process (shared pages split between the sharers), in KiB."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def run_measured(argv: Sequence[str], env: dict | None = None, ok=(0,)) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB, exit code) of one child process (``wait4`` rusage)."""
+    """(wall seconds, peak memory in MB, exit code) of one child process.
+
+    The peak memory is the larger of the process's own peak RSS (``wait4`` rusage) and the
+    peak, sampled every 50 ms, of the summed PSS of the process and every process it started
+    (an import's cleaning worker counts: copy-on-write pages shared after a fork count once)."""
+    import threading
+
     started = time.perf_counter()
     proc = subprocess.Popen(list(argv), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak_kb = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak_kb[0] = max(peak_kb[0], sum(_pss_kb(p) for p in _tree(proc.pid)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if Path(f"/proc/{proc.pid}/smaps_rollup").exists():
+        sampler.start()
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
+    done.set()
+    if sampler.is_alive():
+        sampler.join()
     code = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.stderr:
         proc.stderr.close()
     if code not in ok:
         raise RuntimeError(f"{' '.join(map(str, argv[:3]))} … failed ({code}): {err.strip()[:300]}")
-    return wall, usage.ru_maxrss / 1024, code
+    return wall, max(usage.ru_maxrss, peak_kb[0]) / 1024, code
 
 
 def paired(subject: Callable[[], float], reference: Callable[[], float], rounds: int) -> tuple[float, float]:

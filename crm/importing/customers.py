@@ -28,6 +28,8 @@ from .rowclean import CONSENT_FIELDS, NOT_STORED, CustomerRowCleaner
 from .source import Table
 
 BATCH = 2000
+#: record ids an import's audit row lists (the rest are the range in its detail)
+AUDIT_IDS = 1000
 SQL_CHUNK = 900
 CHANNELS = ("phone", "sms", "wechat", "email")
 _CHANNEL_ROWS = ", ".join(f"('{ch}', {i})" for i, ch in enumerate(CHANNELS, 1))
@@ -436,17 +438,17 @@ class CustomerImport:
     # ------------------------------------------------------------------ audit
     def _audit(self, tx) -> None:
         s = self.summary
-        created = list(range(self.first_id, self.next_id))
+        created = list(range(self.first_id, min(self.next_id, self.first_id + AUDIT_IDS)))
         detail = {"format": self.table.kind, "rows": s.rows_read, "inserted": s.inserted, "updated": s.updated,
                   "unchanged": s.unchanged, "duplicates": s.duplicates, "rejected": self.report.rejected,
                   "fields_changed": self.field_changes}
         if created:
             detail["created_ids"] = [self.first_id, self.next_id - 1]
-        tx.audit("import", "customer", (created + self.changed_ids)[:1000],
+        tx.audit("import", "customer", (created + self.changed_ids[:AUDIT_IDS])[:AUDIT_IDS],
                  count=s.inserted + s.updated, detail=detail)
         if s.vehicles_inserted or s.vehicles_updated:
-            vcreated = list(range(self.first_vid, self.next_vid))
-            tx.audit("import", "vehicle", (vcreated + self.vehicle_changed_ids)[:1000],
+            vcreated = list(range(self.first_vid, min(self.next_vid, self.first_vid + AUDIT_IDS)))
+            tx.audit("import", "vehicle", (vcreated + self.vehicle_changed_ids[:AUDIT_IDS])[:AUDIT_IDS],
                      count=s.vehicles_inserted + s.vehicles_updated,
                      detail={"inserted": s.vehicles_inserted, "updated": s.vehicles_updated})
 
