@@ -185,7 +185,8 @@ class CrmGroup(click.Group):
         registry: dict[str, tuple[Any, str]] = dict(CORE_COMMANDS)
         try:
             plugins = app.plugins
-        except CrmError:  # a broken config: core commands still list; running one reports it
+        except CrmError as exc:  # a broken config: core commands still list; running one reports it
+            self._broken_config = exc
             app.command_registry = registry
             return registry
 
@@ -202,9 +203,13 @@ class CrmGroup(click.Group):
     def list_commands(self, ctx):
         return sorted(self._registry(ctx))
 
+    _broken_config: CrmError | None = None
+
     def get_command(self, ctx, name):
         entry = self._registry(ctx).get(name)
         if entry is None:
+            if self._broken_config is not None:  # perhaps a plugin's command: say why it is missing
+                raise self._broken_config
             return None
         try:
             return _load_target(entry[0], name)

@@ -224,6 +224,20 @@ def _validate(config: Config) -> None:
     timeout = config.get("db.busy_timeout_seconds")
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0:
         fail("db.busy_timeout_seconds", "must be a number of seconds")
+    calendar = config.get("calendar", {})
+    if not isinstance(calendar, dict):
+        fail("calendar", "must be a table")
+    for key in ("holidays", "workdays"):
+        value = calendar.get(key, [])
+        if not isinstance(value, (list, dict)) or (key == "workdays" and isinstance(value, dict)):
+            fail(f"calendar.{key}", 'must be a list like ["2027-01-01", "2027-02-06..2027-02-12"]')
+    from .workdays import calendar_from_config
+
+    for key in ("holidays", "workdays"):
+        try:
+            calendar_from_config({key: calendar.get(key)})
+        except ValueError as exc:
+            fail(f"calendar.{key}", f"has the entry {exc}")
     roles = config.get("privacy.unmasked_roles")
     if not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
         fail("privacy.unmasked_roles", "must be a list of role names")

@@ -78,7 +78,11 @@ class App:
     def config(self) -> "Config":
         from .config import load_config, resolve_config_path
 
-        return load_config(resolve_config_path(self.config_option, self.environ), self.environ)
+        from .workdays import calendar_from_config, use_calendar
+
+        config = load_config(resolve_config_path(self.config_option, self.environ), self.environ)
+        use_calendar(*calendar_from_config(config.section("calendar")))  # the dealer's holiday dates, if any
+        return config
 
     @cached_property
     def plugins(self) -> "Plugins":

@@ -16,9 +16,73 @@ from typing import Iterable
 WORK_DAY_HOURS = ((dt.time(9, 0), dt.time(12, 0)), (dt.time(13, 30), dt.time(18, 0)))
 
 
+#: the dealer's own calendar (config ``[calendar]``), consulted before chinesecalendar:
+#: day -> holiday name ("" when the config gives none) / make-up working days
+_HOLIDAYS: dict[dt.date, str] = {}
+_WORKDAYS: frozenset[dt.date] = frozenset()
+
+
+def parse_days(item: object) -> list[dt.date]:
+    """``"2027-01-01"`` or ``"2027-02-06..2027-02-12"`` (both ends included) → the days.
+    Raises ValueError with the reason."""
+    text = str(item).strip()
+    first, sep, last = text.partition("..")
+    try:
+        start = dt.date.fromisoformat(first.strip())
+        end = dt.date.fromisoformat(last.strip()) if sep else start
+    except ValueError:
+        raise ValueError(f"{text!r}: not a date (YYYY-MM-DD) or a range (YYYY-MM-DD..YYYY-MM-DD)") from None
+    if end < start or (end - start).days > 31:
+        raise ValueError(f"{text!r}: not a range of at most a month, first day first")
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def calendar_from_config(section: dict) -> tuple[dict[dt.date, str], frozenset[dt.date]]:
+    """The ``[calendar]`` section → (holidays with names, make-up workdays).
+
+    ``holidays`` is a list of days/ranges, or a table ``name = day, range or list of them``
+    (``春节 = "2027-02-06..2027-02-12"``); ``workdays`` a list of days/ranges."""
+    holidays: dict[dt.date, str] = {}
+    given = section.get("holidays") or []
+    named = given.items() if isinstance(given, dict) else [("", item) for item in given]
+    for name, items in named:
+        for item in (items if isinstance(items, list) else [items]):
+            for day in parse_days(item):
+                holidays[day] = str(name)
+    workdays = frozenset(d for item in section.get("workdays") or [] for d in parse_days(item))
+    return holidays, workdays
+
+
+def use_calendar(holidays: dict[dt.date, str], workdays: frozenset[dt.date]) -> None:
+    """Make the dealer's calendar the one every working-day function uses (clears the caches)."""
+    global _HOLIDAYS, _WORKDAYS
+    if holidays == _HOLIDAYS and workdays == _WORKDAYS:
+        return
+    _HOLIDAYS, _WORKDAYS = dict(holidays), frozenset(workdays)
+    for fn in (is_workday, add_workdays, *_DEPENDENT):
+        fn.cache_clear()
+
+
+_DEPENDENT: list = []
+
+
+def depends_on_calendar(fn):
+    """Mark an ``lru_cache``d function whose answers depend on the working days (a plugin's
+    own cached helpers): its cache is cleared when the calendar changes."""
+    _DEPENDENT.append(fn)
+    return fn
+
+
 @lru_cache(maxsize=4096)
 def is_workday(day: dt.date) -> bool:
-    """True on a working day: weekdays that are not holidays, plus make-up workdays."""
+    """True on a working day: weekdays that are not holidays, plus make-up workdays.
+
+    The config's ``[calendar]`` days come first, then chinesecalendar; in a year neither
+    knows (see :func:`unknown_years`), Monday to Friday."""
+    if day in _WORKDAYS:
+        return True
+    if day in _HOLIDAYS:
+        return False
     try:
         import chinese_calendar
 
@@ -28,6 +92,9 @@ def is_workday(day: dt.date) -> bool:
 
 
 def known_year(year: int) -> bool:
+    """Whether the holidays of ``year`` are known: to chinesecalendar, or given in the config."""
+    if any(d.year == year for d in _HOLIDAYS):
+        return True
     try:
         import chinese_calendar
 
@@ -37,8 +104,33 @@ def known_year(year: int) -> bool:
         return False
 
 
+def unknown_years(first: dt.date, last: dt.date) -> list[int]:
+    """The years from ``first`` to ``last`` whose public holidays nobody has given."""
+    return [y for y in range(first.year, last.year + 1) if not known_year(y)]
+
+
+def calendar_warning(first: dt.date, last: dt.date) -> str | None:
+    """A one-line warning when working days between ``first`` and ``last`` are guesses."""
+    years = unknown_years(first, last)
+    if not years:
+        return None
+    try:
+        from importlib.metadata import version
+
+        package = f"chinesecalendar {version('chinesecalendar')}"
+    except Exception:  # noqa: BLE001 - not installed: say so
+        package = "chinesecalendar (not installed)"
+    shown = ", ".join(map(str, years))
+    return (f"the public holidays of {shown} are not known ({package}; no [calendar] dates in the config):"
+            f" working days there are Monday to Friday, so deadlines and call days around the holidays will be"
+            f" wrong; add the State Council's holidays and make-up workdays under [calendar] in the config"
+            f" (docs/configuration.md) or update chinesecalendar")
+
+
 def holiday_name(day: dt.date) -> str | None:
     """The public holiday on ``day`` (e.g. "National Day"), or None."""
+    if day in _HOLIDAYS:
+        return _HOLIDAYS[day] or "Public holiday"
     try:
         import chinese_calendar
 

@@ -40,6 +40,7 @@ def plan(
     crm = current()
     day = _day(as_of, "--as-of") or crm.today()
     stats, notes = run_plan(crm, day, full=full, dry_run=dry_run)
+    _warn_unknown_holidays(crm, day)
     if explain:
         from crm.workdays import QuietHours
 
@@ -54,6 +55,21 @@ def plan(
         emit_record(stats, format)
     elif sys.stderr.isatty() or dry_run:
         crm.info(", ".join(f"{k} {v}" for k, v in stats.items()))
+
+
+#: how far ahead the daily plan checks that the holidays are known (weeks of notice before
+#: a year that chinesecalendar and the config do not cover: its call days would be guesses)
+CALENDAR_LOOKAHEAD_DAYS = 45
+
+
+def _warn_unknown_holidays(crm, day) -> None:
+    import datetime as dt
+
+    from crm.workdays import calendar_warning
+
+    message = calendar_warning(day, day + dt.timedelta(days=CALENDAR_LOOKAHEAD_DAYS))
+    if message:
+        crm.warn(message)
 
 
 @app.command()

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from crm.errors import ConfigError
-from crm.workdays import add_workdays, holiday_name, is_workday
+from crm.workdays import add_workdays, depends_on_calendar, holiday_name, is_workday
 
 DAY = dt.timedelta(days=1)
 VISIT_TYPE_TITLES = {"maintenance": "保养", "repair": "维修", "warranty": "保修", "bodypaint": "钣喷", "pdi": "PDI"}
@@ -59,6 +59,7 @@ def parse_day(value) -> dt.date | None:
         return None
 
 
+@depends_on_calendar
 @lru_cache(maxsize=4096)
 def prev_workday(day: dt.date) -> dt.date:
     while not is_workday(day):
@@ -66,6 +67,7 @@ def prev_workday(day: dt.date) -> dt.date:
     return day
 
 
+@depends_on_calendar
 @lru_cache(maxsize=4096)
 def next_workday(day: dt.date) -> dt.date:
     return add_workdays(day, 0)
