@@ -137,6 +137,8 @@ def steps_portal(demo: Demo) -> "object":
 
 def steps_work(demo: Demo) -> None:
     demo.say("Callbacks (回访): the daily plan (cron), then a specialist's queue")
+    demo.say("(its warning is real: chinesecalendar has no 2027 holidays yet; IT enters the State Council's"
+             " dates under [calendar] in the config, see docs/configuration.md)")
     demo.crm("--as", CRON, "callbacks", "plan", "--format", "json", ok=(0,))
     demo.crm("--as", CRON, "callbacks", "plan", "--format", "json", ok=(0,))  # cron twice: nothing new
     demo.crm("--as", CALLBACK, "callbacks", "due", "--me", "--format", "table")
