@@ -57,20 +57,22 @@ class VisitImport:
                 self.tx, self.conn = tx, tx.conn
                 self.hooks = adapters.HookPlan(self.app, dry_run=self.dry_run)
                 self.fire_closed = not self.dry_run and adapters._impls(self.app, "on_visit_closed")
-                batch: list = []
-                for rownum, cells in self.app.progress(self.table.rows, label="importing"):
-                    self.summary.rows_read += 1
-                    clean, errors = self.cleaner.clean(cells)
-                    if errors:
-                        for fieldname, value, reason in errors:
-                            self._reject(rownum, fieldname, value, reason)
-                        continue
-                    batch.append((rownum, clean))
-                    if len(batch) >= BATCH:
+                from .pipeline import cleaned_batches, use_worker
+
+                estimate = self.table.extra.get("rows_estimate") or 0
+                batches = cleaned_batches(self.table.rows, self.cleaner.clean, worker=use_worker(estimate),
+                                          size=BATCH)
+                for cleaned in self.app.progress(batches, total=max(1, estimate // BATCH), label="importing"):
+                    batch: list = []
+                    for rownum, clean, errors in cleaned:
+                        self.summary.rows_read += 1
+                        if errors:
+                            for fieldname, value, reason in errors:
+                                self._reject(rownum, fieldname, value, reason)
+                            continue
+                        batch.append((rownum, clean))
+                    if batch:
                         self._flush(batch)
-                        batch = []
-                if batch:
-                    self._flush(batch)
                 if (self.report.rejected and not self.skip_invalid) or self.dry_run:
                     raise _Abort()
                 if self.fire_closed:

@@ -139,3 +139,32 @@ def test_kill_9_of_the_import_ends_its_worker_and_writes_nothing(tmp_path):
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         conn.close()
+
+
+def test_worker_visit_import_equals_in_process_import(tmp_path, monkeypatch):
+    from crm.sampledata.files import write_customers_csv, write_visits_csv
+
+    customers = tmp_path / "customers.csv"
+    write_customers_csv(customers, 600)
+    visits = tmp_path / "visits.csv"
+    write_visits_csv(visits, 600)
+    results = {}
+    for worker in ("0", "1"):
+        base = tmp_path / f"worker{worker}"
+        base.mkdir()
+        monkeypatch.setenv("CRM_DB", str(base / "crm.db"))
+        crm = Crm(base)
+        _staff(crm)
+        crm("customer", "import", customers, "--skip-invalid", expect=None, env={"CRM_IMPORT_WORKER": "0"})
+        out = crm("visit", "import", visits, "--skip-invalid", "--format", "json", expect=None,
+                  env={"CRM_IMPORT_WORKER": worker})
+        assert out.exit_code in (0, 3), out.stderr
+        summary = json.loads(out.stdout)["summary"]
+        summary.pop("seconds")
+        conn = sqlite3.connect(base / "crm.db")
+        rows = sorted(conn.execute("SELECT ro_number, vehicle_id, customer_id, date_in, date_out, type, advisor,"
+                                   " mileage, amount, items FROM visits").fetchall(), key=repr)
+        conn.close()
+        results[worker] = summary, rows
+    assert results["0"] == results["1"]
+    assert results["1"][0]["inserted"] > 600
