@@ -29,6 +29,7 @@ from . import store
 from .rules import Rule, RuleContext, next_workday, parse_day
 
 DAY = dt.timedelta(days=1)
+PAGE_CACHE_MIB = 256  # for the plan's transaction (see store.page_cache)
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(..., ensure_ascii=False) does, built once
 
 
@@ -338,7 +339,7 @@ class Plan:
         columns = ["customer_id", "vehicle_id", "visit_id", "rules", "reasons", "member", "start_on", "due_on",
                    "last_on", "scheduled_on", "assigned_to", "avoid_staff", "updated_at"]
         inserts: list[tuple] = []
-        updates: list[tuple] = []
+        updates: dict[tuple[int, ...], list[tuple]] = {}
         next_id = None
         for group in groups:
             rules = ",".join(dict.fromkeys(r["rule"] for r in group.reasons))
@@ -363,15 +364,21 @@ class Plan:
                               task_id)
             else:
                 task_id = group.task["id"]
-                updates.append((*values, task_id))
+                stored = group.task.get("stored") or {}
+                # Only the columns whose value changes: an index none of whose columns is
+                # set is left alone (customer_id never changes; due_on seldom does).
+                changed = tuple(i for i, k in enumerate(columns) if k == "updated_at" or stored.get(k, k) != values[i])
+                updates.setdefault(changed, []).append((*(values[i] for i in changed), task_id))
             keys.extend((rule, key, task_id, now) for rule, key in group.keys)
         if inserts:
             self.conn.executemany(
                 f"INSERT INTO callback_tasks (id, {', '.join(columns)}, created_at)"
                 f" VALUES ({store.marks(range(len(columns) + 2))})", inserts)
-        if updates:
-            sets = ", ".join(f"{k} = ?" for k in columns)
-            self.conn.executemany(f"UPDATE callback_tasks SET {sets} WHERE id = ?", updates)
+        for changed, rows in updates.items():
+            sets = ", ".join(f"{columns[i]} = ?" for i in changed)
+            rows.sort(key=lambda row: row[-1])  # in id order: each page of the table once
+            self.conn.executemany(f"UPDATE callback_tasks SET {sets} WHERE id = ?", rows)
+        keys.sort()  # in (rule, key) order: the primary key's pages one after the other
         self.conn.executemany(
             "INSERT OR IGNORE INTO callback_plan_keys (rule, key, task_id, planned_at) VALUES (?, ?, ?, ?)", keys)
 
@@ -415,7 +422,7 @@ def run_plan(app, as_of: dt.date, *, full: bool = False, dry_run: bool = False) 
     rules = load_rules(app, settings)
     plan = None
     try:
-        with app.transaction() as tx:
+        with store.page_cache(app.store.conn, PAGE_CACHE_MIB), app.transaction() as tx:
             plan = Plan(tx, settings, rules, as_of, full=full)
             plan.run()
             if dry_run:
