@@ -1,0 +1,56 @@
+"""The callback tables' indexes: each query on open tasks reads its partial index (m006), none scans."""
+
+import datetime as dt
+import sqlite3
+
+from callbacks_helpers import customer, member, plan, vehicle, visit
+
+
+def _archive(staffed):
+    # 丙's call (car out on the 2nd) is planned on the 4th and expires by the 20th
+    for i, (name, out) in enumerate([("甲", "2026-11-19"), ("乙", "2026-11-19"), ("丙", "2026-11-02")]):
+        cid = customer(staffed, name, f"1381234567{i}", birthday="1990-11-20" if i < 2 else "1990-06-01")
+        visit(staffed, vehicle(staffed, cid, 10 + i), f"RO{i}", out)
+        if i == 1:
+            member(staffed, cid)
+    plan(staffed, "2026-11-04")
+
+
+def test_open_task_indexes_are_partial(staffed):
+    _archive(staffed)
+    sql = dict(staffed.sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'callback_tasks'"))
+    for name in ("callback_tasks_queue", "callback_tasks_agenda", "callback_tasks_last"):
+        assert sql[name].rstrip().endswith("WHERE status = 'open'"), sql[name]
+    assert "WHERE" not in sql["callback_tasks_customer"]  # merging and forgetting customers need every task
+
+
+def test_plan_and_queue_read_open_tasks_through_their_indexes(staffed):
+    from crm.context import App
+    from crm_callbacks.planner import run_plan
+    from crm_callbacks.queue import due_rows
+
+    _archive(staffed)
+    app = App()
+    seen: list[str] = []
+    app.store.conn.set_trace_callback(seen.append)
+    stats, _ = run_plan(app, dt.date(2026, 11, 20))
+    due_rows(app, dt.date(2026, 11, 20), staff="wangfang", limit=10)
+    app.store.conn.set_trace_callback(None)
+    assert stats["created"] and stats["expired"]
+
+    conn = sqlite3.connect(staffed.db_path)
+    try:
+        def plan_of(statement: str) -> str:
+            return " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement))
+
+        used = {}
+        for statement in seen:
+            if "callback_tasks" in statement and not statement.startswith(("INSERT", "BEGIN", "PRAGMA")):
+                detail = plan_of(statement)
+                assert "SCAN callback_tasks" not in detail and "SCAN t " not in detail + " ", (statement, detail)
+                used[statement.split()[0] + " " + statement.split()[2]] = detail
+    finally:
+        conn.close()
+    assert any("callback_tasks_last (status=? AND last_on<?)" in d for s, d in used.items() if s.startswith("UPDATE"))
+    assert any("COVERING INDEX callback_tasks_queue" in d for d in used.values())  # the loads per day
+    assert any("INDEX callback_tasks_agenda (status=? AND assigned_to=? AND member=?" in d for d in used.values())
