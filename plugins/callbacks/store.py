@@ -21,19 +21,27 @@ def marks(values) -> str:
 
 
 @contextlib.contextmanager
-def page_cache(conn, mib: int) -> Iterator[None]:
-    """Let this connection keep up to ``mib`` MiB of pages for a while (allocated as used), then shrink back.
+def page_cache(conn, cache_mib: int, map_mib: int = 0) -> Iterator[None]:
+    """For a while, let this connection keep up to ``cache_mib`` MiB of pages (allocated as
+    used) and read the file through a memory map of up to ``map_mib`` MiB; then back as before.
 
-    A daily plan on a large archive changes tens of thousands of pages in one transaction;
-    with SQLite's default cache (2 MiB) they are spilled to the WAL and read back again
-    before the commit.
+    A daily plan on a large archive reads and changes tens of thousands of pages in one
+    transaction: with SQLite's default cache (2 MiB) the changed pages are spilled to the
+    WAL and read back before the commit, and every page read is a system call and a copy.
+    Neither setting changes what is written or when it is synced (writes never go through
+    the map).
     """
-    old = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    mapped = conn.execute("PRAGMA mmap_size").fetchone()
+    conn.execute(f"PRAGMA cache_size = {-int(cache_mib) * 1024}")
+    if map_mib and mapped is not None:  # None: SQLite built without memory maps
+        conn.execute(f"PRAGMA mmap_size = {int(map_mib) * 1024 * 1024}")
     try:
         yield
     finally:
-        conn.execute(f"PRAGMA cache_size = {int(old)}")
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        if map_mib and mapped is not None:
+            conn.execute(f"PRAGMA mmap_size = {int(mapped[0])}")
 
 
 # ----------------------------------------------------------------- state (watermarks)

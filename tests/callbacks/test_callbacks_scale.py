@@ -1,6 +1,9 @@
-"""The callback tables' indexes: each query on open tasks reads its partial index (m006), none scans."""
+"""What keeps the daily plan fast: partial indexes read by every query on open tasks (m006), no
+scans, and the reasons written without the generic JSON encoder (the same text)."""
 
 import datetime as dt
+import json
+import random
 import sqlite3
 
 from callbacks_helpers import customer, member, plan, vehicle, visit
@@ -54,3 +57,20 @@ def test_plan_and_queue_read_open_tasks_through_their_indexes(staffed):
     assert any("callback_tasks_last (status=? AND last_on<?)" in d for s, d in used.items() if s.startswith("UPDATE"))
     assert any("COVERING INDEX callback_tasks_queue" in d for d in used.values())  # the loads per day
     assert any("INDEX callback_tasks_agenda (status=? AND assigned_to=? AND member=?" in d for d in used.values())
+
+
+def test_reasons_are_written_as_json_dumps_writes_them():
+    from crm_callbacks.planner import reasons_json
+
+    alphabet = ["a", '"', "\\", "\n", "\t", "\x00", "\x1f", "\x7f", "回", "访", "\u2028", "\ud800", "😀", " ", "/"]
+    rnd = random.Random(5)
+
+    def text(n):
+        return "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, n)))
+
+    for _ in range(2000):
+        reasons = [{"rule": text(4), "key": text(8), "reason": text(12)} for _ in range(rnd.randint(0, 3))]
+        assert reasons_json(reasons) == json.dumps(reasons, ensure_ascii=False)
+    for odd in ([{"rule": "a", "key": 1, "reason": "x"}], [{"key": "k", "rule": "a", "reason": "x"}],
+                [{"rule": "a", "key": "k", "reason": "x", "more": [1]}], ["text"], [{"rule": "a", "key": "k", "reason": None}]):
+        assert reasons_json(odd) == json.dumps(odd, ensure_ascii=False)
