@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import heapq
 import json
 from operator import itemgetter
 from typing import Any
@@ -322,6 +323,24 @@ class Plan:
 
         codes = [s["code"] for s in staff]
         load_of = load.get
+        heaps: dict[dt.date, list[tuple[float, str, int]]] = {}  # day -> (load / weight, code, load) of each
+
+        def least_loaded(day: dt.date) -> str:
+            """``min((load / weight, code) for code in codes)[1]`` on ``day``, from a heap kept per day.
+
+            Loads only grow, so an entry whose load is out of date is put back with the
+            current one until the smallest is up to date: then it is the smallest of all.
+            """
+            heap = heaps.get(day)
+            if heap is None:
+                heap = heaps[day] = [((n := load_of((code, day), 0)) / weight[code], code, n) for code in codes]
+                heapq.heapify(heap)
+            while True:
+                _, code, n = heap[0]
+                current = load_of((code, day), 0)
+                if current == n:
+                    return code
+                heapq.heapreplace(heap, (current / weight[code], code, current))
         for group in sorted(groups, key=lambda g: (g.due_on, not g.member, g.customer_id)):
             if group.assigned_to and group.scheduled_on:
                 continue
@@ -350,7 +369,8 @@ class Plan:
                     break
             if choice is None:
                 day = days[-1]
-                least = min([(load_of((code, day), 0) / weight[code], code) for code in eligible])[1]
+                least = least_loaded(day) if eligible is codes else min(
+                    [(load_of((code, day), 0) / weight[code], code) for code in eligible])[1]
                 choice = (day, least)
                 self.stats["over_capacity"] += 1
                 group.why = (f"capacity: every specialist is full until {day.isoformat()}; "
