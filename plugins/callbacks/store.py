@@ -22,14 +22,14 @@ def marks(values) -> str:
 
 @contextlib.contextmanager
 def page_cache(conn, cache_mib: int, map_mib: int = 0) -> Iterator[None]:
-    """For a while, let this connection keep up to ``cache_mib`` MiB of pages (allocated as
-    used) and read the file through a memory map of up to ``map_mib`` MiB; then back as before.
+    """A larger page cache and a memory map for a while, then back as before.
 
-    A daily plan on a large archive reads and changes tens of thousands of pages in one
-    transaction: with SQLite's default cache (2 MiB) the changed pages are spilled to the
-    WAL and read back before the commit, and every page read is a system call and a copy.
-    Neither setting changes what is written or when it is synced (writes never go through
-    the map).
+    The connection keeps up to ``cache_mib`` MiB of pages (allocated as used) and reads the
+    file through a map of up to ``map_mib`` MiB.  A daily plan on a large archive reads and
+    changes tens of thousands of pages in one transaction: with SQLite's default cache
+    (2 MiB) the changed pages are spilled to the WAL mid-transaction and read back when
+    touched again, and every page read is a system call and a copy.  Neither setting
+    changes what is written or when it is synced (writes never go through the map).
     """
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     mapped = conn.execute("PRAGMA mmap_size").fetchone()

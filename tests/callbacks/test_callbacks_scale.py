@@ -74,3 +74,19 @@ def test_reasons_are_written_as_json_dumps_writes_them():
     for odd in ([{"rule": "a", "key": 1, "reason": "x"}], [{"key": "k", "rule": "a", "reason": "x"}],
                 [{"rule": "a", "key": "k", "reason": "x", "more": [1]}], ["text"], [{"rule": "a", "key": "k", "reason": None}]):
         assert reasons_json(odd) == json.dumps(odd, ensure_ascii=False)
+
+
+def test_the_plan_gives_back_its_cache_map_and_collector(staffed):
+    import gc
+
+    from crm.context import App
+    from crm_callbacks.planner import run_plan
+
+    _archive(staffed)
+    app = App()
+    conn = app.store.conn
+    before = [conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "mmap_size")]
+    run_plan(app, dt.date(2026, 11, 20), dry_run=True)
+    run_plan(app, dt.date(2026, 11, 20))
+    assert [conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "mmap_size")] == before
+    assert gc.isenabled()
