@@ -111,11 +111,14 @@ def pull(app, client, stream: str, *, limit: int, full: bool = False,
                                 "never end); nothing of this page was applied")
         newest = None
         for record in data:
-            if isinstance(record, dict) and isinstance(record.get("updated_at"), str):
-                try:
-                    newest = _later(newest, record["updated_at"])
-                except ValueError:
-                    pass
+            stamp = record.get("updated_at") if isinstance(record, dict) else None
+            if not isinstance(stamp, str):
+                continue
+            try:
+                parse_instant(stamp)  # a bad time ("", "yesterday") never becomes the bookmark
+            except ValueError:
+                continue
+            newest = _later(newest, stamp)
         with app.transaction() as tx:
             page = apply_records(tx, stream, data)
             current = state(tx.store, stream)["updated_since"]
