@@ -227,15 +227,14 @@ def _validate(config: Config) -> None:
     calendar = config.get("calendar", {})
     if not isinstance(calendar, dict):
         fail("calendar", "must be a table")
-    for key in ("holidays", "workdays"):
-        value = calendar.get(key, [])
-        if not isinstance(value, (list, dict)) or (key == "workdays" and isinstance(value, dict)):
-            fail(f"calendar.{key}", 'must be a list like ["2027-01-01", "2027-02-06..2027-02-12"]')
     from .workdays import calendar_from_config
 
-    for key in ("holidays", "workdays"):
+    for key, kinds in (("holidays", (list, dict)), ("workdays", list)):
+        value = calendar.get(key, [])
+        if not isinstance(value, kinds):
+            fail(f"calendar.{key}", 'must be a list like ["2027-01-01", "2027-02-06..2027-02-12"]')
         try:
-            calendar_from_config({key: calendar.get(key)})
+            calendar_from_config({key: value})
         except ValueError as exc:
             fail(f"calendar.{key}", f"has the entry {exc}")
     roles = config.get("privacy.unmasked_roles")

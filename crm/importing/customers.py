@@ -19,6 +19,7 @@ IMMEDIATE`` … ``COMMIT``).
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -294,8 +295,6 @@ class CustomerImport:
         # what the file says; channels it does not name are granted (like crm customer add).
         # SQLite makes the four rows of each customer from (id, "1101"): one statement, half
         # the time of executemany into this WITHOUT ROWID table.
-        import json
-
         flags = []
         for cid, row in new_rows.items():
             given = row.get("consent")

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import sys
 from typing import Any, Callable, Iterable, Iterator
 
 #: below this many rows (the reader's estimate) the rows are cleaned in-process
@@ -117,5 +116,3 @@ def _work(rows: Iterable[tuple[int, dict]], clean: Callable[[dict], tuple], size
             sender.send_bytes(message)
         except BrokenPipeError:
             pass
-    finally:
-        sys.stdout.flush()
