@@ -62,10 +62,12 @@ def use_worker(estimated_rows: int) -> bool:
 def cleaned_batches(rows: Iterable[tuple[int, dict]], clean: Callable[[dict], tuple], *,
                     worker: bool, size: int = BATCH) -> Iterator[list[Cleaned]]:
     """The rows as batches of ``(row number, *clean(cells))``, in file order; cleaned by
-    a forked worker process when ``worker`` is true, else here."""
+    a forked worker process when ``worker`` is true, else here.
+
+    The worker is forked at once, before the caller starts a progress bar (whose refresh
+    thread should not be running when the process forks)."""
     if not worker:
-        yield from _batches(rows, clean, size)
-        return
+        return _batches(rows, clean, size)
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
@@ -74,6 +76,12 @@ def cleaned_batches(rows: Iterable[tuple[int, dict]], clean: Callable[[dict], tu
                           name="crm-import-cleaner")
     process.start()
     sender.close()  # only the worker writes: its end closing is our end-of-file
+    return _receive(process, receiver)
+
+
+def _receive(process: Any, receiver: Any) -> Iterator[list[Cleaned]]:
+    """The worker's batches until it says it is done; its error raised here; the worker
+    killed if we stop early (a daemon process: it dies with us at exit in any case)."""
     finished = False
     try:
         while True:
