@@ -27,7 +27,7 @@ import json
 from operator import itemgetter
 from typing import Any
 
-from crm.workdays import add_workdays, is_workday
+from crm.api import add_workdays, is_workday
 
 from . import store
 from .rules import Rule, RuleContext, next_workday, parse_day

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 
 from crm.errors import BadInput, PermissionDenied
-from crm.workdays import QuietHours, add_workdays, is_workday, parse_hhmm
+from crm.api import QuietHours, add_workdays, is_workday, parse_hhmm
 
 from .settings import ASPECTS, RESULT_TITLES, RESULTS
 from .store import reason_text

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from crm.errors import ConfigError
-from crm.workdays import add_workdays, depends_on_calendar, holiday_name, is_workday
+from crm.api import add_workdays, depends_on_calendar, holiday_name, is_workday
 
 DAY = dt.timedelta(days=1)
 VISIT_TYPE_TITLES = {"maintenance": "保养", "repair": "维修", "warranty": "保修", "bodypaint": "钣喷", "pdi": "PDI"}

@@ -124,7 +124,7 @@ def _match(tx, cid: str, vin: str, vehicle: dict, owner_id: int | None) -> int:
 
 
 def _outreach(tx, cid: str, vin: str, customer_id: int) -> int:
-    from crm.workdays import add_workdays
+    from crm.api import add_workdays
 
     campaign = _campaign(tx.store, cid)
     customer = tx.store.query_one("SELECT do_not_contact, forgotten_at FROM customers WHERE id = ?", (customer_id,))

@@ -220,7 +220,7 @@ def follow_up(tx, survey: dict, response_id: int) -> str | None:
             "description": description})
         kind = "complaint" if result is not None else None
     if kind is None:
-        from crm.workdays import add_workdays
+        from crm.api import add_workdays
 
         result = tx.ask("schedule_callback", request={
             "customer_id": response["customer_id"], "reason": "survey_low_score",
@@ -306,7 +306,7 @@ def send(tx, survey: dict, segment_name: str, channel: str | None, template_name
         counts["sent"] += 1
         key = f"survey:{survey['id']}:{customer_id}"
         if channel == "phone":
-            from crm.workdays import add_workdays
+            from crm.api import add_workdays
 
             messages.schedule_call(tx, customer_id, reason="survey", due_on=add_workdays(tx.app.today(), 0),
                                    rule="campaigns.survey", ref=key, note=survey["name"])

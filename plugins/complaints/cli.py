@@ -6,10 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
+from crm.api import FormatOption, current, emit, emit_record, new_app
 from crm.errors import BadInput, NotFound
-from crm.output import emit, emit_record
 
 app = new_app("""Complaint tickets (投诉): the six-step closed loop.
 
@@ -49,7 +47,7 @@ def _step(ticket_id: str, action: str, fields: dict, note=None, at=None) -> None
 # ------------------------------------------------------------------------- open
 def _find_customer(tx, customer, phone, vin, plate, name) -> tuple[int | None, int | None, str | None, str | None]:
     """(customer_id, vehicle_id, vin, plate) from whichever the user gave."""
-    from crm.archive.customers import add_customer, get_customer, normalize_mobile
+    from crm.api import add_customer, get_customer, normalize_mobile
 
     st = tx.store
     vehicle = None

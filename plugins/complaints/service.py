@@ -239,7 +239,7 @@ def portal_note(action: str, kind: str, data: dict, note: str | None) -> str:
 
 def schedule_followup(tx, ticket: dict, when: str, settings: Settings) -> dict:
     """Ask the callbacks plugin for the follow-up call; a clean no-op without it."""
-    from crm.workdays import add_workdays
+    from crm.api import add_workdays
 
     closed_on = timings.parse_moment(when, tx.app.tz).date()
     due_on = add_workdays(closed_on, settings.followup_workdays)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm.workdays import add_working_hours, working_hours_between
+from crm.api import add_working_hours, working_hours_between
 
 RESPONSE_ACTIONS = ("accept", "invalid")
 RESOLVE_ACTIONS = ("close", "invalid")

@@ -89,3 +89,31 @@ def test_typer_groups_make_only_the_subcommand_that_runs(crm):
     show = group.commands["show"]
     assert show.name == "show" and group.commands._made.keys() == {"show"}
     assert "--format" in {o for p in show.params for o in getattr(p, "opts", [])}
+
+
+#: what a plugin (built-in or the example) may import from crm: the public API only
+PLUGIN_API = {"crm", "crm.api", "crm.errors"}
+
+
+def _crm_imports(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "crm":
+                    yield node.lineno, alias.name, None
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.split(".")[0] == "crm":
+            for alias in node.names:
+                yield node.lineno, node.module, alias.name
+
+
+def test_plugins_import_from_crm_only_the_public_api():
+    """crm.api, crm.errors and crm.hookimpl: the rest of crm is private (docs/plugins.md)."""
+    offenders = []
+    for root in (ROOT / "plugins", ROOT / "docs" / "examples"):
+        for path in root.rglob("*.py"):
+            for line, module, name in _crm_imports(path):
+                allowed = module in PLUGIN_API and (module != "crm" or name in ("hookimpl", "api", "errors"))
+                if not allowed:
+                    offenders.append(f"{path.relative_to(ROOT)}:{line} imports {module}{'.' + name if name else ''}")
+    assert offenders == []
