@@ -31,3 +31,9 @@ def test_importing_the_api_imports_none_of_the_homes():
     loaded = [m for m in json.loads(out) if m.startswith("crm")]
     assert sorted(loaded) == ["crm", "crm.api"]
 
+
+
+def test_every_exported_name_has_a_section_in_the_plugin_docs():
+    docs = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    missing = [name for name in crm.api.__all__ if f"#### `{name}" not in docs]
+    assert missing == []
