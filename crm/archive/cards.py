@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..errors import BadInput, NotFound
+from .lookup import get_customer
 from .validate import clean_card, raise_problems
 
 #: A card issued without an expiry date is valid this many years (config ``archive.card_years``).
@@ -26,8 +27,6 @@ def card_years(app) -> int:
 
 def issue_card(tx, fields: dict, *, quiet: bool = False) -> dict:
     """A new active card for a customer; an older active card of theirs is cancelled."""
-    from .customers import get_customer
-
     fields = dict(fields)
     fields.setdefault("issued_on", tx.now[:10])
     clean, problems = clean_card(fields)

@@ -143,8 +143,10 @@ def show(
     format: FormatOption = "table",
 ) -> None:
     """One screen about a customer: contact, vehicles, visits, log, card, and plugins' sections."""
+    from ..archive.page import customer_page
+
     crm = current()
-    page = customers.customer_page(crm, customer_id)
+    page = customer_page(crm, customer_id)
     if format in (Format.json, Format.jsonl):
         import json
 

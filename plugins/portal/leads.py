@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from crm.errors import BadInput, NotFound
 
-from .apply import parse_instant
+from .records import parse_instant
 
 OUTCOMES = ("reached", "no_answer", "invalid_number", "not_interested", "appointment", "purchased")
 
@@ -73,7 +73,7 @@ def apply_lead(tx, record: dict, before: dict | None) -> dict:
         try:
             parse_instant(record.get(key))
         except ValueError:
-            from .apply import Refused
+            from .records import Refused
 
             raise Refused(f"{key} {record.get(key)!r} is not an RFC 3339 time") from None
     adf = None

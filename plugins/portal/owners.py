@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from crm.api import clean_customer, clean_vehicle
 
-from .apply import Refused, parse_instant
+from .records import Refused, parse_instant
 from .conflicts import merge_fields
 
 CUSTOMER_FIELDS = ("name", "mobile", "city")
