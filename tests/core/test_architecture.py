@@ -3,6 +3,7 @@
 import ast
 import inspect
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +203,57 @@ def test_no_import_cycles_between_modules():
                  for m, p in modules.items()}
         cycles += _cycles(graph)
     assert [c for c in cycles if c not in KNOWN_CYCLES] == []
+
+
+# ------------------------------------------------------------ one writer per table
+CORE_TABLES = ("customers", "customer_phones", "customer_consents", "customer_tags", "vehicles", "vehicle_owners",
+               "visits", "interactions", "appointments", "membership_cards", "audit_log")
+_WRITE = re.compile(
+    r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+[\"`\[]?("
+    + "|".join(CORE_TABLES) + r")\b")  # SQL keywords in capitals, as the codebase writes them
+_TABLE_API = re.compile(r"\[\s*[\"'](" + "|".join(CORE_TABLES) + r")[\"']\s*\]\s*\.\s*(?:insert|upsert|update|delete)")
+
+#: the core tables' writers: the archive, the schema and its migrations, and the audit trail
+#: (``Transaction.audit`` in crm/context.py is the one writer of ``audit_log``)
+CORE_WRITERS = ("crm/archive/", "crm/schema.py", "crm/migrations.py", "crm/context.py")
+
+#: today's other writers of core tables, moved into the archive by the other branches of
+#: issue 14 (policy: interactions/appointments; importer: the bulk path): the lead empties
+#: this list as they merge; nothing may be added to it
+KNOWN_WRITERS = {
+    "crm/importing/adapters.py",  # bulk customers, phones, tags, cards, audit_log (importer branch)
+    "crm/importing/customers.py",  # bulk customers, phones, consents, tags, vehicles, owners (importer branch)
+    "crm/importing/visits.py",  # bulk visits (importer branch)
+    "plugins/callbacks/results.py",  # interactions, appointments (policy branch)
+    "plugins/campaigns/common.py",  # interactions: its own log_interaction (policy branch)
+    "plugins/complaints/service.py",  # interactions (policy branch)
+    "plugins/portal/leads.py",  # interactions (policy branch)
+}
+
+
+def _core_writes(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            for pattern in (_WRITE, _TABLE_API):
+                found += [f"{path.relative_to(ROOT)}:{node.lineno} writes {m.group(1)}"
+                          for m in pattern.finditer(node.value)]
+    return found
+
+
+def test_only_the_archive_writes_the_core_tables():
+    writes = []
+    for root in (ROOT / "crm", ROOT / "plugins"):
+        for path in root.rglob("*.py"):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative.startswith(CORE_WRITERS) or relative in KNOWN_WRITERS:
+                continue
+            writes += _core_writes(path)
+    assert writes == []
+
+
+def test_the_known_writers_list_only_shrinks():
+    """An entry that no longer writes a core table must leave KNOWN_WRITERS."""
+    stale = [p for p in sorted(KNOWN_WRITERS) if not _core_writes(ROOT / p)]
+    assert stale == []
