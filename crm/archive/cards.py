@@ -25,7 +25,7 @@ def card_years(app) -> int:
     return int(years) if isinstance(years, int) and years > 0 else DEFAULT_YEARS
 
 
-def issue_card(tx, fields: dict, *, quiet: bool = False) -> dict:
+def issue_card(tx, fields: dict) -> dict:
     """A new active card for a customer; an older active card of theirs is cancelled."""
     fields = dict(fields)
     fields.setdefault("issued_on", tx.now[:10])
@@ -110,12 +110,3 @@ def list_cards(store, *, today: str, expiring: int | None = None, level: str | N
     if where:
         sql += " WHERE " + " AND ".join(where)
     return store.query(sql + " ORDER BY m.expires_on, m.id LIMIT ?", (*params, limit))
-
-
-def expire_cards(tx) -> int:
-    """Mark active cards whose expiry date has passed as expired (idempotent)."""
-    cursor = tx.conn.execute("UPDATE membership_cards SET status = 'expired', updated_at = ?"
-                             " WHERE status = 'active' AND expires_on < ?", (tx.now, tx.now[:10]))
-    if cursor.rowcount:
-        tx.audit("expire", "card", count=cursor.rowcount)
-    return cursor.rowcount

@@ -112,7 +112,7 @@ def insert_customer(tx, clean: dict, *, source: str = "entry") -> dict:
         from .cards import issue_card
 
         issue_card(tx, {"customer_id": customer_id, "number": card_number, "level": member_level or "standard",
-                        **card_dates}, quiet=True)
+                        **card_dates})
     stored = get_customer(tx.store, customer_id)
     tx.audit("create", "customer", [customer_id], detail={"source": source})
     tx.fire("on_customer_created", customer=stored)
@@ -179,7 +179,7 @@ def apply_update(tx, current: dict, clean: dict, *, untag=None, keep_known=False
 
         if not tx.conn.execute("SELECT 1 FROM membership_cards WHERE number = ?", (card_number,)).fetchone():
             issue_card(tx, {"customer_id": cid, "number": card_number, "level": member_level or "standard",
-                            **card_dates}, quiet=True)
+                            **card_dates})
             changes["card"] = (None, card_number)
     if changes:
         if not updates:

@@ -31,10 +31,6 @@ def roles_map(settings: Settings) -> dict:
             machine.OPENER: settings.open_roles}
 
 
-def tz_of(app):
-    return app.tz
-
-
 def parse_when(value, app, *, what: str = "--at") -> dt.datetime | None:
     if value is None or str(value).strip() == "":
         return None

@@ -197,10 +197,6 @@ def ticket_record(app, ticket: dict, t: dict) -> dict:
     return rec
 
 
-def json_timings(t: dict) -> dict:
-    return {k: v for k, v in t.items()}
-
-
 def timeline_text(rows: list[dict]) -> str:
     """The timeline as blocks: one header line per event, its note and details below (never cut)."""
     lines = []
