@@ -79,15 +79,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "issue_card": ("crm.archive.cards", "issue_card"),
     "get_card": ("crm.archive.cards", "get_card"),
     "renew_card": ("crm.archive.cards", "renew_card"),
-    # the working-day calendar and quiet hours
-    "is_workday": ("crm.workdays", "is_workday"),
-    "add_workdays": ("crm.workdays", "add_workdays"),
-    "workdays_between": ("crm.workdays", "workdays_between"),
-    "holiday_name": ("crm.workdays", "holiday_name"),
-    "calendar_warning": ("crm.workdays", "calendar_warning"),
-    "depends_on_calendar": ("crm.workdays", "depends_on_calendar"),
-    "add_working_hours": ("crm.workdays", "add_working_hours"),
-    "working_hours_between": ("crm.workdays", "working_hours_between"),
+    # the working-day calendar (the App's: app.calendar) and quiet hours
+    "Calendar": ("crm.workdays", "Calendar"),
     "parse_hhmm": ("crm.workdays", "parse_hhmm"),
     "QuietHours": ("crm.workdays", "QuietHours"),
 }
@@ -127,7 +120,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from crm.migrations import Migrations
     from crm.output import Format, cell_text, emit, emit_record, json_default, neutralise_formula
     from crm.values.dates import parse_date, parse_datetime
-    from crm.workdays import (
-        QuietHours, add_working_hours, add_workdays, calendar_warning, depends_on_calendar, holiday_name,
-        is_workday, parse_hhmm, workdays_between, working_hours_between,
-    )
+    from crm.workdays import Calendar, QuietHours, parse_hhmm

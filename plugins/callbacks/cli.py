@@ -63,9 +63,7 @@ CALENDAR_LOOKAHEAD_DAYS = 45
 def _warn_unknown_holidays(crm, day) -> None:
     import datetime as dt
 
-    from crm.api import calendar_warning
-
-    message = calendar_warning(day, day + dt.timedelta(days=CALENDAR_LOOKAHEAD_DAYS))
+    message = crm.calendar.warning(day, day + dt.timedelta(days=CALENDAR_LOOKAHEAD_DAYS))
     if message:
         crm.warn(message)
 

@@ -120,7 +120,7 @@ def open_(
             "note": note,
         })
         ticket = store.get_ticket(tx.store, tid)
-        t = timings.compute(store.events_of(tx.store, tid), load(crm), crm.now(), crm.tz)
+        t = timings.compute(store.events_of(tx.store, tid), load(crm), crm.now(), crm.tz, crm.calendar)
     row = {"id": tid, "state": "registered", "respond_due": views._short(t["respond_due"]),
            "resolve_due": views._short(t["resolve_due"]), "promised_at": ticket["promised_at"],
            "repeat_of": ticket["repeat_of"], "customer_id": customer_id}
@@ -145,7 +145,7 @@ def show(
     crm = current()
     ticket = store.get_ticket(crm.store, ticket_id)
     events = store.events_of(crm.store, ticket["id"])
-    t = timings.compute(events, load(crm), crm.now(), crm.tz)
+    t = timings.compute(events, load(crm), crm.now(), crm.tz, crm.calendar)
     record = views.ticket_record(crm, ticket, t)
     line = views.timeline(events)
     if format != "table":

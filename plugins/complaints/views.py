@@ -79,7 +79,7 @@ def with_timings(app, tickets: list[dict], st=None) -> list[tuple[dict, dict]]:
     settings = load(app)
     evs = store.events_of_many(st or app.store, [t["id"] for t in tickets])
     now = app.now()
-    return [(t, timings.compute(evs[t["id"]], settings, now, app.tz)) for t in tickets]
+    return [(t, timings.compute(evs[t["id"]], settings, now, app.tz, app.calendar)) for t in tickets]
 
 
 def list_row(ticket: dict, t: dict) -> dict:
