@@ -113,13 +113,37 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return occurrence(day.year + month // 12, month % 12 + 1, day.day)
 
 
+def call_window_in_days(calendar, out: dt.date, window: int) -> tuple[dt.date, dt.date]:
+    """(first call day, due day) for "call within ``window`` days of ``out``" (三天之内回访).
+
+    Due ``out + window`` calendar days, moved earlier (never later) to the last working
+    day, but not before ``out``; the first call day is the first working day after ``out``
+    up to the due day, else the due day itself (the car left just before a rest period:
+    call the same day).
+    """
+    due = out + dt.timedelta(days=window)
+    while due > out and not calendar.is_workday(due):
+        due -= DAY
+    start = out + DAY
+    while start < due and not calendar.is_workday(start):
+        start += DAY
+    return min(start, due), due
+
+
 def _in(values) -> str:
     return ", ".join("?" * len(values))
 
 
 # ----------------------------------------------------------------- built-in rules
 def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
-    """After a service visit: call within ``window_days`` working days of the car leaving.
+    """After a service visit: call within ``window_days`` days of the car leaving (三天之内回访).
+
+    ``count = "calendar"`` (the default, the procedure's rule: 必须保证在三天之内回访): the
+    call is due ``window_days`` calendar days after the car left, never later; when the
+    department does not work that day it moves *earlier*, to the last working day before
+    (the day the car left at the earliest), and the first call day is the first working
+    day after the car left that is not past the due date. ``count = "workdays"``: the old
+    reading, ``window_days`` working days from the next working day.
 
     The new days ``[lo, hi]`` are read from the index on ``visits(date_out)``; visits closed
     late (or imported late) are caught by the ``on_visit_closed`` events and the ``visits.id``
@@ -129,6 +153,7 @@ def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[d
     if not types:
         return
     window = int(ctx.options.get("window_days", 3))
+    by_workdays = ctx.options.get("count", "calendar") == "workdays"
     oldest = ctx.as_of - dt.timedelta(days=int(ctx.state.get("lookback_days", 15)))
     cols = "v.id, v.customer_id, v.vehicle_id, v.ro_number, v.type, v.advisor, v.date_out"
     where = f"v.status = 'closed' AND v.type IN ({_in(types)})"
@@ -136,7 +161,8 @@ def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[d
     if lo <= hi:
         for row in ctx.conn.execute(
                 f"SELECT {cols} FROM visits v WHERE v.date_out >= ? AND v.date_out < ? AND {where}",
-                [prev_workday(ctx.calendar, lo - DAY).isoformat(), (hi + DAY).isoformat(), *types]):
+                [min(prev_workday(ctx.calendar, lo - DAY), lo - dt.timedelta(days=window)).isoformat(),
+                 (hi + DAY).isoformat(), *types]):
             rows[row[0]] = row
     late: set[int] = set()
     if not ctx.full and ctx.state.get("max_visit_id") is not None:
@@ -150,11 +176,14 @@ def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[d
         out = parse_day(date_out)
         if out is None or cid is None:
             continue
-        start = ctx.calendar.add_workdays(out, 1)
+        if by_workdays:
+            start, due = ctx.calendar.add_workdays(out, 1), ctx.calendar.add_workdays(out, window)
+        else:
+            start, due = call_window_in_days(ctx.calendar, out, window)
         if not lo <= start <= hi and not (vid in late and oldest <= start <= ctx.as_of):
             continue
         yield {
-            "customer_id": cid, "on": start, "due_on": ctx.calendar.add_workdays(out, window), "trigger": out,
+            "customer_id": cid, "on": start, "due_on": due, "trigger": out,
             "key": f"visit:{vid}", "vehicle_id": vehicle_id, "visit_id": vid,
             "avoid_staff": [advisor] if advisor else [],
             "reason": f"{VISIT_TYPE_TITLES.get(vtype, vtype)}回访 工单{ro} {out.isoformat()}离店",

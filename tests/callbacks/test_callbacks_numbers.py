@@ -1,0 +1,56 @@
+"""The department's numbers as its own documents define them (issue 16): 三天之内回访, member
+coverage, the follow-up's typed link to its complaint, per-specialist scorecards."""
+
+from callbacks_helpers import customer, plan, tasks, vehicle, visit
+
+
+def _figures(report: dict, key: str) -> dict:
+    return {f["name"]: f["value"] for f in report[key]["figures"]}
+
+
+# ------------------------------------------------------------- 三天之内回访
+def test_a_car_out_on_30_september_is_called_before_national_day_not_after(staffed):
+    """必须保证在三天之内回访: due three calendar days after the car left, never later; the
+    department is off 1–8 October 2025, so the call moves earlier (to 30 September)."""
+    cid = customer(staffed)
+    vin = vehicle(staffed, cid)
+    visit(staffed, vin, "RO1", "2025-09-30")
+    assert plan(staffed, "2025-09-30")["created"] == 1
+    [task] = tasks(staffed)
+    assert (task["start_on"], task["due_on"]) == ("2025-09-30", "2025-09-30")  # not 10-09 .. 10-11
+    staffed("--as", "wangfang", "callbacks", "record", task["id"], "--result", "satisfied", "--score", "9",
+            env={"CRM_NOW": "2025-09-30T17:00:00"})
+    report = staffed.json("callbacks", "summary", "--period", "2025-09")
+    assert _figures(report, "callbacks")["按时回访率"] == 100.0
+
+
+def test_a_weekend_moves_the_due_date_earlier(staffed):
+    cid = customer(staffed)
+    vin = vehicle(staffed, cid)
+    visit(staffed, vin, "RO1", "2026-11-18")  # a Wednesday: + 3 days is Saturday 21
+    plan(staffed, "2026-11-19")
+    [task] = tasks(staffed)
+    assert (task["start_on"], task["due_on"]) == ("2026-11-19", "2026-11-20")  # Thu .. Fri, not Mon 23
+
+
+def test_working_day_counting_is_an_option(staffed):
+    staffed.write_config('[callbacks.rules.service_visit]\ncount = "workdays"\n')
+    cid = customer(staffed)
+    vin = vehicle(staffed, cid)
+    visit(staffed, vin, "RO1", "2025-09-30")
+    plan(staffed, "2025-10-09")
+    [task] = tasks(staffed)
+    assert (task["start_on"], task["due_on"]) == ("2025-10-09", "2025-10-11")
+
+
+def test_on_time_rate_is_measured_against_the_three_day_due_date(staffed):
+    cid = customer(staffed)
+    vin = vehicle(staffed, cid)
+    visit(staffed, vin, "RO1", "2025-09-30")
+    plan(staffed, "2025-09-30")
+    [task] = tasks(staffed)
+    # called on 9 October: inside the old working-day window, late by the document's rule
+    staffed("--as", "wangfang", "callbacks", "record", task["id"], "--result", "satisfied",
+            env={"CRM_NOW": "2025-10-09T10:00:00"})
+    report = staffed.json("callbacks", "summary", "--period", "2025-09")
+    assert _figures(report, "callbacks")["按时回访率"] == 0.0
