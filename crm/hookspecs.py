@@ -209,8 +209,12 @@ def open_complaint(tx: "Transaction", request: dict) -> Any:
     """Open a complaint ticket (provided by the complaints plugin).
 
     :param request: ``{"customer_id", "vehicle_id", "channel", "source", "source_ref",
-        "category", "severity", "description", "respond_due", "resolve_due", ...}``.
-    :returns: the new ticket's id, or None when no plugin handles complaints.
+        "category", "severity", "description", "respond_due", "resolve_due", "about", ...}``;
+        ``source_ref`` may be a :class:`crm.api.Ref` (``Ref("callback", task, call)``);
+        ``about`` is the ``Ref`` a ``schedule_callback`` request gave (the call was *about*
+        that record): ``Ref("complaint", id)`` reopens that ticket instead of opening one.
+    :returns: the new ticket's id (or the reopened one's), or None when no plugin handles
+        complaints.
     """
 
 
@@ -218,7 +222,10 @@ def open_complaint(tx: "Transaction", request: dict) -> Any:
 def schedule_callback(tx: "Transaction", request: dict) -> Any:
     """Put a call on a specialist's queue (provided by the callbacks plugin).
 
-    :param request: ``{"customer_id", "reason", "due_on", "rule", "ref", "note"}``.
+    :param request: ``{"customer_id", "reason", "due_on", "rule", "ref", "note", "about"}``;
+        ``about`` (a :class:`crm.api.Ref`, optional) is what the call is about; the
+        provider keeps it and hands it back in the ``open_complaint`` request when the
+        customer is dissatisfied on that call.
     :returns: the task id, or None when no plugin handles callbacks.
     """
 

@@ -136,3 +136,13 @@ CREATE INDEX callback_tasks_queue ON callback_tasks(status, assigned_to, schedul
 CREATE INDEX callback_tasks_agenda ON callback_tasks(status, assigned_to, member, due_on) WHERE status = 'open';
 CREATE INDEX callback_tasks_last ON callback_tasks(status, last_on) WHERE status = 'open'
 """)
+
+
+@migrations()
+def m007_about(db):
+    # What a task was asked for about (the schedule_callback request's ``about``, a
+    # crm.api.Ref: e.g. complaint 3 for its follow-up call), kept typed: kind and id.
+    _run(db, """
+ALTER TABLE callback_tasks ADD COLUMN about_kind TEXT;
+ALTER TABLE callback_tasks ADD COLUMN about_id INTEGER
+""")

@@ -513,6 +513,7 @@ def run_plan(app, as_of: dt.date, *, full: bool = False, dry_run: bool = False) 
 
 def schedule(tx, request: dict) -> int | None:
     """The ``schedule_callback`` service: queue one call asked for by another plugin."""
+    from crm.api import Ref
     from crm.errors import BadInput
 
     from . import settings as settings_mod
@@ -554,5 +555,11 @@ def schedule(tx, request: dict) -> int | None:
     if request.get("note") and task_id:
         tx.conn.execute("UPDATE callback_tasks SET note = coalesce(note || '; ', '') || ? WHERE id = ?",
                         (request["note"], task_id))
+    about = request.get("about")
+    if about is not None and task_id:
+        if not isinstance(about, Ref):
+            raise BadInput(f"schedule_callback: 'about' must be a crm.api.Ref (is {type(about).__name__})")
+        tx.conn.execute("UPDATE callback_tasks SET about_kind = ?, about_id = ? WHERE id = ?",
+                        (about.kind, about.id, task_id))
     tx.audit("schedule", "callback_task", [task_id] if task_id else [], detail={"rule": name})
     return task_id

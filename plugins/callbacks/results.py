@@ -13,7 +13,7 @@ import datetime as dt
 import json
 
 from crm.errors import BadInput, PermissionDenied
-from crm.api import QuietHours, parse_hhmm
+from crm.api import QuietHours, Ref, parse_hhmm
 
 from .settings import ASPECTS, RESULT_TITLES, RESULTS
 from .store import reason_text
@@ -191,7 +191,8 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
     if result == "dissatisfied":
         complaint = tx.ask("open_complaint", request={
             "customer_id": task["customer_id"], "vehicle_id": task["vehicle_id"], "channel": "phone",
-            "source": "callback", "source_ref": f"callback:{task['id']}:{call_id}",
+            "source": "callback", "source_ref": Ref("callback", task["id"], call_id),
+            "about": Ref(task["about_kind"], task["about_id"]) if task.get("about_kind") else None,
             "category": aspects[0] if aspects else "service",
             "severity": "urgent" if score is not None and score <= 3 else "normal",
             "description": "; ".join(x for x in (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crm.api import Ref
 from crm.errors import BadInput, NotFound
 
 from . import machine, store, timings, vocab
@@ -241,7 +242,7 @@ def schedule_followup(tx, ticket: dict, when: str, settings: Settings) -> dict:
         return {"due_on": due_on.isoformat(), "task": None, "why": "no customer on the ticket"}
     task = tx.ask("schedule_callback", request={
         "customer_id": ticket["customer_id"], "reason": "complaint_followup", "due_on": due_on.isoformat(),
-        "rule": "complaint_followup", "ref": f"complaint:{ticket['id']}",
+        "rule": "complaint_followup", "ref": f"complaint:{ticket['id']}", "about": Ref("complaint", ticket["id"]),
         "note": f"投诉 #{ticket['id']} 结案回访 ({vocab.label(ticket['final_category'] or ticket['category'], vocab.CATEGORIES)})",
     })
     return {"due_on": due_on.isoformat(), "task": task}

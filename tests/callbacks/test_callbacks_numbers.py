@@ -54,3 +54,33 @@ def test_on_time_rate_is_measured_against_the_three_day_due_date(staffed):
             env={"CRM_NOW": "2025-10-09T10:00:00"})
     report = staffed.json("callbacks", "summary", "--period", "2025-09")
     assert _figures(report, "callbacks")["按时回访率"] == 0.0
+
+
+# ------------------------------------------------------------- the follow-up and its complaint
+def test_a_dissatisfied_follow_up_after_a_closed_complaint_reopens_the_original(staffed):
+    """The complaints plugin schedules its follow-up call about Ref("complaint", id); the
+    callbacks plugin gives that reference back when the customer is still unhappy."""
+    cid = customer(staffed)
+    vehicle(staffed, cid)
+    zm = {"CRM_USER": "zhaomin"}
+    tid = staffed.json("complaints", "open", "--customer", cid, "--channel", "phone", "--category",
+                       "repair_quality", "--severity", "normal", "--description", "保养后发动机异响", env=zm)["id"]
+    for args, now in [(("advance", "accept"), "10:30"),
+                      (("advance", "investigate", "--dept", "workshop", "--person", "张师傅", "--findings", "螺丝未紧固"),
+                       "11:00"),
+                      (("advance", "propose", "--solution", "免费返修"), "11:10"),
+                      (("approve", "-m", "同意"), "11:20"),
+                      (("advance", "implement", "--actions", "返修完成"), "14:00"),
+                      (("advance", "summarize", "--root-cause", "作业不规范", "--lessons", "加强终检"), "15:00"),
+                      (("advance", "confirm", "--via", "phone"), "15:30"),
+                      (("close",), "16:00")]:
+        user = "li" if args[0] == "approve" else "zhaomin"
+        staffed("complaints", args[0], tid, *args[1:], env={"CRM_USER": user, "CRM_NOW": f"2026-11-20T{now}:00"})
+    [task] = tasks(staffed)
+    out = staffed.json("--as", "wangfang", "callbacks", "record", task["id"], "--result", "dissatisfied",
+                       "--score", "3", "--aspect", "repair_quality", "--note", "异响仍在",
+                       env={"CRM_NOW": "2026-11-25T10:00:00"})
+    assert out["complaint"] == tid
+    tickets = staffed.sql("SELECT id, state, repeat_of FROM complaints_tickets")
+    assert tickets == [(tid, "reopened", None)]  # no new ticket "repeat of #1"
+    assert (task["about_kind"], task["about_id"]) == ("complaint", tid)  # kept typed, not parsed from a key
