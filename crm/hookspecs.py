@@ -188,8 +188,11 @@ def report_sections(app: "App", report: dict) -> list[dict] | None:
 
     :param report: ``{"kind": "kpi|daily|weekly|monthly", "start": date, "end": date,
         "previous": (date, date), "staff": code or None}``.
-    :returns: sections ``{"key", "title", "rows", "columns", "figures": [{"name", "value",
-        "previous", "unit", "doc"}]}``, or None.
+    :returns: sections ``{"key", "title", "rows", "columns", "scope", "figures": [{"name",
+        "value", "previous", "unit", "doc"}]}``, or None. ``scope = "staff"`` says the
+        section's figures are the report's ``staff`` member's own; on a per-person report
+        (``staff`` given) every other section is department-wide and is left out of the
+        scorecard (listed by title under 部门整体数据).
     """
 
 

@@ -18,6 +18,7 @@ from . import core, periods
 from .definitions import FIGURES, KIND_TITLES, PLUGIN_ANCHOR, anchor, title_of
 
 KINDS = ("kpi", "daily", "weekly", "monthly")
+DEPARTMENT_WIDE = "department-wide figures, not this person's own (部门整体数据)"
 
 
 def trend(value, before) -> str:
@@ -135,9 +136,13 @@ def plugin_parts(app, kind, period, prev, year, staff) -> tuple[list[dict], list
                     for f in s.get("figures") or []:
                         last_year[(s.get("key"), f.get("name"))] = f.get("value")
     seen = set()
+    left_out = []
     for part in got:
         for s in part or []:
             if not isinstance(s, dict):
+                continue
+            if staff and s.get("scope") != "staff":  # a scorecard shows only the person's own figures
+                left_out.append({"section": s.get("title") or s.get("key"), "why": DEPARTMENT_WIDE})
                 continue
             key = str(s.get("key") or slug(s.get("title") or "plugin"))
             while key in seen:
@@ -151,4 +156,7 @@ def plugin_parts(app, kind, period, prev, year, staff) -> tuple[list[dict], list
                 figures.append(_figure(f"{key}.{slug(name)}", key, f.get("value"), f.get("previous"),
                                        last_year.get((s.get("key"), name)), name=name, unit=f.get("unit") or "",
                                        doc=PLUGIN_ANCHOR, how=f.get("doc"), source="plugin"))
+    if left_out:
+        sections.append({"key": "department_wide", "title": "部门整体数据 (department-wide: not on this scorecard)",
+                         "rows": left_out, "columns": ["section", "why"], "source": "plugin"})
     return figures, sections

@@ -243,4 +243,6 @@ def report_sections_for(app, report: dict) -> list[dict]:
                 f["previous"] = before.get(s["key"], {}).get(f["name"])
     for s in sections:
         s["rows"] = [app.mask(r) for r in s["rows"]]
+        if report.get("staff"):
+            s["scope"] = "staff"  # summary() counted only this specialist's calls and tasks
     return sections

@@ -1,7 +1,7 @@
 """The department's numbers as its own documents define them (issue 16): 三天之内回访, member
 coverage, the follow-up's typed link to its complaint, per-specialist scorecards."""
 
-from callbacks_helpers import customer, plan, tasks, vehicle, visit
+from callbacks_helpers import customer, plan, tasks, vehicle, visit, write_sql
 
 
 def _figures(report: dict, key: str) -> dict:
@@ -84,3 +84,33 @@ def test_a_dissatisfied_follow_up_after_a_closed_complaint_reopens_the_original(
     tickets = staffed.sql("SELECT id, state, repeat_of FROM complaints_tickets")
     assert tickets == [(tid, "reopened", None)]  # no new ticket "repeat of #1"
     assert (task["about_kind"], task["about_id"]) == ("complaint", tid)  # kept typed, not parsed from a key
+
+
+# ------------------------------------------------------------- per-specialist scorecards
+def test_each_specialists_scorecard_shows_only_their_own_figures(staffed):
+    staffed("staff", "add", "lina", "--name", "李娜", "--role", "callback")
+    for i, who in enumerate(["wangfang", "lina", "lina"]):
+        cid = customer(staffed, f"客户{i}", f"1381234560{i}")
+        vin = vehicle(staffed, cid, 10 + i)
+        visit(staffed, vin, f"RO{i}", "2026-11-18")
+    plan(staffed, "2026-11-19")
+    for task, who in zip(tasks(staffed), ["wangfang", "lina", "lina"]):
+        write_sql(staffed, "UPDATE callback_tasks SET assigned_to = ? WHERE id = ?", (who, task["id"]))
+        staffed("--as", who, "callbacks", "record", task["id"], "--result", "satisfied", "--score", "9",
+                env={"CRM_NOW": "2026-11-19T10:00:00"})
+    # a department-wide complaint (nobody's own call)
+    staffed("--as", "zhaomin", "complaints", "open", "--customer", "1", "--channel", "phone", "--category",
+            "repair_quality", "--severity", "normal", "--description", "异响")
+
+    def card(code):
+        report = staffed.json("report", "kpi", "--period", "2026-11", "--staff", code)
+        return {f["key"]: f["value"] for f in report["figures"]}, {s["key"]: s for s in report["sections"]}
+
+    a, a_sections = card("wangfang")
+    b, b_sections = card("lina")
+    calls = next(k for k in a if k.endswith("回访次数") and k.startswith("callbacks."))
+    assert (a[calls], b[calls]) == (1, 2)
+    for figures in (a, b):  # the department's complaints and NPS are not on a person's scorecard
+        assert not any(k.startswith(("complaints.", "campaigns.")) for k in figures), figures
+    left = [r["section"] for r in a_sections["department_wide"]["rows"]]
+    assert any("投诉" in s for s in left)
