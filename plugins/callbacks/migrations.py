@@ -146,3 +146,25 @@ def m007_about(db):
 ALTER TABLE callback_tasks ADD COLUMN about_kind TEXT;
 ALTER TABLE callback_tasks ADD COLUMN about_id INTEGER
 """)
+
+
+@migrations()
+def m008_channels_and_skips(db):
+    # 会员客户100%回访: a member the phone may not reach is called back on another channel
+    # the member allows (a task with its channel and the text to send); a member no channel
+    # reaches is remembered with the reason, so the summary counts them as not reached.
+    _run(db, """
+ALTER TABLE callback_tasks ADD COLUMN channel TEXT NOT NULL DEFAULT 'phone';
+ALTER TABLE callback_tasks ADD COLUMN message TEXT;
+CREATE TABLE callback_skips (
+    rule TEXT NOT NULL,
+    key TEXT NOT NULL,
+    customer_id INTEGER NOT NULL,
+    member INTEGER NOT NULL DEFAULT 0,
+    due_on TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    planned_at TEXT NOT NULL,
+    PRIMARY KEY (rule, key)
+);
+CREATE INDEX callback_skips_due ON callback_skips(due_on)
+""")
