@@ -213,8 +213,11 @@ def open_complaint(tx: "Transaction", request: dict) -> Any:
 def schedule_callback(tx: "Transaction", request: dict) -> Any:
     """Put a call on a specialist's queue (provided by the callbacks plugin).
 
-    :param request: ``{"customer_id", "reason", "due_on", "rule", "ref", "note"}``.
-    :returns: the task id, or None when no plugin handles callbacks.
+    :param request: ``{"customer_id", "reason", "due_on", "rule", "ref", "note", "purpose"}``;
+        ``purpose`` (default ``"service"``) is the contact policy's purpose
+        (:data:`crm.archive.contact.PURPOSES`): the call is only queued when
+        ``may_contact(customer, "phone", purpose, day)`` allows it.
+    :returns: the task id, or None when no plugin handles callbacks (or the policy refuses).
     """
 
 

@@ -175,8 +175,9 @@ class ContactPolicy:
             decision = self.decide(customer, channel, purpose, at)
             if decision:
                 return channel, decision
-            first_no = first_no or decision
-        return None, first_no or _deny("no_address", "no channel to try")
+            if first_no is None:
+                first_no = decision
+        return None, first_no if first_no is not None else _deny("no_address", "no channel to try")
 
 
 _DENIALS: dict[tuple[str, str], Decision] = {}
@@ -269,3 +270,44 @@ def check_config(contact: Any) -> str | None:
         if value not in ("allow", "deny"):
             return f"contact.without_consent.{purpose}: must be \"allow\" or \"deny\", not {value!r}"
     return None
+
+
+_ADDRESS_SQL = {
+    "phone": "coalesce(nullif({c}.mobile, ''), nullif({c}.mobile2, ''), nullif({c}.landline, '')) IS NOT NULL",
+    "sms": "coalesce(nullif({c}.mobile, ''), nullif({c}.mobile2, '')) IS NOT NULL",
+    "wechat": "coalesce(nullif({c}.wechat, ''), nullif({c}.mobile, ''), nullif({c}.mobile2, '')) IS NOT NULL",
+    "email": "nullif({c}.email, '') IS NOT NULL",
+}
+
+
+def sql_condition(channel: str, purpose: str, *, policy: ContactPolicy | None = None,
+                  alias: str = "c") -> tuple[str, list]:
+    """The policy as a WHERE condition over ``customers {alias}``: the customers
+    :meth:`ContactPolicy.decide` allows on a day (all checks but quiet hours).
+
+    For filters and segments over many customers (one query); the tests check that it
+    agrees with :func:`may_contact` on every combination of facts.
+    """
+    policy = policy or DEFAULT_POLICY
+    if channel not in _ADDRESS_SQL:
+        raise ValueError(f"channel {channel!r} is not one of {', '.join(CHANNELS)}")
+    if purpose not in WITHOUT_CONSENT:
+        raise ValueError(f"purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
+    c = alias
+    where = [f"{c}.forgotten_at IS NULL"]
+    granted = f"(SELECT k.granted FROM customer_consents k WHERE k.customer_id = {c}.id AND k.channel = ?)"
+    params: list = []
+    overriding = purpose in OVERRIDING
+    missing_ok = bool(policy.without_consent.get(purpose, False))
+    if not overriding:
+        where.append(f"{c}.do_not_contact = 0")
+        if missing_ok:
+            where.append(f"coalesce({granted}, 1) = 1")
+        else:
+            where.append(f"{granted} = 1")
+        params.append(channel)
+    elif not missing_ok:
+        where.append(f"{granted} IS NOT NULL")
+        params.append(channel)
+    where.append(_ADDRESS_SQL[channel].format(c=c))
+    return "(" + " AND ".join(where) + ")", params

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from crm.errors import BadInput
 
-from .common import address_for, log_interaction, settings
+from crm.archive.contact import address as address_for
+
+from .common import log_interaction, settings
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -163,8 +165,9 @@ def release_due(tx) -> int:
 
 
 def schedule_call(tx, customer_id: int, *, reason: str, due_on: dt.date, rule: str, ref: str,
-                  note: str | None = None):
-    """A phone task through the callbacks service (None when no plugin provides it)."""
+                  note: str | None = None, purpose: str = "marketing"):
+    """A phone task through the callbacks service (None when no plugin provides it, or when the
+    contact policy refuses the call for ``purpose``)."""
     return tx.ask("schedule_callback", request={"customer_id": customer_id, "reason": reason,
                                                 "due_on": due_on.isoformat(), "rule": rule, "ref": ref,
-                                                "note": note})
+                                                "note": note, "purpose": purpose})

@@ -126,19 +126,22 @@ def _match(tx, cid: str, vin: str, vehicle: dict, owner_id: int | None) -> int:
 def _outreach(tx, cid: str, vin: str, customer_id: int) -> int:
     from crm.workdays import add_workdays
 
+    from crm.archive.contact import contact_facts
+
+    from .common import contact_policy
+
     campaign = _campaign(tx.store, cid)
-    customer = tx.store.query_one("SELECT do_not_contact, forgotten_at FROM customers WHERE id = ?", (customer_id,))
-    if customer is None or customer["forgotten_at"]:
-        return 0
     # A safety recall is a legal duty to inform the owner: do-not-contact holds for
-    # marketing, not for recalls.  Service campaigns respect it.
-    if customer["do_not_contact"] and campaign["kind"] != "recall":
+    # marketing, not for recalls (purpose "safety").  Service campaigns respect it.
+    purpose = "safety" if campaign["kind"] == "recall" else "service"
+    facts = contact_facts(tx.conn, [customer_id]).get(customer_id)
+    if not contact_policy(tx.app).decide(facts, "phone", purpose, tx.app.today()):
         return 0
     due = add_workdays(tx.app.today(), int(settings(tx.app)["recall_due_workdays"]))
     ref = _ref(cid, vin, customer_id)
     task = tx.ask("schedule_callback", request={
         "customer_id": customer_id, "reason": campaign["kind"], "due_on": due.isoformat(),
-        "rule": "campaigns.recall", "ref": ref,
+        "rule": "campaigns.recall", "ref": ref, "purpose": purpose,
         "note": f"{campaign['title'] or cid} VIN {vin}" + (f" (截止 {campaign['ends_on']})" if campaign["ends_on"] else "")})
     tx.conn.execute("UPDATE campaigns_oem_vins SET outreach_ref = ?, outreach_at = ?, updated_at = ?"
                     " WHERE campaign_id = ? AND vin = ?",

@@ -89,8 +89,12 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def compile_spec(spec: dict, today: dt.date) -> tuple[str, list]:
-    """The WHERE clause (over ``customers c``) and its parameters for ``spec``."""
+def compile_spec(spec: dict, today: dt.date, *, purpose: str = "marketing", policy=None) -> tuple[str, list]:
+    """The WHERE clause (over ``customers c``) and its parameters for ``spec``.
+
+    ``channel`` keeps the customers the core's contact policy allows on that channel for
+    ``purpose`` (``crm.archive.contact``; events and win-back: marketing, surveys: service).
+    """
     spec = validate_spec(spec)
     where = ["c.forgotten_at IS NULL", "c.do_not_contact = 0"]
     params: list = []
@@ -151,13 +155,11 @@ def compile_spec(spec: dict, today: dt.date) -> tuple[str, list]:
                      " AND t.tag IN (SELECT value FROM json_each(?)))")
         params.append(_json_list(spec["exclude_tags"]))
     if "channel" in spec:
-        where.append("EXISTS (SELECT 1 FROM customer_consents cc WHERE cc.customer_id = c.id"
-                     " AND cc.channel = ? AND cc.granted = 1)")
-        params.append(spec["channel"])
-        if spec["channel"] == "email":
-            where.append("coalesce(c.email, '') != ''")
-        else:
-            where.append("coalesce(c.mobile, c.mobile2, '') != ''")
+        from crm.archive.contact import sql_condition
+
+        clause, more = sql_condition(spec["channel"], purpose, policy=policy)
+        where.append(clause)
+        params.extend(more)
     if "customers" in spec:
         where.append("c.id IN (SELECT value FROM json_each(?))")
         params.append(_json_list(spec["customers"]))
@@ -208,10 +210,24 @@ def count(store, spec: dict, today: dt.date) -> int:
     return store.scalar(f"SELECT count(*) FROM customers c WHERE {clause}", tuple(params))
 
 
-def member_ids(store, spec: dict, today: dt.date) -> list[int]:
-    clause, params = compile_spec(spec, today)
+def member_ids(store, spec: dict, today: dt.date, *, purpose: str = "marketing", policy=None) -> list[int]:
+    clause, params = compile_spec(spec, today, purpose=purpose, policy=policy)
     return [r[0] for r in store.conn.execute(f"SELECT c.id FROM customers c WHERE {clause} ORDER BY c.id",
                                              tuple(params))]
+
+
+def left_out(store, spec: dict, today: dt.date, channel: str, purpose: str, policy=None) -> dict[str, int]:
+    """Why the segment's customers not reachable on ``channel`` are left out: ``{reason: count}``
+    (the core's contact policy's words, e.g. ``no consent to SMS (marketing needs an explicit yes)``)."""
+    from crm.archive.contact import may_contact_many
+
+    everyone = member_ids(store, {k: v for k, v in spec.items() if k != "channel"}, today)
+    kept = set(member_ids(store, {**spec, "channel": channel}, today, purpose=purpose, policy=policy))
+    out: dict[str, int] = {}
+    for decision in may_contact_many(store.conn, [c for c in everyone if c not in kept], channel, purpose, today,
+                                     policy=policy).values():
+        out[decision.why] = out.get(decision.why, 0) + 1
+    return out
 
 
 def get_segment(store, name: str) -> dict:

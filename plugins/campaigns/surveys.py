@@ -293,7 +293,8 @@ def send(tx, survey: dict, segment_name: str, channel: str | None, template_name
     if channel not in ("phone", "sms", "wechat", "email"):
         raise BadInput(f"channel {channel!r} is not one of phone, sms, wechat, email")
     seg = segments.get_segment(tx.store, segment_name)
-    ids = segments.member_ids(tx.store, {**seg["spec"], "channel": channel}, tx.app.today())
+    # a satisfaction survey asks about the customer's own service: purpose "service" (docs/privacy.md)
+    ids = segments.member_ids(tx.store, {**seg["spec"], "channel": channel}, tx.app.today(), purpose="service")
     template = messages.Template(tx.app, template_name) if channel != "phone" else None
     nps_q = next((q for q in survey["questions"] if q["nps"]), survey["questions"][0])
     counts = {"sent": 0, "already": 0}
@@ -309,7 +310,7 @@ def send(tx, survey: dict, segment_name: str, channel: str | None, template_name
             from crm.workdays import add_workdays
 
             messages.schedule_call(tx, customer_id, reason="survey", due_on=add_workdays(tx.app.today(), 0),
-                                   rule="campaigns.survey", ref=key, note=survey["name"])
+                                   rule="campaigns.survey", ref=key, note=survey["name"], purpose="service")
             continue
         customer = tx.store.query_one("SELECT * FROM customers WHERE id = ?", (customer_id,))
         context = {**messages.base_context(tx.app, tx.store, customer), "question": nps_q["text"],

@@ -104,3 +104,33 @@ def test_contact_config_changes_the_default(crm, value, allowed):
     policy = ContactPolicy.from_config(app.config)
     facts = contact_facts(app.store.conn, [cid])[cid]
     assert bool(policy.decide(facts, "phone", "care")) is allowed
+
+
+def test_the_sql_form_agrees_with_the_policy_on_every_case(crm):
+    """sql_condition (segments, filters) and may_contact (planners) give the same answers."""
+    import itertools
+
+    from crm.archive.contact import PURPOSES, sql_condition
+
+    conn = sqlite3.connect(crm.db_path)
+    crm("customer", "list")  # the schema
+    now = "2026-11-20T10:00:00"
+    ids = []
+    for n, (dnc, forgotten, consent, mobile, email, wechat) in enumerate(itertools.product(
+            (0, 1), (None, now), (None, 0, 1), (None, "", "13812345678"), (None, "a@b.cn"), (None, "wx1"))):
+        cid = conn.execute("INSERT INTO customers (name, mobile, email, wechat, do_not_contact, forgotten_at,"
+                           " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (f"c{n}", mobile, email, wechat, dnc, forgotten, now, now)).lastrowid
+        if consent is not None:
+            conn.executemany("INSERT INTO customer_consents (customer_id, channel, granted, updated_at)"
+                             " VALUES (?, ?, ?, ?)", [(cid, ch, consent, now) for ch in CHANNELS])
+        ids.append(cid)
+    conn.commit()
+    facts = contact_facts(conn, ids)
+    for policy in (ContactPolicy(), ContactPolicy().denying_missing()):
+        for channel in CHANNELS:
+            for purpose in PURPOSES:
+                where, params = sql_condition(channel, purpose, policy=policy)
+                in_sql = {r[0] for r in conn.execute(f"SELECT c.id FROM customers c WHERE {where}", params)}
+                in_py = {cid for cid in ids if policy.decide(facts[cid], channel, purpose)}
+                assert in_sql == in_py, (channel, purpose)
