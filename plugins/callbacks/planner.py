@@ -196,7 +196,8 @@ class Plan:
 
     def drop_planned(self, candidates: list[dict]) -> list[dict]:
         done = store.planned_keys(self.conn, [(c["rule"], c["key"]) for c in candidates])
-        self._facts = contact_facts(self.conn, sorted({c["customer_id"] for c in candidates}), self.as_of)
+        self._facts = contact_facts(self.conn, sorted({c["customer_id"] for c in candidates}), self.as_of,
+                                    channels=("phone",))
         out = []
         for cand in candidates:
             task_id = done.get((cand["rule"], cand["key"]))
