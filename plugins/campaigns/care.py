@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crm.archive.contact import contact_facts
+from crm.archive.interactions import log_interaction
 from crm.errors import BadInput, NotFound
 
 from . import lunar, messages
-from crm.archive.contact import contact_facts
-
-from .common import contact_policy, log_interaction, settings
+from .common import contact_policy, settings
 
 SOLAR = {"new_year": ("元旦", 1, 1), "womens_day": ("妇女节", 3, 8), "labour_day": ("劳动节", 5, 1),
          "national_day": ("国庆节", 10, 1)}
@@ -176,9 +176,9 @@ def add_gift(tx, customer_id: int, gift: str, *, campaign: str, occasion: str | 
         (customer_id, campaign, occasion, gift, "given" if given else "planned",
          tx.app.today().isoformat() if given else None, tx.actor.code if given else None, note, tx.now, tx.now)
     ).lastrowid
-    log_interaction(tx, customer_id, channel="visit" if given else "gift", kind="gift",
-                    summary=f"礼品: {gift} ({campaign}{' ' + occasion if occasion else ''})",
-                    outcome="given" if given else "planned", ref=f"gift:{gift_id}")
+    log_interaction(tx, {"customer_id": customer_id, "channel": "visit" if given else "other", "kind": "gift",
+                         "summary": f"礼品: {gift} ({campaign}{' ' + occasion if occasion else ''})",
+                         "outcome": "given" if given else "planned", "ref": f"gift:{gift_id}"}, audit=False)
     return gift_id
 
 
@@ -191,6 +191,7 @@ def give_gift(tx, gift_id: int, note: str | None = None) -> None:
     tx.conn.execute("UPDATE campaigns_gifts SET status = 'given', given_on = ?, given_by = ?,"
                     " note = coalesce(?, note), updated_at = ? WHERE id = ?",
                     (tx.app.today().isoformat(), tx.actor.code, note, tx.now, gift_id))
-    log_interaction(tx, row["customer_id"], channel="visit", kind="gift", summary=f"礼品已送达: {row['gift']}",
-                    outcome="given", ref=f"gift:{gift_id}")
+    log_interaction(tx, {"customer_id": row["customer_id"], "channel": "visit", "kind": "gift",
+                         "summary": f"礼品已送达: {row['gift']}", "outcome": "given",
+                         "ref": f"gift:{gift_id}"}, audit=False)
     tx.audit("give", "campaigns_gift", [gift_id])

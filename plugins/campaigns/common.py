@@ -1,4 +1,4 @@
-"""Small helpers shared by the campaigns modules: settings, dates, files, the interactions log."""
+"""Small helpers shared by the campaigns modules: settings, dates, files, the contact policy."""
 
 from __future__ import annotations
 
@@ -102,19 +102,6 @@ def write_private(path: Path, data: bytes) -> Path:
             pass
         raise
     return path
-
-
-def log_interaction(tx, customer_id: int | None, *, channel: str, kind: str, summary: str,
-                    outcome: str | None = None, ref: str | None = None, direction: str = "out",
-                    at: str | None = None) -> None:
-    """One row in the core's interactions log (every call, SMS, gift this plugin records)."""
-    if customer_id is None:
-        return
-    tx.conn.execute(
-        "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (customer_id, at or tx.now, tx.actor.code, channel, direction, kind, summary, outcome, ref, tx.now),
-    )
 
 
 def contact_policy(app):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crm.archive.contact import contact_facts
+from crm.archive.interactions import log_interaction
 from crm.errors import BadInput, NotFound
 
 from . import messages, segments
-from crm.archive.contact import contact_facts
-
-from .common import MESSAGE_CHANNELS, contact_policy, iso_minutes, log_interaction, parse_datetime, settings
+from .common import MESSAGE_CHANNELS, contact_policy, iso_minutes, parse_datetime, settings
 
 REPLIES = ("accepted", "declined", "maybe", "pending")
 SORTS = ("reply", "name", "replied_at", "invited_at", "customer")
@@ -161,8 +161,9 @@ def invite(tx, event: dict, segment_name: str, channel: str, template_name: str 
         else:
             counts[status] = counts.get(status, 0) + 1
         if channel == "phone":
-            log_interaction(tx, customer_id, channel="phone", kind="event_invitation",
-                            summary=f"邀约: {event['title']}", outcome="task", ref=f"event:{event['id']}")
+            log_interaction(tx, {"customer_id": customer_id, "channel": "phone", "kind": "event_invitation",
+                                 "summary": f"邀约: {event['title']}", "outcome": "task",
+                                 "ref": f"event:{event['id']}"}, audit=False)
     tx.audit("invite", "campaigns_event", [event["id"]], count=counts["invited"],
              detail={"segment": seg["name"], "channel": channel, "already": counts["already"]})
     return counts
@@ -197,9 +198,10 @@ def rsvp(tx, event: dict, customer_id: int, reply: str, note: str | None = None)
     tx.conn.execute("UPDATE campaigns_invitations SET reply = ?, replied_at = ?, waitlisted_at = ?,"
                     " note = coalesce(?, note) WHERE id = ?",
                     (new, tx.now, waitlisted_at if new == "waitlisted" else None, note, inv["id"]))
-    log_interaction(tx, customer["id"], channel=inv["channel"] if inv["channel"] in ("phone", "sms", "wechat",
-                    "email") else "phone", kind="event_reply", direction="in",
-                    summary=f"{event['title']}: {new}", outcome=new, ref=f"event:{event['id']}")
+    log_interaction(tx, {"customer_id": customer["id"],
+                         "channel": inv["channel"] if inv["channel"] in ("phone", "sms", "wechat", "email") else "phone",
+                         "kind": "event_reply", "direction": "in", "summary": f"{event['title']}: {new}",
+                         "outcome": new, "ref": f"event:{event['id']}"}, audit=False)
     tx.audit("rsvp", "campaigns_invitation", [inv["id"]], detail={"reply": new, "was": previous})
     promoted = promote(tx, event) if previous == "accepted" and new != "accepted" else []
     return {"customer_id": customer["id"], "reply": new, "was": previous, "promoted": promoted}
@@ -291,8 +293,9 @@ def checkin(tx, event: dict, customer_id: int, walk_in: bool = False) -> str:
     else:
         tx.conn.execute("UPDATE campaigns_invitations SET checked_in_at = ? WHERE id = ?", (tx.now, inv["id"]))
         result = "checked_in"
-    log_interaction(tx, customer["id"], channel="visit", kind="event_checkin", direction="in",
-                    summary=f"到场: {event['title']}", outcome=result, ref=f"event:{event['id']}")
+    log_interaction(tx, {"customer_id": customer["id"], "channel": "visit", "kind": "event_checkin",
+                         "direction": "in", "summary": f"到场: {event['title']}", "outcome": result,
+                         "ref": f"event:{event['id']}"}, audit=False)
     tx.audit("checkin", "campaigns_event", [event["id"]], detail={"customer": customer["id"]})
     return result
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from crm.archive.contact import address as address_for
+from crm.archive.interactions import log_interaction
 from crm.errors import BadInput
 
-from crm.archive.contact import address as address_for
-
-from .common import log_interaction, settings
+from .common import settings
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -144,8 +144,9 @@ def _send(tx, message_id: int) -> str:
     tx.conn.execute("UPDATE campaigns_messages SET status = ?, sent_at = ?, delivery_ref = ?, not_before = NULL"
                     " WHERE id = ?", (status, tx.now, None if result is None else str(result), message_id))
     if status == "sent":
-        log_interaction(tx, row["customer_id"], channel=row["channel"], kind="campaign_message",
-                        summary=row["text"][:200], outcome="sent", ref=row["ref"] or row["dedupe_key"])
+        log_interaction(tx, {"customer_id": row["customer_id"], "channel": row["channel"], "kind": "campaign_message",
+                             "summary": row["text"][:200], "outcome": "sent",
+                             "ref": row["ref"] or row["dedupe_key"]}, audit=False)
     return status
 
 

@@ -10,9 +10,10 @@ window; the completion is queued back to the portal with ``send_to_portal``.
 
 from __future__ import annotations
 
+from crm.archive.interactions import log_interaction
 from crm.errors import BadInput, NotFound
 
-from .common import log_interaction, parse_date, settings
+from .common import parse_date, settings
 
 OUTREACH_KINDS = ("recall", "service_campaign")
 OUTCOMES = ("reached", "booked", "refused", "no_answer", "wrong_number")
@@ -203,9 +204,12 @@ def visit_closed(tx, visit: dict) -> None:
                         " portal_ref = ?, customer_id = coalesce(customer_id, ?), updated_at = ? WHERE id = ?",
                         (done_on, visit.get("ro_number"), None if queued is None else str(queued),
                          visit.get("customer_id"), tx.now, row["id"]))
-        log_interaction(tx, visit.get("customer_id") or row["customer_id"], channel="visit", direction="in",
-                        kind="recall_completed", summary=f"{row['title'] or row['campaign_id']}: 已完成 ({vin})",
-                        outcome="completed", ref=f"oem-campaign:{row['campaign_id']}:{vin}")
+        owner = visit.get("customer_id") or row["customer_id"]
+        if owner is not None:
+            log_interaction(tx, {"customer_id": owner, "channel": "visit", "direction": "in",
+                                 "kind": "recall_completed", "outcome": "completed",
+                                 "summary": f"{row['title'] or row['campaign_id']}: 已完成 ({vin})",
+                                 "ref": f"oem-campaign:{row['campaign_id']}:{vin}"}, audit=False)
         tx.audit("complete", "campaigns_oem_vin", [row["id"]],
                  detail={"campaign": row["campaign_id"], "queued": queued is not None})
 
@@ -222,9 +226,9 @@ def record_contact(tx, cid: str, vin: str, outcome: str, note: str | None = None
         raise BadInput(f"VIN {vin} has no known owner in the archive yet")
     tx.conn.execute("UPDATE campaigns_oem_vins SET contact_outcome = ?, contacted_at = ?, updated_at = ? WHERE id = ?",
                     (outcome, tx.now, tx.now, row["id"]))
-    log_interaction(tx, row["customer_id"], channel="phone", kind="recall_outreach",
-                    summary=f"召回/服务活动 {cid} 通知" + (f": {note}" if note else ""), outcome=outcome,
-                    ref=_ref(cid, row["vin"], row["customer_id"]))
+    log_interaction(tx, {"customer_id": row["customer_id"], "channel": "phone", "kind": "recall_outreach",
+                         "summary": f"召回/服务活动 {cid} 通知" + (f": {note}" if note else ""), "outcome": outcome,
+                         "ref": _ref(cid, row["vin"], row["customer_id"])}, audit=False)
     tx.audit("contact", "campaigns_oem_vin", [row["id"]], detail={"outcome": outcome})
     return row
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from crm.archive.interactions import log_interaction
 from crm.errors import BadInput, NotFound
 
-from .common import log_interaction, parse_date, settings
+from .common import parse_date, settings
 
 KINDS = ("sales_csi", "service_csi", "other")
 TYPES = ("scale", "choice", "text", "nps")
@@ -181,9 +182,11 @@ def store_response(tx, survey: dict, *, customer_id, vehicle_id, channel, source
         tx.conn.execute("INSERT INTO campaigns_survey_answers (response_id, question_id, value_num, value_text)"
                         " VALUES (?, ?, ?, ?)", (response_id, by_code[code]["id"], number, text))
     if customer_id is not None and what == "created":
-        log_interaction(tx, customer_id, channel=channel if channel in ("phone", "sms", "wechat", "email") else
-                        "portal", kind="survey", direction="in", summary=f"满意度调查: {survey['name']}",
-                        outcome="answered", ref=f"survey-response:{response_id}", at=answered_at)
+        log_interaction(tx, {"customer_id": customer_id,
+                             "channel": channel if channel in ("phone", "sms", "wechat", "email") else "portal",
+                             "kind": "survey", "direction": "in", "summary": f"满意度调查: {survey['name']}",
+                             "outcome": "answered", "ref": f"survey-response:{response_id}",
+                             "at": answered_at}, audit=False)
     follow_up(tx, survey, response_id)
     return response_id, what
 

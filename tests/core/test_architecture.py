@@ -89,3 +89,25 @@ def test_typer_groups_make_only_the_subcommand_that_runs(crm):
     show = group.commands["show"]
     assert show.name == "show" and group.commands._made.keys() == {"show"}
     assert "--format" in {o for p in show.params for o in getattr(p, "opts", [])}
+
+
+CORE_TABLES = ("customers", "customer_phones", "customer_consents", "customer_tags", "vehicles", "vehicle_owners",
+               "visits", "interactions", "appointments", "membership_cards", "audit_log")
+
+
+def test_plugins_write_core_tables_only_through_the_archive():
+    """One writer per table: no INSERT/UPDATE/DELETE/REPLACE on a core table under plugins/."""
+    import re
+
+    writes = re.compile(r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"
+                        rf"({'|'.join(CORE_TABLES)})\b", re.IGNORECASE)
+    offenders = []
+    for path in (ROOT / "plugins").rglob("*.py"):
+        if "emulator" in path.parts:
+            continue  # the manufacturer's portal emulator keeps its own database
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and (m := writes.search(node.value)):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {m.group(0)}")
+    assert offenders == [], "use crm.archive (e.g. interactions.log_interaction, appointments.book):\n" + "\n".join(
+        offenders)
