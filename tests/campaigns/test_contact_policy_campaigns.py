@@ -41,3 +41,13 @@ def test_care_greeting_needs_an_explicit_yes_and_says_why(world):
     [row] = [r for r in rows if r["customer_id"] == crm.ids["zhang"]]
     assert row["status"] == "no_channel"
     assert row["why"] == "no consent to SMS (care needs an explicit yes)"
+
+
+def test_segment_show_says_who_the_policy_leaves_out_and_why(world):
+    crm = world
+    _no_consent_rows(crm, crm.ids["wang"])
+    crm("segment", "save", "bj-sms", "--city", "北京", "--channel", "sms")
+    shown = crm.json("segment", "show", "bj-sms")
+    assert shown["members"] == 2
+    assert shown["left_out"] == {"no consent to SMS (marketing needs an explicit yes)": 1}
+    assert "left out: no consent to SMS (marketing needs an explicit yes)" in crm("segment", "show", "bj-sms").stdout
