@@ -183,9 +183,14 @@ def compile_filter(f: CustomerFilter | dict, *, today: dt.date | None = None,
         vehicle.append("substr(ve.delivery_date, 1, 10) <= ?")
         params.append(_date(f.delivered_to, "delivered to"))
     if vins := _many(f.vin):
-        from .vehicles import normalize_vin
+        from .validate import clean_vehicle, raise_problems
 
-        vehicle.append(_in("ve.vin", sorted({normalize_vin(v) for v in vins}), params))
+        normalised = set()
+        for vin in vins:
+            clean, problems = clean_vehicle({"vin": vin}, partial=True)
+            raise_problems(problems)
+            normalised.add(clean["vin"])
+        vehicle.append(_in("ve.vin", sorted(normalised), params))
     if vehicle:
         where.append("EXISTS (SELECT 1 FROM vehicles ve WHERE ve.customer_id = c.id AND " + " AND ".join(vehicle) + ")")
     if levels := _many(f.member_level):

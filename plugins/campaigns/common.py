@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from crm.archive.contact import CHANNELS  # noqa: F401  (the core's, defined once)
+from crm.api import CHANNELS  # noqa: F401  (the core's, defined once)
 from crm.errors import BadInput
 
 MESSAGE_CHANNELS = ("sms", "wechat", "email")
@@ -106,7 +106,7 @@ def write_private(path: Path, data: bytes) -> Path:
 
 def contact_policy(app):
     """The core's contact policy with this config (``[contact]``, ``[quiet_hours]``)."""
-    from crm.archive.contact import ContactPolicy
+    from crm.api import ContactPolicy
 
     return ContactPolicy.from_config(app.config)
 

@@ -59,7 +59,7 @@ def register(register) -> None:
 
 def own() -> dict:
     """The same filters as a ``{name: FilterExtension}`` table, for the plugin's own segments."""
-    from crm.archive.filters import FilterExtension
+    from crm.api import FilterExtension
 
     out: dict = {}
     register(lambda name, compile, *, help="": out.__setitem__(name, FilterExtension(name, compile, help, "campaigns")))

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm.archive.contact import contact_facts
-from crm.archive.interactions import log_interaction
+from crm.api import contact_facts, log_interaction
 from crm.errors import BadInput, NotFound
 
 from . import messages, segments

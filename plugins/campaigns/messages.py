@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from crm.archive.contact import address as address_for
-from crm.archive.interactions import log_interaction
+from crm.api import contact_address, log_interaction
 from crm.errors import BadInput
 
 from .common import settings
@@ -115,11 +114,11 @@ def deliver(tx, customer: dict, channel: str, text: str, *, campaign: str, key: 
     """Send (or hold) one message; returns 'sent', 'held', 'no_sender' or 'duplicate'."""
     if tx.conn.execute("SELECT 1 FROM campaigns_messages WHERE dedupe_key = ?", (key,)).fetchone():
         return "duplicate"
-    from crm.workdays import QuietHours
+    from crm.api import QuietHours
 
     app = tx.app
     now = app.now()
-    to = address_for(customer, channel)
+    to = contact_address(customer, channel)
     quiet = QuietHours.from_config(app.config)
     if not quiet.allows(now):
         tx.conn.execute(
@@ -152,7 +151,7 @@ def _send(tx, message_id: int) -> str:
 
 def release_due(tx) -> int:
     """Send held messages whose time has come (inside the allowed window); returns how many."""
-    from crm.workdays import QuietHours
+    from crm.api import QuietHours
 
     now = tx.app.now()
     if not QuietHours.from_config(tx.app.config).allows(now):

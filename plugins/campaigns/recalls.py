@@ -10,7 +10,7 @@ window; the completion is queued back to the portal with ``send_to_portal``.
 
 from __future__ import annotations
 
-from crm.archive.interactions import log_interaction
+from crm.api import log_interaction
 from crm.errors import BadInput, NotFound
 
 from .common import parse_date, settings
@@ -125,9 +125,7 @@ def _match(tx, cid: str, vin: str, vehicle: dict, owner_id: int | None) -> int:
 
 
 def _outreach(tx, cid: str, vin: str, customer_id: int) -> int:
-    from crm.workdays import add_workdays
-
-    from crm.archive.contact import contact_facts
+    from crm.api import contact_facts
 
     from .common import contact_policy
 
@@ -138,7 +136,7 @@ def _outreach(tx, cid: str, vin: str, customer_id: int) -> int:
     facts = contact_facts(tx.conn, [customer_id]).get(customer_id)
     if not contact_policy(tx.app).decide(facts, "phone", purpose, tx.app.today()):
         return 0
-    due = add_workdays(tx.app.today(), int(settings(tx.app)["recall_due_workdays"]))
+    due = tx.app.calendar.add_workdays(tx.app.today(), int(settings(tx.app)["recall_due_workdays"]))
     ref = _ref(cid, vin, customer_id)
     task = tx.ask("schedule_callback", request={
         "customer_id": customer_id, "reason": campaign["kind"], "due_on": due.isoformat(),

@@ -40,7 +40,7 @@ def validate_spec(spec: dict) -> dict:
                 raise BadInput(f"segment filter {key} must be a list")
             value = [v.strip() if isinstance(v, str) else v for v in value if v not in (None, "")]
             if key == "vins":
-                from crm.archive.vehicles import normalize_vin
+                from crm.api import normalize_vin
 
                 value = sorted({normalize_vin(v) for v in value})
             if key == "customers":
@@ -92,7 +92,7 @@ SPEC_FILTERS = {
 def to_filter(spec: dict, *, purpose: str = "marketing"):
     """The archive's :class:`~crm.archive.filters.CustomerFilter` for a segment's spec
     (do-not-contact customers always left out)."""
-    from crm.archive.filters import CustomerFilter
+    from crm.api import CustomerFilter
 
     spec = validate_spec(spec)
     core = {SPEC_FILTERS[k]: v for k, v in spec.items() if k in SPEC_FILTERS}
@@ -107,7 +107,7 @@ def compile_spec(spec: dict, today: dt.date, *, purpose: str = "marketing", poli
     ``channel`` keeps the customers the core's contact policy allows on that channel for
     ``purpose`` (``crm.archive.contact``; events and win-back: marketing, surveys: service).
     """
-    from crm.archive.filters import compile_filter
+    from crm.api import compile_filter
 
     from .customer_filters import own
 
@@ -148,7 +148,7 @@ def member_ids(store, spec: dict, today: dt.date, *, purpose: str = "marketing",
 def left_out(store, spec: dict, today: dt.date, channel: str, purpose: str, policy=None) -> dict[str, int]:
     """Why the segment's customers not reachable on ``channel`` are left out: ``{reason: count}``
     (the core's contact policy's words, e.g. ``no consent to SMS (marketing needs an explicit yes)``)."""
-    from crm.archive.contact import may_contact_many
+    from crm.api import may_contact_many
 
     everyone = member_ids(store, {k: v for k, v in spec.items() if k != "channel"}, today)
     kept = set(member_ids(store, {**spec, "channel": channel}, today, purpose=purpose, policy=policy))
