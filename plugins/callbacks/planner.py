@@ -27,7 +27,7 @@ import json
 from operator import itemgetter
 from typing import Any
 
-from crm.api import ContactFacts, ContactPolicy, contact_facts
+from crm.api import ContactFacts, ContactPolicy, contact_address, contact_facts
 
 from . import store
 from .rules import Rule, RuleContext, parse_day
@@ -78,6 +78,8 @@ class Group:
     first_cand: dict | None = None  # the candidate a new task was made for
     merged_cands: list[dict] = dataclasses.field(default_factory=list)  # others that joined a new task
     why: str | None = None  # what assigning it had to give up (capacity, no specialist)
+    channel: str = "phone"  # phone, or the channel a member who refused calls allows (sms, wechat, email)
+    to: str | None = None  # where a message goes (not a phone call)
 
 
 class Plan:
@@ -210,7 +212,7 @@ class Plan:
 
     def check_allowed(self, candidates: list[dict]) -> list[dict]:
         decide, as_of = self.policy.decide, self.as_of
-        out = []
+        out, refused_members = [], []
         for cand in candidates:
             facts = self._facts.get(cand["customer_id"])
             why = None
@@ -223,11 +225,51 @@ class Plan:
             elif cand["last_on"] < self.as_of:
                 why = f"window passed (last day {cand['last_on'].isoformat()})"
             if why:
+                if facts is not None and facts.member and not cand["skip"] and cand["last_on"] >= as_of:
+                    refused_members.append((cand, why))  # 会员客户100%回访: another channel, else remembered
+                    continue
                 self.stats["skipped"] += 1
                 self.note(cand, "skipped", why)
                 continue
             cand["member"] = facts.member
             out.append(cand)
+        return out + self.other_channels(refused_members)
+
+    def other_channels(self, refused: list[tuple[dict, str]]) -> list[dict]:
+        """Members the phone may not reach: a task on another channel the member allows.
+
+        The procedure's 必须保证会员客户的100%的回访 (docs/callbacks.md): the first of
+        ``member_channels`` (the customer's preferred channel first) the contact policy
+        allows for the rule's purpose becomes the task's channel, with the text to send;
+        a member no channel reaches is kept in ``callback_skips`` with the reason, and the
+        summary counts them as not reached.
+        """
+        if not refused:
+            return []
+        facts_of = contact_facts(self.conn, sorted({c["customer_id"] for c, _ in refused}), self.as_of)
+        order = [c for c in self.settings["member_channels"] if c != "phone"]
+        out, skips = [], []
+        for cand, why in refused:
+            facts = facts_of.get(cand["customer_id"])
+            channels = sorted(order, key=lambda c: c != getattr(facts, "preferred_channel", None))
+            found = None
+            for channel in channels:
+                if self.policy.decide(facts, channel, cand["purpose"], self.as_of):
+                    found = channel
+                    break
+            if found is None:
+                reason = f"{why}; no other channel allowed ({', '.join(channels) or 'none configured'})"
+                self.stats["skipped"] += 1
+                self.note(cand, "skipped", f"member not reached: {reason}")
+                skips.append((cand["rule"], cand["key"], cand["customer_id"], cand["due_on"].isoformat(), reason,
+                              self.tx.now))
+                continue
+            cand["member"], cand["channel"], cand["to"] = True, found, contact_address(facts, found)
+            cand["why_channel"] = f"{why}: by {found} instead"
+            out.append(cand)
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO callback_skips (rule, key, customer_id, member, due_on, reason, planned_at)"
+            " VALUES (?, ?, ?, 1, ?, ?, ?)", skips)
         return out
 
     # ------------------------------------------------------------------ merge
@@ -246,14 +288,15 @@ class Plan:
                 mine = groups_of[customer_id] = []
             else:
                 for group in mine:
-                    if self._overlaps(group, cand):
+                    if group.channel == cand.get("channel", "phone") and self._overlaps(group, cand):
                         target = group
                         break
             reason = {"rule": cand["rule"], "key": cand["key"], "reason": cand["reason"]}
             if target is None:
                 group = Group(customer_id, cand["start_on"], cand["due_on"], cand["last_on"], [reason],
                               set(cand["avoid"]), cand["member"], cand["vehicle_id"], cand["visit_id"],
-                              keys=[(cand["rule"], cand["key"])], first_cand=cand)
+                              keys=[(cand["rule"], cand["key"])], first_cand=cand,
+                              channel=cand.get("channel", "phone"), to=cand.get("to"))
                 mine.append(group)
                 new_groups.append(group)
                 listed.add(id(group))
@@ -277,6 +320,7 @@ class Plan:
             last_on=parse_day(task["last_on"]), reasons=list(task["reasons"]), avoid=set(task["avoid_staff"]),
             member=bool(task["member"]), vehicle_id=task["vehicle_id"], visit_id=task["visit_id"], task=task,
             assigned_to=task["assigned_to"], scheduled_on=parse_day(task["scheduled_on"]),
+            channel=task.get("channel") or "phone",
         )
 
     def _overlaps(self, group: Group, cand: dict) -> bool:
@@ -393,6 +437,7 @@ class Plan:
         inserts: list[tuple] = []
         updates: dict[tuple[int, ...], list[tuple]] = {}
         next_id = None
+        messages: list[tuple[int, Group]] = []  # new tasks on another channel than the phone
         texts: dict[dt.date, str] = {}  # each day's ISO text, worked out once
 
         def iso(day: dt.date) -> str:
@@ -415,6 +460,9 @@ class Plan:
                 inserts.append((task_id, *values, now))
                 self.stats["created"] += 1
                 why = f"{reasons[0]['reason']}; call {scheduled} (due {due})"
+                if group.channel != "phone":
+                    messages.append((task_id, group))
+                    why = f"{reasons[0]['reason']}; {group.first_cand.get('why_channel')} {scheduled} (due {due})"
                 who = f" by {group.assigned_to}" if group.assigned_to else " (unassigned)"
                 self.note(group.first_cand, "created", why + who + (f"; {group.why}" if group.why else ""), task_id)
                 for cand in group.merged_cands:
@@ -439,6 +487,36 @@ class Plan:
         keys.sort()  # in (rule, key) order: the primary key's pages one after the other
         self.conn.executemany(
             "INSERT OR IGNORE INTO callback_plan_keys (rule, key, task_id, planned_at) VALUES (?, ?, ?, ?)", keys)
+        if messages:
+            self.send(messages)
+
+    def send(self, messages: list[tuple[int, "Group"]]) -> None:
+        """Member callbacks on SMS/WeChat/e-mail: the text goes out through ``send_message``.
+
+        Sent (a sender answered, e.g. the campaigns outbox): the task is done, logged as an
+        interaction on that channel.  Nobody sends: the task stays open in the specialist's
+        queue with its channel and text, to send by hand and record.
+        """
+        from crm.api import log_interaction
+
+        template = self.settings["member_message"]
+        for task_id, group in messages:
+            name = getattr(self._facts.get(group.customer_id), "name", None) or ""
+            text = template.format(name=name, reason="；".join(r["reason"] for r in group.reasons))
+            self.conn.execute("UPDATE callback_tasks SET channel = ?, message = ? WHERE id = ?",
+                              (group.channel, text, task_id))
+            sent = self.tx.ask("send_message", message={
+                "customer_id": group.customer_id, "channel": group.channel, "to": group.to, "text": text,
+                "campaign": None, "ref": f"callback:{task_id}"})
+            if sent is None:
+                continue
+            self.conn.execute(
+                "UPDATE callback_tasks SET status = 'done', attempts = 1, closed_at = ?, updated_at = ?,"
+                " note = ? WHERE id = ?", (self.tx.now, self.tx.now, f"sent by {group.channel} ({sent})", task_id))
+            log_interaction(self.tx, {"customer_id": group.customer_id, "at": self.tx.now[:19], "channel": group.channel,
+                                      "direction": "out", "kind": "callback", "summary": text, "outcome": "sent",
+                                      "ref": f"callback:{task_id}"}, audit=False)
+            self.stats["sent"] = self.stats.get("sent", 0) + 1
 
     def expire(self) -> None:
         cursor = self.conn.execute(

@@ -13,7 +13,7 @@ QUEUE_SQL = """
 SELECT t.id, t.customer_id, c.name AS customer, coalesce(c.mobile, c.mobile2, c.landline) AS phone,
        ve.plate, ve.model, vi.ro_number AS ro, substr(vi.date_out, 1, 10) AS visit_out, vi.type AS visit_type,
        t.reasons, t.rules, t.start_on, t.due_on, t.last_on, t.scheduled_on, t.member, t.assigned_to,
-       t.attempts, t.next_attempt_at
+       t.attempts, t.next_attempt_at, t.channel, t.message
 FROM callback_tasks t
 JOIN customers c ON c.id = t.customer_id
 LEFT JOIN vehicles ve ON ve.id = t.vehicle_id
@@ -31,8 +31,8 @@ PART_SQL = QUEUE_SQL.split("WHERE")[0] + """WHERE t.status = 'open' AND t.assign
   AND {due} AND t.scheduled_on <= :day
 ORDER BY t.due_on, t.id"""
 
-COLUMNS = ["id", "customer", "phone", "car", "visit", "why", "due_on", "overdue", "member", "assigned_to",
-           "attempts", "next_attempt"]
+COLUMNS = ["id", "customer", "phone", "car", "visit", "why", "due_on", "overdue", "member", "channel",
+           "assigned_to", "attempts", "next_attempt"]
 
 
 def due_rows(app, day: dt.date, *, staff: str | None = None, now: dt.datetime | None = None,
@@ -66,6 +66,7 @@ def due_rows(app, day: dt.date, *, staff: str | None = None, now: dt.datetime | 
             "overdue": r["due_on"] < day.isoformat(), "member": bool(r["member"]),
             "assigned_to": r["assigned_to"], "attempts": r["attempts"],
             "next_attempt": (r["next_attempt_at"] or "")[:16].replace("T", " ") or None,
+            "channel": r["channel"], "message": r["message"],  # not phone: the text to send (no sender answered)
         })
     return rows
 

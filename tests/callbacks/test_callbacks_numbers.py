@@ -1,11 +1,48 @@
 """The department's numbers as its own documents define them (issue 16): 三天之内回访, member
 coverage, the follow-up's typed link to its complaint, per-specialist scorecards."""
 
-from callbacks_helpers import customer, plan, tasks, vehicle, visit, write_sql
+from callbacks_helpers import customer, explain, member, plan, tasks, vehicle, visit, write_sql
 
 
 def _figures(report: dict, key: str) -> dict:
     return {f["name"]: f["value"] for f in report[key]["figures"]}
+
+
+# ------------------------------------------------------------- 会员客户100%回访
+def _member_who_refused_calls(staffed, *consent) -> int:
+    cid = int(staffed("customer", "add", "--name", "钱会员", "--mobile", "13900001111", "--no-consent", "phone",
+                      *consent).stdout.strip())
+    member(staffed, cid)
+    vin = vehicle(staffed, cid)
+    visit(staffed, vin, "RO1", "2026-11-18")  # a maintenance visit
+    return cid
+
+
+def test_a_member_who_refused_calls_is_called_back_by_sms_and_counts_as_reached(staffed):
+    """必须保证会员客户的100%的回访: no phone consent, but SMS allowed → an SMS callback
+    through the outbox (send_message), and the member counts as reached."""
+    _member_who_refused_calls(staffed, "--consent", "sms")
+    notes = explain(staffed, "2026-11-19")
+    assert [n["decision"] for n in notes] == ["created"] and "by sms instead" in notes[0]["why"]
+    [task] = tasks(staffed)
+    assert (task["channel"], task["status"], task["member"]) == ("sms", "done", 1)
+    assert "钱会员您好" in task["message"]
+    assert staffed.sql("SELECT channel, to_addr FROM campaigns_outbox") == [("sms", "13900001111")]
+    assert staffed.sql("SELECT channel, kind, outcome FROM interactions WHERE kind = 'callback'") == [
+        ("sms", "callback", "sent")]
+    report = staffed.json("callbacks", "summary", "--period", "2026-11")
+    assert _figures(report, "callbacks_members") == {"应回访会员": 1, "已回访会员": 1, "会员覆盖率": 100.0,
+                                                     "其他渠道回访会员": 1}
+
+
+def test_a_member_no_channel_reaches_counts_as_not_reached_with_the_reason(staffed):
+    _member_who_refused_calls(staffed, "--no-consent", "sms", "--no-consent", "wechat")
+    plan(staffed, "2026-11-19")
+    assert tasks(staffed) == []
+    report = staffed.json("callbacks", "summary", "--period", "2026-11")
+    assert _figures(report, "callbacks_members")["会员覆盖率"] == 0.0  # not 100% of nobody
+    [row] = report["callbacks_members"]["rows"]
+    assert row["customer"] == "钱会员" and "phone calls" in row["why"] and "no other channel" in row["why"]
 
 
 # ------------------------------------------------------------- 三天之内回访
@@ -114,3 +151,13 @@ def test_each_specialists_scorecard_shows_only_their_own_figures(staffed):
         assert not any(k.startswith(("complaints.", "campaigns.")) for k in figures), figures
     left = [r["section"] for r in a_sections["department_wide"]["rows"]]
     assert any("投诉" in s for s in left)
+
+
+def test_without_a_sender_the_sms_callback_waits_in_the_queue_with_its_text(staffed, monkeypatch):
+    monkeypatch.setenv("CRM_PLUGINS", "callbacks")  # no campaigns plugin: nobody answers send_message
+    _member_who_refused_calls(staffed, "--consent", "sms")
+    plan(staffed, "2026-11-19")
+    [row] = staffed.json("callbacks", "due", "--date", "2026-11-19")
+    assert row["channel"] == "sms" and "钱会员您好" in row["message"]
+    report = staffed.json("callbacks", "summary", "--period", "2026-11")
+    assert _figures(report, "callbacks_members")["会员覆盖率"] == 0.0  # not reached until it is sent
