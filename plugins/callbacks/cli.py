@@ -124,7 +124,10 @@ def record(
                                                          "cleanliness, explanation, parts, appointment, other")] = None,
     note: Annotated[Optional[str], typer.Option(help="What the customer said")] = None,
     suggestion: Annotated[Optional[str], typer.Option(help="The customer's suggestion")] = None,
-    at: Annotated[Optional[str], typer.Option("--at", help="When the call was made (default now)")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When the call started (default now): the real time, "
+                                                           "when recorded later")] = None,
+    length: Annotated[Optional[str], typer.Option("--length", help="How long the call took: 270 (seconds), 4:30, "
+                                                                   "4m30s")] = None,
     book: Annotated[Optional[str], typer.Option(help="Book an appointment at this date and time")] = None,
     book_type: Annotated[str, typer.Option(help="Type of the booked visit")] = "maintenance",
     interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Guided call script (default at a terminal when --result is missing)")] = False,
@@ -134,7 +137,7 @@ def record(
     from .recording import record_command
 
     out = record_command(current(), task_id, result=result, score=score, aspects=aspect or [], note=note,
-                         suggestion=suggestion, at=at, book=book, book_type=book_type,
+                         suggestion=suggestion, at=at, length=length, book=book, book_type=book_type,
                          interactive=interactive or (result is None and sys.stdin.isatty()))
     emit_record(out, format)
 

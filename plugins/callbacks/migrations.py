@@ -168,3 +168,10 @@ CREATE TABLE callback_skips (
 );
 CREATE INDEX callback_skips_due ON callback_skips(due_on)
 """)
+
+
+@migrations()
+def m009_call_length(db):
+    # 回访时间不宜过长: each call's length (seconds; its start is called_at), for the average
+    # and longest call per specialist in the summary.
+    db.execute("ALTER TABLE callback_calls ADD COLUMN duration_s INTEGER")

@@ -180,7 +180,7 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
     start, stop = lo.isoformat(), (hi + dt.timedelta(days=1)).isoformat()
     who = " AND k.staff = ?" if staff else ""
     calls = store.query(
-        "SELECT k.staff, k.result, k.score, k.aspects FROM callback_calls k"
+        "SELECT k.staff, k.result, k.score, k.aspects, k.duration_s FROM callback_calls k"
         f" WHERE k.called_at >= ? AND k.called_at < ?{who}", (start, stop, *([staff] if staff else [])))
     twho = " AND t.assigned_to = ?" if staff else ""
     tasks = store.query(
@@ -225,25 +225,33 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
     per: dict[str, dict] = {}
     for c in calls:
         row = per.setdefault(c["staff"] or "-", {"回访专员": c["staff"] or "-", "回访次数": 0, "接通": 0, "满意": 0,
-                                                 "不满意": 0, "_scores": [], "逾期": 0})
+                                                 "不满意": 0, "_scores": [], "逾期": 0, "_lengths": []})
         row["回访次数"] += 1
         row["接通"] += c["result"] != "unreachable"
         row["满意"] += c["result"] == "satisfied"
         row["不满意"] += c["result"] == "dissatisfied"
         if c["score"] is not None:
             row["_scores"].append(c["score"])
+        if c["duration_s"]:
+            row["_lengths"].append(c["duration_s"])
     for t in tasks:
         if t["status"] == "missed":
             per.setdefault(t["assigned_to"] or "-", {"回访专员": t["assigned_to"] or "-", "回访次数": 0, "接通": 0,
-                                                      "满意": 0, "不满意": 0, "_scores": [], "逾期": 0})["逾期"] += 1
+                                                      "满意": 0, "不满意": 0, "_scores": [], "逾期": 0,
+                                                      "_lengths": []})["逾期"] += 1
     staff_rows = []
     for row in sorted(per.values(), key=lambda r: r["回访专员"]):
         s = row.pop("_scores")
+        lengths = row.pop("_lengths")
         row["接通率%"] = _pct(row["接通"], row["回访次数"])
         row["平均评分"] = round(sum(s) / len(s), 2) if s else None
+        # 回访时间不宜过长 (the callback procedure): average and longest call, in minutes
+        row["平均通话(分)"] = round(sum(lengths) / len(lengths) / 60, 1) if lengths else None
+        row["最长通话(分)"] = round(max(lengths) / 60, 1) if lengths else None
         staff_rows.append(row)
     specialists = {"key": "callbacks_staff", "title": "按回访专员", "rows": staff_rows, "figures": [],
-                   "columns": ["回访专员", "回访次数", "接通", "接通率%", "满意", "不满意", "平均评分", "逾期"]}
+                   "columns": ["回访专员", "回访次数", "接通", "接通率%", "满意", "不满意", "平均评分", "平均通话(分)",
+                               "最长通话(分)", "逾期"]}
     today = app.today().isoformat()
     overdue_rows = [{"task_id": t["id"], "customer": t["name"], "due_on": t["due_on"],
                      "status": STATUS_TITLES[t["status"]], "specialist": t["assigned_to"]}

@@ -60,6 +60,26 @@ def parse_aspects(values) -> list[str]:
     return out
 
 
+def parse_length(value) -> int | None:
+    """A call's length in seconds from ``270``, ``4:30``, ``4m30s``, ``5m``, ``4分30秒``."""
+    import re
+
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip().lower().replace("分钟", "m").replace("分", "m").replace("秒", "s")
+    if re.fullmatch(r"\d+", text):
+        seconds = int(text)
+    elif m := re.fullmatch(r"(\d+):([0-5]\d)", text):
+        seconds = int(m[1]) * 60 + int(m[2])
+    elif (m := re.fullmatch(r"(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s(?:ec)?)?", text)) and (m[1] or m[2]):
+        seconds = int(m[1] or 0) * 60 + int(m[2] or 0)
+    else:
+        raise BadInput(f"call length {value!r} is not like 270 (seconds), 4:30, 4m30s or 5m")
+    if not 0 < seconds <= 4 * 3600:
+        raise BadInput(f"call length {value!r} must be more than 0 and at most 4 hours")
+    return seconds
+
+
 def parse_moment(value, tz) -> dt.datetime:
     if isinstance(value, dt.datetime):
         moment = value
@@ -102,7 +122,7 @@ def next_attempt(called_at: dt.datetime, tried: list[dt.datetime], slots: list[s
 def record_result(tx, task: dict, *, result: str, score: int | None = None, aspects: list[str] | None = None,
                   note: str | None = None, suggestion: str | None = None, called_at: dt.datetime,
                   staff: str, settings: dict, appointment: dict | None = None, source: str = "cli",
-                  import_key: str | None = None) -> dict:
+                  import_key: str | None = None, duration_s: int | None = None) -> dict:
     """Store one call and everything it causes; returns a summary dict."""
     app = tx.app
     if task["status"] != "open":
@@ -115,6 +135,17 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
     aspects = aspects or []
     if result == "satisfied" and aspects:
         raise BadInput("aspects are asked only when the customer is neutral or dissatisfied")
+    if result == "dissatisfied" and (not aspects or not (note or "").strip()):
+        # 必须保证回访信息的完整记录: what the customer is unhappy with goes to the complaint
+        raise BadInput("a dissatisfied result needs the aspect(s) (--aspect) and a note (--note) saying what the"
+                       " customer is unhappy with (回访信息的完整记录)")
+    if result == "unreachable" and duration_s:
+        raise BadInput("an unreachable call has no length")
+    quiet = QuietHours.from_config(app.config)
+    if not quiet.allows(called_at):
+        app.warn(f"the call at {called_at.isoformat(sep=' ', timespec='minutes')} was inside quiet hours"
+                 " (休息时间: 避免在客户休息时打扰客户); recorded as made — give --at with the real time"
+                 " if it was made earlier")
     conn = tx.conn
     attempt = task["attempts"] + 1
     called = called_at.isoformat(timespec="seconds")
@@ -144,9 +175,11 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
 
     cursor = conn.execute(
         "INSERT INTO callback_calls (task_id, customer_id, staff, called_at, attempt, result, score, aspects, note,"
-        " suggestion, appointment_id, source, import_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " suggestion, appointment_id, source, import_key, created_at, duration_s)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (task["id"], task["customer_id"], staff, called, attempt, result, score,
-         json.dumps(aspects) if aspects else None, note, suggestion, appointment_id, source, import_key, tx.now))
+         json.dumps(aspects) if aspects else None, note, suggestion, appointment_id, source, import_key, tx.now,
+         duration_s))
     call_id = cursor.lastrowid
 
     summary = f"回访: {reason_text(task['reasons'])}"
@@ -166,8 +199,7 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
             tried = [dt.datetime.fromisoformat(r[0]) for r in conn.execute(
                 "SELECT called_at FROM callback_calls WHERE task_id = ?", (task["id"],))]
             tried = [t if t.tzinfo else t.replace(tzinfo=called_at.tzinfo) for t in tried]
-            nxt = next_attempt(called_at, tried, settings["retry_slots"], QuietHours.from_config(app.config),
-                               app.calendar)
+            nxt = next_attempt(called_at, tried, settings["retry_slots"], quiet, app.calendar)
             if nxt.date().isoformat() > task["last_on"]:
                 status = "unreachable"
             else:

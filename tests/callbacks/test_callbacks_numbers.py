@@ -161,3 +161,50 @@ def test_without_a_sender_the_sms_callback_waits_in_the_queue_with_its_text(staf
     assert row["channel"] == "sms" and "钱会员您好" in row["message"]
     report = staffed.json("callbacks", "summary", "--period", "2026-11")
     assert _figures(report, "callbacks_members")["会员覆盖率"] == 0.0  # not reached until it is sent
+
+
+# ------------------------------------------------------------- the complete call record
+def _one_task(staffed) -> int:
+    cid = customer(staffed)
+    vin = vehicle(staffed, cid)
+    visit(staffed, vin, "RO1", "2026-11-18")
+    plan(staffed, "2026-11-19")
+    return tasks(staffed)[0]["id"]
+
+
+def test_dissatisfied_needs_the_aspects_and_a_note(staffed):
+    tid = _one_task(staffed)
+    for extra in ((), ("--aspect", "price"), ("--note", "太贵")):
+        out = staffed("--as", "wangfang", "callbacks", "record", tid, "--result", "dissatisfied", *extra, expect=2)
+        assert "needs the aspect(s) (--aspect) and a note (--note)" in out.stderr
+    assert staffed.sql("SELECT count(*) FROM callback_calls") == [(0,)]
+
+
+def test_call_start_and_length_give_average_and_longest_call_per_specialist(staffed):
+    staffed("staff", "add", "lina", "--name", "李娜", "--role", "callback")
+    for i in range(3):
+        cid = customer(staffed, f"客户{i}", f"1381234560{i}")
+        visit(staffed, vehicle(staffed, cid, 10 + i), f"RO{i}", "2026-11-18")
+    plan(staffed, "2026-11-19")
+    for task, length in zip(tasks(staffed), ["3m", "4:30", "300"]):
+        staffed("--as", "wangfang", "callbacks", "record", task["id"], "--result", "satisfied",
+                "--at", "2026-11-19 10:05", "--length", length)
+    assert staffed.sql("SELECT called_at, duration_s FROM callback_calls ORDER BY id")[1] == (
+        "2026-11-19T10:05:00+08:00", 270)
+    report = staffed.json("callbacks", "summary", "--period", "2026-11")
+    [row] = report["callbacks_staff"]["rows"]
+    assert (row["平均通话(分)"], row["最长通话(分)"]) == (4.2, 5.0)  # (180 + 270 + 300) s / 3
+    staffed("--as", "wangfang", "callbacks", "record", tasks(staffed)[0]["id"], "--result", "satisfied",
+            "--length", "forever", expect=2)
+
+
+def test_a_call_recorded_inside_quiet_hours_warns_and_at_sets_the_real_time(staffed):
+    tid = _one_task(staffed)
+    late = staffed("--as", "wangfang", "callbacks", "record", tid, "--result", "unreachable",
+                   env={"CRM_NOW": "2026-11-19T21:30:00"})
+    assert "inside quiet hours" in late.stderr and "--at" in late.stderr
+    ok = staffed("--as", "wangfang", "callbacks", "record", tid, "--result", "satisfied", "--at", "2026-11-20 10:00",
+                 env={"CRM_NOW": "2026-11-20T21:30:00"})  # recorded in the evening, made in the morning
+    assert "quiet hours" not in ok.stderr
+    assert staffed.sql("SELECT called_at FROM callback_calls ORDER BY id") == [
+        ("2026-11-19T21:30:00+08:00",), ("2026-11-20T10:00:00+08:00",)]

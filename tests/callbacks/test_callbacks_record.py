@@ -101,7 +101,7 @@ def test_dissatisfied_without_the_complaints_plugin_is_a_clean_no_op(staffed):
     visit(staffed, vin, "RO1", "2026-11-19")
     staffed("callbacks", "plan", "--as-of", "2026-11-20", env=env)
     r = staffed("--as", "wangfang", "callbacks", "record", "1", "--result", "dissatisfied", "--score", "2",
-                "--aspect", "reception", env=env)
+                "--aspect", "reception", "--note", "接待冷淡", env=env)
     assert "warning" not in r.stderr
     assert staffed.sql("SELECT result, complaint_ref FROM callback_calls") == [("dissatisfied", None)]
 
