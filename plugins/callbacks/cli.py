@@ -117,7 +117,8 @@ def show(task_id: Annotated[str, typer.Argument(metavar="ID")], format: FormatOp
 @app.command()
 def record(
     task_id: Annotated[str, typer.Argument(metavar="ID", help="Callback task id (from 'crm callbacks due')")],
-    result: Annotated[Optional[str], typer.Option(help="satisfied, neutral, dissatisfied or unreachable")] = None,
+    result: Annotated[Optional[str], typer.Option(help="satisfied, neutral, dissatisfied, unreachable, or call_back "
+                                                      "(the customer asked to be called back at --at)")] = None,
     score: Annotated[Optional[int], typer.Option(help="Satisfaction 0–10")] = None,
     aspect: Annotated[Optional[list[str]], typer.Option(help="What the customer was unhappy with (repeatable): "
                                                          "reception, repair_quality, waiting_time, price, "
@@ -125,7 +126,8 @@ def record(
     note: Annotated[Optional[str], typer.Option(help="What the customer said")] = None,
     suggestion: Annotated[Optional[str], typer.Option(help="The customer's suggestion")] = None,
     at: Annotated[Optional[str], typer.Option("--at", help="When the call started (default now): the real time, "
-                                                           "when recorded later")] = None,
+                                                           "when recorded later; with --result call_back: when "
+                                                           "to call back")] = None,
     length: Annotated[Optional[str], typer.Option("--length", help="How long the call took: 270 (seconds), 4:30, "
                                                                    "4m30s")] = None,
     book: Annotated[Optional[str], typer.Option(help="Book an appointment at this date and time")] = None,

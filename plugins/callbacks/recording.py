@@ -8,7 +8,7 @@ from crm.errors import BadInput
 
 from . import settings as settings_mod
 from .results import parse_aspects, parse_length, parse_moment, parse_result, parse_score, record_result
-from .settings import ASPECTS, RESULT_TITLES, RESULTS
+from .settings import ASPECTS, CALL_BACK, RESULT_TITLES, RESULTS
 from .store import get_task, reason_text
 
 VISIT_TITLES = {"maintenance": "保养", "repair": "维修", "warranty": "保修", "bodypaint": "钣喷", "pdi": "PDI"}
@@ -79,7 +79,11 @@ def record_command(app, task_id, *, result, score, aspects, note, suggestion, at
     if interactive:
         answers = _guided(app, task, answers)
     elif not answers["result"]:
-        raise BadInput("--result is required (satisfied, neutral, dissatisfied, unreachable) when not at a terminal")
+        raise BadInput("--result is required (satisfied, neutral, dissatisfied, unreachable, call_back) when not at"
+                       " a terminal")
+    call_back_at = None
+    if answers["result"] == CALL_BACK:  # "call me back at 19:00 tomorrow": --at is the customer's time
+        call_back_at, at = parse_moment(at, app.tz) if at else None, None
     called_at = parse_moment(at, app.tz) if at else app.now()
     duration_s = parse_length(length)
     appointment = {"at": parse_moment(answers["book"], app.tz), "type": book_type} if answers.get("book") else None
@@ -88,4 +92,5 @@ def record_command(app, task_id, *, result, score, aspects, note, suggestion, at
         return record_result(tx, task, result=answers["result"], score=answers.get("score"),
                              aspects=answers.get("aspects"), note=answers.get("note"),
                              suggestion=answers.get("suggestion"), called_at=called_at, staff=app.actor.code,
-                             settings=settings, appointment=appointment, duration_s=duration_s)
+                             settings=settings, appointment=appointment, duration_s=duration_s,
+                             call_back_at=call_back_at)

@@ -11,7 +11,7 @@ from pathlib import Path
 from crm.api import mask_phone
 
 from .periods import parse_period
-from .settings import ASPECTS, RESULT_TITLES, RESULTS
+from .settings import ASPECTS, CALL_BACK, CALL_BACK_TITLE, RESULT_TITLES, RESULTS
 from .store import get_task, reason_text
 
 VISIT_TITLES = {"maintenance": "保养", "repair": "维修", "warranty": "保修", "bodypaint": "钣喷", "pdi": "PDI"}
@@ -117,7 +117,7 @@ def write_sheet(app, period: str, out: Path, staff: str | None = None) -> int:
             n, r["called_at"][:10], r["called_at"][11:16], r["name"], _phone(app, r["phone"]), r["plate"],
             r["model"], r["ro_number"], (r["date_out"] or "")[:10] or None, VISIT_TITLES.get(r["type"], r["type"]),
             names.get(r["advisor"], r["advisor"]), reason_text(json.loads(r["reasons"])), r["attempt"],
-            RESULT_TITLES[r["result"]], r["score"], _aspect_text(r["aspects"]) or None, r["note"], r["suggestion"],
+            RESULT_TITLES.get(r["result"], CALL_BACK_TITLE), r["score"], _aspect_text(r["aspects"]) or None, r["note"], r["suggestion"],
             r["complaint_ref"], (r["appointment_at"] or "").replace("T", " ") or None, names.get(r["staff"], r["staff"]),
         ])
     write_table(out, SHEET_HEADERS, table, "回访记录表")
@@ -210,11 +210,12 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
         ],
     }
     coverage = member_coverage(app, tasks, lo, hi, staff)
-    results = Counter(c["result"] for c in reached_calls)
-    scores = [c["score"] for c in reached_calls if c["score"] is not None]
+    answered = [c for c in reached_calls if c["result"] != CALL_BACK]  # call_back: asked to be called later
+    results = Counter(c["result"] for c in answered)
+    scores = [c["score"] for c in answered if c["score"] is not None]
     distribution = {
         "key": "callbacks_satisfaction", "title": "满意度分布",
-        "rows": [{"结果": RESULT_TITLES[r], "次数": results[r], "占比%": _pct(results[r], len(reached_calls))}
+        "rows": [{"结果": RESULT_TITLES[r], "次数": results[r], "占比%": _pct(results[r], len(answered))}
                  for r in RESULTS if r != "unreachable"],
         "figures": [{"name": "平均评分", "value": round(sum(scores) / len(scores), 2) if scores else None,
                      "unit": "分", "doc": "average score 0–10 of reached calls"}],

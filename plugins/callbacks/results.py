@@ -15,11 +15,12 @@ import json
 from crm.errors import BadInput, PermissionDenied
 from crm.api import QuietHours, Ref, book_appointment, log_interaction, parse_hhmm
 
-from .settings import ASPECTS, RESULT_TITLES, RESULTS
+from .settings import ASPECTS, CALL_BACK, CALL_BACK_TITLE, RESULT_TITLES, RESULTS
 from .store import reason_text
 
 RESULT_WORDS = {**{r: r for r in RESULTS}, **{v: k for k, v in RESULT_TITLES.items()}, "一般般": "neutral",
-                "无人接听": "unreachable"}
+                "无人接听": "unreachable", CALL_BACK: CALL_BACK, CALL_BACK_TITLE: CALL_BACK, "call-back": CALL_BACK,
+                "回电": CALL_BACK}
 ASPECT_WORDS = {**{k: k for k in ASPECTS}, **{v: k for k, v in ASPECTS.items()}}
 APPOINTMENT_TYPES = ("maintenance", "repair", "warranty", "bodypaint", "pdi")
 
@@ -28,7 +29,8 @@ def parse_result(value) -> str:
     text = str(value or "").strip()
     key = RESULT_WORDS.get(text) or RESULT_WORDS.get(text.lower())
     if key is None:
-        raise BadInput(f"result {value!r} is not one of {', '.join(RESULTS)} (满意/一般/不满意/未接通)")
+        raise BadInput(f"result {value!r} is not one of {', '.join(RESULTS)}, {CALL_BACK}"
+                       f" (满意/一般/不满意/未接通/{CALL_BACK_TITLE})")
     return key
 
 
@@ -122,7 +124,8 @@ def next_attempt(called_at: dt.datetime, tried: list[dt.datetime], slots: list[s
 def record_result(tx, task: dict, *, result: str, score: int | None = None, aspects: list[str] | None = None,
                   note: str | None = None, suggestion: str | None = None, called_at: dt.datetime,
                   staff: str, settings: dict, appointment: dict | None = None, source: str = "cli",
-                  import_key: str | None = None, duration_s: int | None = None) -> dict:
+                  import_key: str | None = None, duration_s: int | None = None,
+                  call_back_at: dt.datetime | None = None) -> dict:
     """Store one call and everything it causes; returns a summary dict."""
     app = tx.app
     if task["status"] != "open":
@@ -141,6 +144,13 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
                        " customer is unhappy with (回访信息的完整记录)")
     if result == "unreachable" and duration_s:
         raise BadInput("an unreachable call has no length")
+    if result == CALL_BACK:
+        if call_back_at is None:
+            raise BadInput(f"{CALL_BACK} needs the time the customer asked to be called back (--at)")
+        if score is not None or aspects or appointment:
+            raise BadInput(f"{CALL_BACK}: no score, aspects or booking yet — they come with the call back")
+        if call_back_at <= called_at:
+            raise BadInput(f"call back at {call_back_at.isoformat(sep=' ', timespec='minutes')}: not after the call")
     quiet = QuietHours.from_config(app.config)
     if not quiet.allows(called_at):
         app.warn(f"the call at {called_at.isoformat(sep=' ', timespec='minutes')} was inside quiet hours"
@@ -192,7 +202,17 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
     # the task moves on
     max_attempts = int(settings["max_attempts"])
     status, next_at = "done", None
-    if result == "unreachable":
+    if result == CALL_BACK:  # the customer's time, not the retry slots; not a failed attempt
+        status, next_at = "open", call_back_at
+        if not quiet.allows(call_back_at):
+            app.warn(f"call back at {call_back_at.isoformat(sep=' ', timespec='minutes')} is inside quiet hours;"
+                     " booked as the customer asked")
+        conn.execute(
+            "UPDATE callback_tasks SET next_attempt_at = ?, scheduled_on = ?, last_on = max(last_on, ?),"
+            " updated_at = ? WHERE id = ?",
+            (next_at.isoformat(timespec="seconds"), next_at.date().isoformat(), next_at.date().isoformat(), tx.now,
+             task["id"]))
+    elif result == "unreachable":
         if attempt >= max_attempts:
             status = "unreachable"
         else:
@@ -204,7 +224,9 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
                 status = "unreachable"
             else:
                 status, next_at = "open", nxt
-    if status == "open":
+    if result == CALL_BACK:
+        pass  # moved on above
+    elif status == "open":
         conn.execute(
             "UPDATE callback_tasks SET attempts = ?, next_attempt_at = ?, scheduled_on = max(scheduled_on, ?),"
             " updated_at = ? WHERE id = ?",
@@ -233,7 +255,7 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
     # service visit are the OEM's business (its contract requires vin and visit_on); care calls
     # (birthdays, insurance, inspection) stay the dealer's own
     portal = None
-    if visit and vehicle:
+    if visit and vehicle and result != CALL_BACK:  # the portal hears the call's outcome when there is one
         portal = tx.ask("send_to_portal", item={"kind": "callback", "ref": None, "customer_id": task["customer_id"],
                                                 "payload": {
             "vin": vehicle[1], "phone": customer[2] if customer else None,

@@ -9,6 +9,8 @@ from crm.errors import ConfigError
 
 RESULTS = ("satisfied", "neutral", "dissatisfied", "unreachable")
 RESULT_TITLES = {"satisfied": "满意", "neutral": "一般", "dissatisfied": "不满意", "unreachable": "未接通"}
+#: reached, and the customer asked to be called back at a time of theirs (最好与客户在电话中再约一个方便的时间)
+CALL_BACK, CALL_BACK_TITLE = "call_back", "约定回电"
 #: aspects a neutral/dissatisfied customer names (the script: 哪方面不满意)
 ASPECTS = {
     "reception": "接待",

@@ -208,3 +208,20 @@ def test_a_call_recorded_inside_quiet_hours_warns_and_at_sets_the_real_time(staf
     assert "quiet hours" not in ok.stderr
     assert staffed.sql("SELECT called_at FROM callback_calls ORDER BY id") == [
         ("2026-11-19T21:30:00+08:00",), ("2026-11-20T10:00:00+08:00",)]
+
+
+def test_call_me_back_at_seven_tomorrow_books_that_time_not_a_retry_slot(staffed):
+    tid = _one_task(staffed)
+    now = {"CRM_NOW": "2026-11-19T10:00:00"}
+    out = staffed.json("--as", "wangfang", "callbacks", "record", tid, "--result", "call_back",
+                       "--at", "2026-11-20 19:00", env=now)
+    assert (out["status"], out["next_attempt"]) == ("open", "2026-11-20T19:00+08:00")
+    [task] = tasks(staffed)
+    assert (task["next_attempt_at"], task["scheduled_on"], task["attempts"]) == ("2026-11-20T19:00:00+08:00",
+                                                                                 "2026-11-20", 0)
+    assert staffed.sql("SELECT called_at, result FROM callback_calls") == [("2026-11-19T10:00:00+08:00", "call_back")]
+    # held back until its time, then offered
+    assert staffed.json("callbacks", "due", "--date", "2026-11-20", env={"CRM_NOW": "2026-11-20T18:00:00"}) == []
+    [row] = staffed.json("callbacks", "due", "--date", "2026-11-20", env={"CRM_NOW": "2026-11-20T19:00:00"})
+    assert row["id"] == tid
+    staffed("--as", "wangfang", "callbacks", "record", tid, "--result", "call_back", env=now, expect=2)  # needs --at
