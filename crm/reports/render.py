@@ -6,7 +6,6 @@ import json
 from typing import IO
 
 from ..output import Format, cell_text, emit, json_default, render_table
-from .definitions import ZH
 
 FIGURE_COLUMNS = ["section", "key", "name", "value", "unit", "previous", "trend", "last_year", "trend_year", "doc"]
 
@@ -42,10 +41,6 @@ def figure_rows(report: dict, zh: bool) -> list[dict]:
     return rows
 
 
-def headers(zh: bool) -> dict:
-    return ZH if zh else {}
-
-
 def section_rows(section: dict) -> list[dict]:
     pct = set(section.get("percent") or [])
     if not pct:
@@ -62,25 +57,34 @@ def period_line(report: dict) -> str:
             f"   vs last year {y['start']} .. {y['end']}{who}")
 
 
-def write(report: dict, fmt: Format | str, out: IO[str]) -> None:
+def write(report: dict, fmt: Format | str, out: IO[str], app=None) -> None:
     fmt = Format(fmt)
-    zh = report["locale"].lower().startswith("zh")
     if fmt is Format.json:
         out.write(json.dumps(report, ensure_ascii=False, default=json_default, indent=2) + "\n")
         return
     if fmt in (Format.jsonl, Format.csv):
         emit(report["figures"], fmt, columns=FIGURE_COLUMNS, out=out)
         return
-    out.write(f"{report['title']}  {report.get('dealer') or ''}".rstrip() + "\n")
-    out.write(period_line(report) + "\n\n")
-    out.write(render_table(figure_rows(report, zh), ["figure", "value", "previous", "change", "last_year",
-                                                     "change_year", "doc"], headers(zh), max_cell=60) + "\n")
-    for s in report["sections"]:
-        if s["key"] == "kpi" or not s["rows"]:
+    from .html import fmt as text
+    from .present import view
+
+    v = view(report, app)
+    out.write(f"{v['title']}  {v['dealer']}".rstrip() + "\n")
+    out.write("   ".join(f"{k}: {val}" for k, val in v["meta"][1:]) + "\n\n")
+    w = v["words"]
+    if v["figures"]:
+        cols = ["figure", "value", "previous", "change", "last_year", "change_year"]
+        rows = [{"figure": f["name"], "value": text(f["value"], f["percent"]), "previous": text(f["previous"], f["percent"]),
+                 "change": f["change"], "last_year": text(f["last_year"], f["percent"]), "change_year": f["change_year"]}
+                for f in v["figures"]]
+        out.write(render_table(rows, cols, {c: w[f"col.{c}"] for c in cols}, max_cell=60) + "\n")
+    for s in v["sections"]:
+        if not s["rows"]:
             continue
-        cols = s.get("columns") or list(s["rows"][0])
+        keys = [f"c{i}" for i in range(len(s["columns"]))]
+        rows = [{k: text(val, pct) for k, val, pct in zip(keys, r, s["percent"])} for r in s["rows"]]
         out.write(f"\n{s['title']}\n")
-        out.write(render_table(section_rows(s), cols, headers(zh)) + "\n")
+        out.write(render_table(rows, keys, dict(zip(keys, s["headers"]))) + "\n")
 
 
 def write_details(rows: list[dict], columns: list[str], figure: dict, fmt: Format | str, out: IO[str]) -> None:

@@ -19,7 +19,7 @@ def _nice_max(m: float) -> float:
     return (int(m / step) + 1) * step
 
 
-def _frame(top: float, title: str) -> list[str]:
+def _frame(top: float, title: str, unit: str = "") -> list[str]:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {H}" role="img"'
              f' aria-label="{escape(title)}">']
     plot_h = H - PAD_B - PAD_T
@@ -27,7 +27,7 @@ def _frame(top: float, title: str) -> list[str]:
         y = PAD_T + plot_h * i / 4
         value = top * (4 - i) / 4
         parts.append(f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{W - PAD_R}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{value:g}</text>')
+        parts.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{value:g}{escape(unit)}</text>')
     return parts
 
 
@@ -48,9 +48,15 @@ def _label(text: str, x: float, n: int) -> str:
     return f'<text x="{x:.1f}" y="{H - PAD_B + 16}" font-size="11" text-anchor="middle">{t}</text>'
 
 
-def bar(labels: list, series: dict[str, list], title: str = "") -> str:
-    top = _nice_max(max([_num(v) for vals in series.values() for v in vals] or [0]))
-    parts = _frame(top, title)
+def _top(series: dict[str, list], unit: str) -> float:
+    """The axis maximum: 100 for percentages (more only if a value exceeds it), else a round number."""
+    m = max([_num(v) for vals in series.values() for v in vals] or [0])
+    return max(100.0, _nice_max(m)) if unit == "%" else _nice_max(m)
+
+
+def bar(labels: list, series: dict[str, list], title: str = "", unit: str = "") -> str:
+    top = _top(series, unit)
+    parts = _frame(top, title, unit)
     n, k = max(len(labels), 1), max(len(series), 1)
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_B - PAD_T
     group = plot_w / n
@@ -68,9 +74,9 @@ def bar(labels: list, series: dict[str, list], title: str = "") -> str:
     return "".join(parts)
 
 
-def line(labels: list, series: dict[str, list], title: str = "") -> str:
-    top = _nice_max(max([_num(v) for vals in series.values() for v in vals] or [0]))
-    parts = _frame(top, title)
+def line(labels: list, series: dict[str, list], title: str = "", unit: str = "") -> str:
+    top = _top(series, unit)
+    parts = _frame(top, title, unit)
     n = max(len(labels), 1)
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_B - PAD_T
     step = plot_w / max(n - 1, 1)
@@ -86,23 +92,9 @@ def line(labels: list, series: dict[str, list], title: str = "") -> str:
     return "".join(parts)
 
 
-def chart(section: dict, headers: dict | None = None) -> str | None:
-    spec = section.get("chart")
-    if not spec or not section["rows"]:
+def draw(spec: dict | None) -> str | None:
+    """The SVG of a chart of the view (:mod:`crm.reports.present`), or None when there is none."""
+    if not spec or not spec.get("series"):
         return None
-    headers = headers or {}
-    labels = [r.get(spec["x"]) for r in section["rows"]]
-    series = {headers.get(y, y): [r.get(y) for r in section["rows"]] for y in spec["y"]}
-    return (line if spec["type"] == "line" else bar)(labels, series, section["title"])
-
-
-def figure_bars(figures: list[dict], zh: bool) -> str | None:
-    """This period / previous / last year for the percentage figures."""
-    rates = [f for f in figures if f["unit"] == "%" and f["value"] is not None]
-    if not rates:
-        return None
-    labels = [f["name_zh"] if zh else f["name"] for f in rates]
-    series = {("本期" if zh else "this period"): [f["value"] for f in rates],
-              ("上期" if zh else "previous"): [f["previous"] for f in rates],
-              ("去年同期" if zh else "last year"): [f["last_year"] for f in rates]}
-    return bar(labels, series, "rates")
+    fn = line if spec["type"] == "line" else bar
+    return fn(spec["labels"], spec["series"], spec.get("title", ""), spec.get("unit", ""))
