@@ -170,6 +170,7 @@ def plugin_parts(app, kind, period, prev, year, staff, lang="zh_CN") -> tuple[li
             sections.append({"key": key, "title": zh if lang == "zh_CN" else en, "title_i18n": {"zh_CN": zh, "en": en},
                              "rows": rows, "columns": list(s.get("columns") or []), "source": "plugin",
                              "labels": dict(s.get("labels") or {}), "percent": list(s.get("percent") or []),
+                             "people": list(s.get("people") or []), "has_figures": bool(s.get("figures")),
                              "empty": s.get("empty"), **({"chart": s["chart"]} if s.get("chart") else {})})
             for f in s.get("figures") or []:
                 en, zh = _names(f.get("name"), "figure")

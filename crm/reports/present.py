@@ -71,6 +71,11 @@ def _chart(section: dict, columns: list[str], rows: list[dict], v: Vocab, labels
     if not series:
         return None
     x = spec["x"]
+    skip = set(spec.get("exclude") or [])
+    if skip:
+        keep = [i for i, r in enumerate(rows) if r.get(x) not in skip]
+        rows = [rows[i] for i in keep]
+        series = {k: [vals[i] for i in keep] for k, vals in series.items()}
     return {"type": spec["type"], "x": x, "labels": [v.value(x, r.get(x)) for r in rows], "series": series,
             "unit": "%" if set(spec["y"]) <= pct else "", "title": section["title"]}
 
@@ -79,11 +84,12 @@ def _section(section: dict, v: Vocab, names: dict) -> dict:
     rows = section["rows"]
     columns = section.get("columns") or (list(rows[0]) if rows else [])
     labels = section.get("labels") or {}
+    who = PEOPLE | set(section.get("people") or [])
     shown = []
     for r in rows:
         r = dict(r)
         for c in columns:
-            if c in PEOPLE and isinstance(r.get(c), str):
+            if c in who and isinstance(r.get(c), str):
                 r[c] = names.get(r[c], r[c])
             elif c != "name":
                 r[c] = v.value(c, r.get(c))
@@ -108,7 +114,8 @@ def view(report: dict, app=None) -> dict:
     names = people(app)
     titles = {s["key"]: s["title"] for s in report["sections"]}
     figures = _figures(report, v, titles)
-    sections = [_section(s, v, names) for s in report["sections"] if s["key"] != "kpi"]
+    sections = [_section(s, v, names) for s in report["sections"]
+                if s["key"] != "kpi" and (s["rows"] or not s.get("has_figures"))]
     rate_chart = None
     rates = [f for f in figures if f["percent"] and f["value"] is not None]
     if rates:

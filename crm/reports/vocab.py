@@ -117,7 +117,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "entity.complaint": ("投诉", "complaint"), "entity.staff": ("员工", "staff"), "entity.callback_task": ("回访任务", "callback"),
     "entity.callback_call": ("回访记录", "callback call"), "entity.membership_card": ("会员卡", "membership card"),
     # --- units
-    "unit.%": ("%", "%"), "unit.h": ("工时", "h"), "unit.": ("", ""),
+    "unit.%": ("%", "%"), "unit.h": ("工时", "h"), "unit.": ("", ""), "unit.次": ("次", "times"),
+    "unit.个": ("个", ""), "unit.人": ("人", "people"), "unit.分": ("分", "points"),
     # --- the daily log's items
     "work.calls": ("外呼", "calls made"), "work.other_contacts": ("其他联系 (短信、微信等)", "other contacts (SMS, WeChat…)"),
     "work.result": ("结果", "result"), "work.complaints_moved": ("投诉处理", "complaints moved"),
