@@ -93,3 +93,37 @@ def monthly(period: Period = None, staff: Staff = None, me: Me = False, format: 
             out: Out = None, details: Details = None, limit: Limit = 1000, lang: Lang = None) -> None:
     """The monthly report (月报) a manager hands in."""
     _run("monthly", period, staff, me, format, out, details, limit, lang)
+
+
+@app.command()
+def form(name: Annotated[str, typer.Argument(metavar="NAME", help="The form: its name or Chinese title (see 'crm report forms')")],
+         period: Period = None, staff: Staff = None, me: Me = False, format: FormatOption = "table",
+         out: Out = None, lang: Lang = None) -> None:
+    """One of the department's forms in its own layout (回访记录表, 回访总结报告, 顾客投诉登记表,
+    顾客投诉分类统计表, 每日工作日志, 每周工作计划, 月度工作总结); --out FILE.xlsx or FILE.html."""
+    from ..reports import files, forms, render
+
+    crm = current()
+    if staff and me:
+        raise BadInput("--staff and --me: choose one")
+    if me:
+        if not crm.actor.is_staff:
+            raise BadInput("--me: say who you are with --as CODE or CRM_USER")
+        staff = crm.actor.code
+    if staff and not crm.store.scalar("SELECT 1 FROM staff WHERE code = ?", (staff,)):
+        raise BadInput(f"--staff {staff}: no such staff member (see 'crm staff list')")
+    report = forms.build(crm, name, period, staff, check_lang(lang))
+    if out:
+        path = files.export(crm, report, out)
+        crm.info(f"Wrote {path}")
+        return
+    render.write(report, format, sys.stdout, crm)
+
+
+@app.command("forms")
+def forms_(format: FormatOption = "table") -> None:
+    """List the forms 'crm report form' writes (name, Chinese and English title, default period)."""
+    from ..output import emit
+    from ..reports import forms
+
+    emit(forms.forms_list(current()), format, columns=["name", "title", "title_en", "period"], out=sys.stdout)

@@ -44,7 +44,7 @@ def meta_lines(report: dict, v: Vocab) -> list[tuple[str, str]]:
 def _figures(report: dict, v: Vocab, titles: dict) -> list[dict]:
     out = []
     for f in report["figures"]:
-        group = v(f"group.{f['section']}", "") or titles.get(f["section"], f["section"])
+        group = f.get("group") or v(f"group.{f['section']}", "") or titles.get(f["section"], f["section"])
         out.append({
             "key": f["key"], "group": group, "name": v.figure_name(f), "unit": f["unit"],
             "percent": f["unit"] == "%", "value": f["value"], "previous": f["previous"], "last_year": f["last_year"],
@@ -131,6 +131,7 @@ def view(report: dict, app=None) -> dict:
         "period_label": report["period"].get("label", ""), "meta": meta_lines(report, v),
         "made_by": f"{v('text.made_by')}: {report.get('generated_by_name') or report.get('generated_by') or ''}",
         "figures": figures, "figure_chart": rate_chart, "sections": sections,
+        "compare": any(f["previous"] is not None or f["last_year"] is not None for f in figures),
         "fields": [(v.text(k), val) for k, val in report.get("fields", [])],
         "words": {k: v(k) for k in ("section.kpi", "section.definitions", "text.no_rows", "col.figure", "col.value",
                                     "col.unit", "col.previous", "col.change", "col.last_year", "col.change_year",

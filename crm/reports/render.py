@@ -73,7 +73,7 @@ def write(report: dict, fmt: Format | str, out: IO[str], app=None) -> None:
     out.write("   ".join(f"{k}: {val}" for k, val in v["meta"][1:]) + "\n\n")
     w = v["words"]
     if v["figures"]:
-        cols = ["figure", "value", "previous", "change", "last_year", "change_year"]
+        cols = ["figure", "value", "previous", "change", "last_year", "change_year"] if v["compare"] else ["figure", "value"]
         rows = [{"figure": f["name"], "value": text(f["value"], f["percent"]), "previous": text(f["previous"], f["percent"]),
                  "change": f["change"], "last_year": text(f["last_year"], f["percent"]), "change_year": f["change_year"]}
                 for f in v["figures"]]

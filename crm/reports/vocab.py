@@ -124,6 +124,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "work.result": ("结果", "result"), "work.complaints_moved": ("投诉处理", "complaints moved"),
     "work.appointments_booked": ("新增预约", "appointments booked"), "work.appointments_due": ("今日预约", "appointments due"),
     "work.records_changed": ("修改记录", "records changed"),
+    # --- agenda kinds (crm today), in the weekly plan
+    "agenda.callback": ("回访", "callbacks"), "agenda.complaint": ("投诉处理", "complaints"),
+    "agenda.complaint_followup": ("投诉回访", "complaint follow-ups"), "agenda.first_contact": ("新客户首次联系", "first contacts"),
+    "agenda.appointment_confirm": ("预约确认", "appointment confirmations"),
+    "agenda.appointment_arrival": ("到店登记", "arrivals to record"), "agenda.portal_lead": ("厂家线索", "OEM leads"),
+    "agenda.birthday": ("生日关怀", "birthdays"), "agenda.card_renewal": ("会员卡续期", "card renewals"),
+    "agenda.event_replies": ("活动回复跟进", "event replies"), "agenda.event_today": ("活动", "events"),
     # --- weekdays
     "weekday.0": ("星期一", "Monday"), "weekday.1": ("星期二", "Tuesday"), "weekday.2": ("星期三", "Wednesday"),
     "weekday.3": ("星期四", "Thursday"), "weekday.4": ("星期五", "Friday"), "weekday.5": ("星期六", "Saturday"),

@@ -118,14 +118,18 @@ def _figures_sheet(ws, v: dict, st) -> None:
     w = v["words"]
     headers = [w["col.section"], w["col.figure"], w["col.value"], w["col.previous"], w["col.change"],
                w["col.last_year"], w["col.change_year"], w["col.unit"]]
+    if not v["compare"]:
+        headers = headers[:3] + headers[-1:]
     _header(ws, v, v["title"], headers, st)
     rows = []
     for r, f in enumerate(v["figures"], start=HEADER_ROW + 1):
         row = [f["group"], f["name"], f["value"], f["previous"], f["change"], f["last_year"], f["change_year"],
                "" if f["percent"] else f["unit_label"]]
+        if not v["compare"]:
+            row = row[:3] + row[-1:]
         rows.append(row)
         for c, value in enumerate(row, start=1):
-            _put(ws, r, c, value, f["percent"] and c in (3, 4, 6), st)
+            _put(ws, r, c, value, f["percent"] and c in ((3, 4, 6) if v["compare"] else (3,)), st)
     _widths(ws, headers, rows)
     _page_setup(ws, v)
 
