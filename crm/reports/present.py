@@ -29,7 +29,8 @@ def people(app) -> dict:
 def meta_lines(report: dict, v: Vocab) -> list[tuple[str, str]]:
     p, q, y = report["period"], report.get("previous"), report.get("last_year")
     period = f"{p['start']} – {p['end']}" + (f" ({v('text.to_date')})" if p.get("to_date") else "")
-    lines = [(v("text.dealer"), report.get("dealer") or ""), (v("text.period"), period)]
+    lines = [(v("text.dealer"), report["dealer"])] if report.get("dealer") else []
+    lines.append((v("text.period"), period))
     if q:
         lines.append((v("text.previous"), f"{q['start']} – {q['end']}"))
     if y:

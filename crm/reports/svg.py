@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 PALETTE = ["#2f6db5", "#e07b39", "#4a9c5d", "#b54a6d", "#7b5fb5", "#8c8c8c"]
-W, H, PAD_L, PAD_B, PAD_T, PAD_R = 720, 260, 48, 48, 24, 16
+W, H, PAD_L, PAD_B, PAD_T, PAD_R = 720, 300, 48, 84, 24, 16
 
 
 def _num(v) -> float:
@@ -42,7 +42,7 @@ def _legend(series: list[str]) -> list[str]:
 
 def _label(text: str, x: float, n: int) -> str:
     t = escape(str(text)[5:] if len(str(text)) == 10 and str(text)[4] == "-" else str(text))
-    if n > 16:
+    if n > 16 or len(str(text)) * 12 > (W - PAD_L - PAD_R) / max(n, 1):
         return (f'<text x="{x:.1f}" y="{H - PAD_B + 14}" font-size="10" text-anchor="end"'
                 f' transform="rotate(-45 {x:.1f} {H - PAD_B + 14})">{t}</text>')
     return f'<text x="{x:.1f}" y="{H - PAD_B + 16}" font-size="11" text-anchor="middle">{t}</text>'
@@ -50,8 +50,14 @@ def _label(text: str, x: float, n: int) -> str:
 
 def _top(series: dict[str, list], unit: str) -> float:
     """The axis maximum: 100 for percentages (more only if a value exceeds it), else a round number."""
-    m = max([_num(v) for vals in series.values() for v in vals] or [0])
-    return max(100.0, _nice_max(m)) if unit == "%" else _nice_max(m)
+    values = [v for vals in series.values() for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    m = max([_num(v) for v in values] or [0])
+    if unit == "%":
+        return max(100.0, _nice_max(m))
+    top = _nice_max(m)
+    if all(isinstance(v, int) for v in values):  # counts: whole-number ticks (four steps)
+        top = max(4.0, -(-top // 4) * 4)
+    return top
 
 
 def bar(labels: list, series: dict[str, list], title: str = "", unit: str = "") -> str:
@@ -69,7 +75,8 @@ def bar(labels: list, series: dict[str, list], title: str = "", unit: str = "") 
                          f' height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(str(labels[i]))}'
                          f' {escape(str(name))}: {escape(str(v))}</title></rect>')
     parts += [_label(lab, PAD_L + group * (i + 0.5), n) for i, lab in enumerate(labels)]
-    parts += _legend(list(series))
+    if len(series) > 1:
+        parts += _legend(list(series))
     parts.append("</svg>")
     return "".join(parts)
 

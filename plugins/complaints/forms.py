@@ -43,7 +43,9 @@ def register_form_(app, request: dict) -> dict:
             steps.setdefault(e["ticket_id"], []).append(f"{e['at'][:16].replace('T', ' ')} {word}")
 
     def word(code, table):
-        return vocab.label(code, table) if zh and code else code
+        if not code:
+            return code
+        return vocab.label(code, table) if zh else code.replace("_", " ")
 
     rows = []
     for t, _ in pairs:
@@ -54,7 +56,7 @@ def register_form_(app, request: dict) -> dict:
             "category": word(t["final_category"] or t["category"], vocab.CATEGORIES),
             "severity": word(t["severity"], vocab.SEVERITIES), "description": t["description"],
             "handler": t["handler"], "dept": word(t["responsible_dept"], vocab.DEPARTMENTS),
-            "state": machine.STATES.get(t["state"], t["state"]) if zh else t["state"],
+            "state": machine.STATES.get(t["state"], t["state"]) if zh else t["state"].replace("_", " "),
             "steps": ";".join(steps.get(t["id"], []))})
     return {"fields": [({"zh_CN": "登记期间", "en": "Period"}, f"{request['start']} – {request['end']}")],
             "sections": [{"key": "register", "title": {"zh_CN": "投诉登记", "en": "Complaints"},
