@@ -52,8 +52,8 @@ def _top(series: dict[str, list], unit: str) -> float:
     """The axis maximum: 100 for percentages (more only if a value exceeds it), else a round number."""
     values = [v for vals in series.values() for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
     m = max([_num(v) for v in values] or [0])
-    if unit == "%":
-        return max(100.0, _nice_max(m))
+    if unit == "%":  # 0–100%, more only when a value exceeds 100
+        return 100.0 if m <= 100 else _nice_max(m)
     top = _nice_max(m)
     if all(isinstance(v, int) for v in values):  # counts: whole-number ticks (four steps)
         top = max(4.0, -(-top // 4) * 4)
