@@ -71,6 +71,8 @@ def write(report: dict, fmt: Format | str, out: IO[str], app=None) -> None:
     v = view(report, app)
     out.write(f"{v['title']}  {v['dealer']}".rstrip() + "\n")
     out.write("   ".join(f"{k}: {val}" for k, val in v["meta"] if not v["dealer"] or val != v["dealer"]) + "\n\n")
+    if v["fields"]:
+        out.write("\n".join(f"{k}: {text(val)}" for k, val in v["fields"]) + "\n\n")
     w = v["words"]
     if v["figures"]:
         cols = ["figure", "value", "previous", "change", "last_year", "change_year"] if v["compare"] else ["figure", "value"]
