@@ -8,11 +8,23 @@ The table, HTML and XLSX renderers read only this view, so what one shows the ot
 
 from __future__ import annotations
 
+import re
+
 from .render import change
 from .vocab import Vocab
 
 #: columns whose values are staff login codes (shown as the person's name)
 PEOPLE = {"staff", "specialist", "advisor", "handler", "assigned_to"}
+
+
+_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:?\d{2}|Z)?$")
+
+
+def stamp(value):
+    """An ISO timestamp as a person reads it (``2026-11-20 09:30``); other values unchanged."""
+    if isinstance(value, str) and (m := _STAMP.match(value)):
+        return f"{m[1]} {m[2]}"
+    return value
 
 
 def _is_num(v) -> bool:
@@ -93,7 +105,7 @@ def _section(section: dict, v: Vocab, names: dict) -> dict:
             if c in who and isinstance(r.get(c), str):
                 r[c] = names.get(r[c], r[c])
             elif c != "name":
-                r[c] = v.value(c, r.get(c))
+                r[c] = stamp(v.value(c, r.get(c)))
         shown.append(r)
     title = v.text(section.get("title_i18n")) if section.get("title_i18n") else section["title"]
     empty = None
