@@ -35,7 +35,7 @@ PAGES = [
 
 
 def _chromium_or_skip():
-    if not os.path.exists(CHROMIUM):
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"CI: Chromium is missing at {CHROMIUM} (.ci/run installs Debian's chromium)")
         pytest.skip(f"Chromium not installed at {CHROMIUM}")
