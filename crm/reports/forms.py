@@ -68,8 +68,9 @@ def forms_list(app) -> list[dict]:
 def _period(text: str | None, grain: str, today: dt.date) -> periods.Period:
     if grain == "week" and text and (m := re.fullmatch(r"(\d{4})-W(\d{1,2})", text.strip(), re.I)):
         return periods.week(int(m[1]), int(m[2]))  # a plan may be for a week ahead
-    if grain == "week" and text in ("next",):
-        return periods.current("week", today + dt.timedelta(days=7))
+    if grain == "week" and text in (None, "", "this", "next"):  # a plan covers the whole week
+        y, w, _ = (today + dt.timedelta(days=7 if text == "next" else 0)).isocalendar()
+        return periods.week(y, w)
     return periods.parse(text, GRAIN_KIND[grain], today)
 
 

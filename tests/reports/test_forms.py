@@ -87,3 +87,12 @@ def test_dealer_name_in_the_header(full, tmp_path):
 def test_sheet_names_read_well(title, name):
     got = sheet_name(title, set())
     assert got == name and len(got) <= 31
+
+
+def test_weekly_plan_covers_the_whole_week(full):
+    plan = full.json("report", "form", "weekly-plan", env={"CRM_USER": "li"})
+    assert (plan["period"]["start"], plan["period"]["end"]) == ("2026-11-16", "2026-11-22")
+    ahead = full.json("report", "form", "weekly-plan", "--period", "next", env={"CRM_USER": "li"})
+    assert ahead["period"]["label"] == "2026-W48"
+    days = next(s for s in ahead["sections"] if s["key"] == "days")
+    assert [r["weekday"] for r in days["rows"]][:2] == ["星期一", "星期二"]
