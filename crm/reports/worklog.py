@@ -14,9 +14,7 @@ from .vocab import Vocab
 
 
 def _title(key, zh):
-    from .build import title_of
-
-    return title_of(key, zh)
+    return Vocab("zh_CN" if zh else "en")(f"section.{key}", key)
 
 
 def sections(app, period, staff: str, zh: bool) -> list[dict]:
