@@ -69,16 +69,19 @@ def register_form_(app, request: dict) -> dict:
 def stats_form(app, request: dict) -> dict:
     """顾客投诉分类统计表: by category, with the cause and improvement columns the document asks for."""
     rows, total = stats(app, request["start"], _end(request), "category")
-    columns = ["label", "count", "invalid", "invalid_rate", "open", "avg_respond_hours", "avg_resolve_hours",
-               "on_time_rate", "repeat", "repeat_rate", "cause", "improvement"]
-    table = [{**{k: (round(v * 100, 1) if k in RATES and v is not None else v) for k, v in r.items()},
-              "cause": "", "improvement": ""} for r in rows + [total]] if rows else []
+    columns = ["label", "count", "invalid", "invalid_rate", "open",
+               *(["resolved", "resolution_rate"] if "resolution_rate" in RATES else []),
+               "avg_respond_hours", "avg_resolve_hours", "on_time_rate", "repeat", "repeat_rate", "causes", "improvements"]
+    # 原因分析 / 改进对策: from the tickets' summaries where the statistics give them (issue 17), else to write in
+    table = [{"causes": "", "improvements": "",
+              **{k: (round(v * 100, 1) if k in RATES and v is not None else v) for k, v in r.items() if v is not None
+                 or k not in ("causes", "improvements")}} for r in rows + [total]] if rows else []
     if request["lang"] != "zh_CN":
         for r in table:
             r["label"] = r["key"].replace("_", " ") if r["key"] != "total" else "total"
     labels = {c: {"zh_CN": HEADERS[c], "en": EN_HEADERS[c]} for c in columns if c in HEADERS}
-    labels["cause"] = {"zh_CN": "原因分析", "en": "causes"}
-    labels["improvement"] = {"zh_CN": "改进对策", "en": "improvements"}
+    labels["causes"] = {"zh_CN": "原因分析", "en": "causes"}
+    labels["improvements"] = {"zh_CN": "改进对策", "en": "improvements"}
     return {"fields": [({"zh_CN": "统计期间", "en": "Period"}, f"{request['start']} – {request['end']}")],
             "sections": [{"key": "by_category", "title": {"zh_CN": "按投诉类别", "en": "By category"}, "rows": table,
                           "columns": columns, "labels": labels, "percent": list(RATES),

@@ -30,6 +30,7 @@ EN_HEADERS = {
     "open": "open", "avg_respond_hours": "avg. response (h)", "max_respond_hours": "longest response (h)",
     "avg_resolve_hours": "avg. resolution (h)", "max_resolve_hours": "longest resolution (h)",
     "on_time_rate": "on-time rate", "repeat": "repeats", "repeat_rate": "repeat rate", "paused_hours": "paused (h)",
+    "resolved": "resolved", "resolution_rate": "resolution rate", "causes": "causes", "improvements": "improvements",
 }
 RATES = ("invalid_rate", "on_time_rate", "repeat_rate")
 
