@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from .reports import (ASPECTS, RESULT_TITLES, SHEET_HEADERS, VISIT_TITLES, _aspect_text, _in_both_languages, _phone,
-                      sheet_rows, summary)
+from .reports import (RESULT_TITLES, SHEET_HEADERS, VISIT_TITLES, _aspect_text, _in_both_languages, _phone, sheet_rows,
+                      summary)
 from .store import reason_text
 
 RECORD_COLUMNS = ["no", "date", "time", "customer", "phone", "plate", "model", "ro_number", "date_out", "visit_type",
@@ -61,4 +61,4 @@ def summary_form(app, request: dict) -> dict:
             "signatures": [{"zh_CN": "报告人", "en": "Reported by"}, {"zh_CN": "经理审阅", "en": "Reviewed by"}]}
 
 
-__all__ = ["register", "record", "summary_form", "ASPECTS"]
+__all__ = ["register", "record", "summary_form"]
