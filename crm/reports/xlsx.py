@@ -190,7 +190,7 @@ def write(report: dict, path: Path, app=None) -> None:
         if not s["rows"]:
             continue
         ws = wb.create_sheet(sheet_name(s["title"], used))
-        _table(ws, v, s["title"], s["headers"], s["rows"], s["percent"], st)
+        _table(ws, v, f"{v['title']} · {s['title']}", s["headers"], s["rows"], s["percent"], st)
         if s["chart"]:
             _chart(ws, s, len(s["rows"]))
     if v["figures"]:
