@@ -243,7 +243,18 @@ def report_sections_for(app, report: dict) -> list[dict]:
                 f["previous"] = before.get(s["key"], {}).get(f["name"])
     for s in sections:
         s["rows"] = [app.mask(r) for r in s["rows"]]
+        if report.get("lang") == "en":
+            s["rows"] = [{k: _english(v) for k, v in r.items()} for r in s["rows"]]
     return [_in_both_languages(s) for s in sections]
+
+
+def _english(value):
+    """The plugin's Chinese words for results, task states and aspects, in English (``--lang en``)."""
+    if not isinstance(value, str):
+        return value
+    words = {**{v: k for k, v in RESULT_TITLES.items()}, **{v: k for k, v in STATUS_TITLES.items()},
+             **{v: k.replace("_", " ") for k, v in ASPECTS.items()}}
+    return words.get(value, value)
 
 
 #: the report's words in English (the plugin's own tables speak Chinese): figure names,

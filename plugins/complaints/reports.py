@@ -170,11 +170,14 @@ def report_sections(app, report: dict) -> list[dict] | None:
                "on_time_rate", "repeat_rate"]
     table = [{k: (round(v * 100, 1) if k in RATES and v is not None else v) for k, v in r.items()}
              for r in rows + [total]] if rows else []
+    if report.get("lang") == "en":
+        for r in table:
+            r["label"] = "total" if r["key"] == "total" else str(r["key"]).replace("_", " ")
     return [{"key": "complaints", "title": {"zh_CN": "顾客投诉分类统计", "en": "Complaints by category"},
              "rows": table, "columns": columns, "percent": list(RATES),
              "labels": {c: {"zh_CN": HEADERS[c], "en": EN_HEADERS[c]} for c in columns},
              "empty": {"zh_CN": "本期无顾客投诉", "en": "No complaints in this period"},
-             "chart": {"type": "bar", "x": "label", "y": ["count"], "exclude": [total["label"]]} if len(rows) > 1 else None,
+             "chart": {"type": "bar", "x": "label", "y": ["count"], "exclude": ["合计", "total"]} if len(rows) > 1 else None,
              "figures": figures}]
 
 

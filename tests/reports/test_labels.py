@@ -106,3 +106,19 @@ def test_lang_option_and_config_locale(full):
     assert full("report", "monthly", "--period", "2026-11", "--lang", "zh_CN").stdout.startswith("客户关系部月报")
     bad = full("report", "monthly", "--lang", "fr", expect=2)
     assert "--lang" in bad.stderr
+
+
+def test_plugin_words_in_english(full):
+    app = _app()
+    try:
+        v = present.view(build.build(app, "monthly", "2026-11", None, "en"), app)
+    finally:
+        app.store.close()
+    titles = {s["key"]: s for s in v["sections"]}
+    assert titles["callbacks_satisfaction"]["title"] == "Satisfaction"
+    assert [r[0] for r in titles["callbacks_satisfaction"]["rows"]] == ["satisfied", "neutral", "dissatisfied"]
+    assert titles["complaints"]["headers"][:2] == ["category", "complaints"]
+    labels = [r[0] for r in titles["complaints"]["rows"]]
+    assert labels[-1] == "total" and "pricing" in labels
+    names = {f["name"] for f in v["figures"]}
+    assert {"member coverage", "on-time rate", "nps", "lead first contact on time"} <= names
