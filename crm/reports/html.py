@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-def fmt(value, percent: bool = False) -> str:
-    """A cell as text: '—' for nothing, percentages with one decimal and '%', numbers grouped."""
-    if value is None or value == "":
-        return "—" if value is None else ""
-    if isinstance(value, bool):
-        return "✓" if value else ""
-    if isinstance(value, (int, float)):
-        if percent:
-            return f"{value:.1f}%"
-        return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
-    return str(value)
+from .text import fmt
 
 
 def render(report: dict, app=None) -> str:

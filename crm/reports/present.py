@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .render import change
+from .text import change
 from .vocab import Vocab
 
 #: columns whose values are staff login codes (shown as the person's name)

@@ -5,56 +5,10 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from ..output import Format, cell_text, emit, json_default, render_table
+from ..output import Format, emit, json_default, render_table
+from .text import fmt as text, show
 
 FIGURE_COLUMNS = ["section", "key", "name", "value", "unit", "previous", "trend", "last_year", "trend_year", "doc"]
-
-
-def show(value, unit: str) -> str:
-    if value is None:
-        return "—"
-    text = cell_text(value)
-    return f"{text}%" if unit == "%" else text
-
-
-def change(value, before, unit: str) -> str:
-    if not isinstance(value, (int, float)) or not isinstance(before, (int, float)):
-        return ""
-    delta = round(value - before, 1)
-    mark = "▲" if delta > 0 else "▼" if delta < 0 else "→"
-    suffix = " pt" if unit == "%" else ""
-    return f"{mark} {'+' if delta > 0 else ''}{cell_text(delta)}{suffix}" if delta else "→"
-
-
-def figure_rows(report: dict, zh: bool) -> list[dict]:
-    rows = []
-    for f in report["figures"]:
-        rows.append({
-            "figure": f["name_zh"] if zh else f["name"],
-            "value": show(f["value"], f["unit"]),
-            "previous": show(f["previous"], f["unit"]),
-            "change": change(f["value"], f["previous"], f["unit"]),
-            "last_year": show(f["last_year"], f["unit"]),
-            "change_year": change(f["value"], f["last_year"], f["unit"]),
-            "doc": f["doc"],
-        })
-    return rows
-
-
-def section_rows(section: dict) -> list[dict]:
-    pct = set(section.get("percent") or [])
-    if not pct:
-        return section["rows"]
-    return [{k: (f"{cell_text(v)}%" if k in pct and v is not None else v) for k, v in r.items()}
-            for r in section["rows"]]
-
-
-def period_line(report: dict) -> str:
-    p, q, y = report["period"], report["previous"], report["last_year"]
-    to_date = " (to date)" if p["to_date"] else ""
-    who = f"   staff: {report['staff']}" if report["staff"] else ""
-    return (f"{p['label']}: {p['start']} .. {p['end']}{to_date}   vs previous {q['start']} .. {q['end']}"
-            f"   vs last year {y['start']} .. {y['end']}{who}")
 
 
 def write(report: dict, fmt: Format | str, out: IO[str], app=None) -> None:
@@ -65,7 +19,6 @@ def write(report: dict, fmt: Format | str, out: IO[str], app=None) -> None:
     if fmt in (Format.jsonl, Format.csv):
         emit(report["figures"], fmt, columns=FIGURE_COLUMNS, out=out)
         return
-    from .html import fmt as text
     from .present import view
 
     v = view(report, app)

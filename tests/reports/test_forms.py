@@ -96,3 +96,30 @@ def test_weekly_plan_covers_the_whole_week(full):
     assert ahead["period"]["label"] == "2026-W48"
     days = next(s for s in ahead["sections"] if s["key"] == "days")
     assert [r["weekday"] for r in days["rows"]][:2] == ["星期一", "星期二"]
+
+
+class HelloForms:
+    """A dealer's plugin adding a form through the hook."""
+
+    __name__ = "hello_forms"
+
+    @__import__("crm").hookimpl
+    def register_report_forms(self, register):
+        def build(app, request):
+            return {"fields": [({"zh_CN": "门店", "en": "Shop"}, "一店")],
+                    "sections": [{"key": "greetings", "title": {"zh_CN": "问候记录", "en": "Greetings"},
+                                  "rows": [{"staff": "wangfang", "n": 2}], "columns": ["staff", "n"],
+                                  "labels": {"n": {"zh_CN": "问候数", "en": "greetings"}}}],
+                    "signatures": [{"zh_CN": "登记人", "en": "Registered by"}]}
+
+        register("hello-log", {"zh_CN": "问候登记表", "en": "Greetings log"}, build, period="day")
+
+
+def test_a_plugin_adds_a_form(dept):
+    dept.plugins = [HelloForms()]
+    listed = {f["name"]: f for f in dept.json("report", "forms", env={"CRM_PLUGINS": ""})}
+    assert listed["hello-log"]["title"] == "问候登记表" and listed["hello-log"]["period"] == "day"
+    text = dept("report", "form", "问候登记表", env={"CRM_PLUGINS": "", "CRM_USER": "li"}).stdout
+    assert "问候登记表" in text and "门店: 一店" in text and "王芳" in text and "问候数" in text
+    en = dept("report", "form", "hello-log", "--lang", "en", env={"CRM_PLUGINS": ""}).stdout
+    assert en.startswith("Greetings log") and "greetings" in en
