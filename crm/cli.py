@@ -36,6 +36,7 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("crm.commands.audit:app", "The audit log: who did what, when"),
     "report": ("crm.commands.report:app", "Reports and KPIs (日报/周报/月报): kpi, daily, weekly, monthly"),
     "today": ("crm.commands.today:command", "What to do today (今日待办): callbacks, complaints, appointments…"),
+    "worklog": ("crm.commands.worklog:app", "Your written work (工作日志/周计划): notes, weekly goals, problems"),
 }
 
 ROOT_HELP = """\

@@ -358,3 +358,27 @@ DROP INDEX IF EXISTS appointments_at;
 CREATE INDEX IF NOT EXISTS customers_first_contact_due_all ON customers(first_contact_due) WHERE first_contact_due IS NOT NULL
 """,
     )
+
+
+@migrations()
+def m007_worklog(db):
+    """The specialist's own written work (issue 16): notes of the daily log (每日工作日志),
+    goals of the weekly plan (每周工作计划, submitted to the manager) and the month's problems
+    (月度工作总结), filled into the forms next to the generated figures."""
+    _run(
+        db,
+        """
+CREATE TABLE worklog (
+    id INTEGER PRIMARY KEY,
+    staff TEXT NOT NULL,
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('note', 'goal', 'problem', 'plan')),
+    text TEXT NOT NULL,
+    target TEXT,
+    done TEXT,
+    submitted_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX worklog_day ON worklog(kind, day, staff)
+""",
+    )
