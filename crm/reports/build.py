@@ -114,6 +114,13 @@ def build(app, kind: str, period_text: str | None, staff: str | None, lang: str 
     plugin_figures, plugin_sections = plugin_parts(app, kind, period, prev, year, staff, lang)
     figures += plugin_figures
     sections += plugin_sections
+    if kind in ("kpi", "weekly", "monthly"):  # 本期 / 目标 / 完成率 from [targets]
+        from . import targets
+
+        attained = targets.section(app, period.start.strftime("%Y-%m"), staff, figures)
+        if attained is not None:
+            attained["title"] = attained["title_i18n"]["zh_CN" if lang == "zh_CN" else "en"]
+            sections.insert(0, attained)
     actor = app.actor
     v = Vocab(lang)
     return {
