@@ -225,3 +225,16 @@ def test_call_me_back_at_seven_tomorrow_books_that_time_not_a_retry_slot(staffed
     [row] = staffed.json("callbacks", "due", "--date", "2026-11-20", env={"CRM_NOW": "2026-11-20T19:00:00"})
     assert row["id"] == tid
     staffed("--as", "wangfang", "callbacks", "record", tid, "--result", "call_back", env=now, expect=2)  # needs --at
+
+
+def test_the_customers_best_time_orders_todays_queue(staffed):
+    for i, best in enumerate(["晚上", None, "上午", "工作日 09:30-11:00"]):
+        cid = customer(staffed, f"客户{i}", f"1381234560{i}")
+        if best:
+            staffed("customer", "edit", cid, "--best-time", best)
+        visit(staffed, vehicle(staffed, cid, 10 + i), f"RO{i}", "2026-11-18")
+    plan(staffed, "2026-11-19")
+    order = lambda now: [r["customer"] for r in staffed.json("callbacks", "due", env={"CRM_NOW": now})]  # noqa: E731
+    # Thursday 10:00: the morning people first, then who named no time, the evening person last
+    assert order("2026-11-19T10:00:00") == ["客户2", "客户3", "客户1", "客户0"]
+    assert order("2026-11-19T19:00:00") == ["客户0", "客户1", "客户2", "客户3"]
