@@ -263,12 +263,35 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
     return [overview, coverage, distribution, top, specialists, overdue]
 
 
+def problems(app, lo: dt.date, hi: dt.date, staff: str | None = None) -> dict:
+    """本月回访发现的问题及处理: each neutral/dissatisfied call of the period — what the customer
+    said and how it was taken on (the complaint it opened, or the follow-up booked)."""
+    who = " AND k.staff = ?" if staff else ""
+    rows = app.store.query(
+        "SELECT k.called_at, k.result, k.aspects, k.note, k.complaint_ref, k.appointment_id, k.staff, c.name"
+        " FROM callback_calls k LEFT JOIN customers c ON c.id = k.customer_id"
+        f" WHERE k.called_at >= ? AND k.called_at < ? AND k.result IN ('dissatisfied', 'neutral'){who}"
+        " ORDER BY k.called_at, k.id",
+        (lo.isoformat(), (hi + dt.timedelta(days=1)).isoformat(), *([staff] if staff else [])))
+    out = []
+    for r in rows:
+        how = (f"投诉单 #{r['complaint_ref']}" if r["complaint_ref"] else
+               "已预约进店" if r["appointment_id"] else "已记录, 待改进" if r["result"] == "neutral" else "未转投诉")
+        out.append({"date": r["called_at"][:10], "customer": r["name"], "result": RESULT_TITLES[r["result"]],
+                    "problem": "、".join(x for x in (_aspect_text(r["aspects"]), r["note"]) if x) or None,
+                    "resolution": how, "specialist": r["staff"]})
+    return {"key": "callbacks_problems", "title": "本月回访发现的问题及处理", "rows": out, "figures": [],
+            "columns": ["date", "customer", "result", "problem", "resolution", "specialist"]}
+
+
 def report_sections_for(app, report: dict) -> list[dict]:
     lo, hi = report.get("start"), report.get("end")
     if not lo or not hi:
         return []
     lo, hi = (d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in (lo, hi))
     sections = summary(app, lo=lo, hi=hi, staff=report.get("staff"))
+    if report.get("kind") == "monthly":
+        sections.append(problems(app, lo, hi, report.get("staff")))
     previous = report.get("previous")
     if previous:
         plo, phi = (d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in previous)
@@ -312,7 +335,8 @@ FIGURES_EN = {
 }
 TITLES_EN = {"callbacks": ("回访概况", "Callbacks"), "callbacks_members": (None, "Member coverage (target 100%)"),
              "callbacks_satisfaction": (None, "Satisfaction"), "callbacks_aspects": (None, "Dissatisfied aspects"),
-             "callbacks_staff": (None, "By callback specialist"), "callbacks_overdue": (None, "Overdue callbacks")}
+             "callbacks_staff": (None, "By callback specialist"), "callbacks_overdue": (None, "Overdue callbacks"),
+             "callbacks_problems": (None, "Problems found by callbacks and how they were handled")}
 COLUMNS = {
     "task_id": ("任务编号", "task"), "customer_id": ("客户编号", "customer no."), "customer": ("客户", "customer"),
     "phone": ("电话", "phone"), "due_on": ("应回访日期", "due"), "status": ("状态", "status"),
@@ -321,6 +345,8 @@ COLUMNS = {
     "回访次数": ("回访次数", "calls"), "接通": ("接通", "reached"), "接通率%": ("接通率", "reach rate"),
     "满意": ("满意", "satisfied"), "不满意": ("不满意", "dissatisfied"), "平均评分": ("平均评分", "average score"),
     "逾期": ("逾期", "overdue"), "channel": ("渠道", "channel"), "why": ("原因", "reason"),
+    "date": ("日期", "date"), "result": ("结果", "result"), "problem": ("问题", "problem"),
+    "resolution": ("处理", "how it was handled"),
     "平均通话(分)": ("平均通话(分)", "average call (min)"), "最长通话(分)": ("最长通话(分)", "longest call (min)"),
 }
 UNITS_EN = {"次": "times", "个": "", "人": "people", "分": "points"}

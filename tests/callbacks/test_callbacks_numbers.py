@@ -238,3 +238,13 @@ def test_the_customers_best_time_orders_todays_queue(staffed):
     # Thursday 10:00: the morning people first, then who named no time, the evening person last
     assert order("2026-11-19T10:00:00") == ["客户2", "客户3", "客户1", "客户0"]
     assert order("2026-11-19T19:00:00") == ["客户0", "客户1", "客户2", "客户3"]
+
+
+def test_the_monthly_summary_lists_the_problems_found_and_how_each_was_handled(staffed):
+    tid = _one_task(staffed)
+    staffed("--as", "wangfang", "callbacks", "record", tid, "--result", "dissatisfied", "--score", "4",
+            "--aspect", "waiting_time", "--note", "等了三小时", env={"CRM_NOW": "2026-11-19T10:00:00"})
+    form = staffed.json("report", "form", "monthly-summary", "--period", "2026-11")
+    [row] = next(s for s in form["sections"] if s["key"] == "callbacks_problems")["rows"]
+    assert "等待时间" in row["problem"] and "等了三小时" in row["problem"]
+    assert row["resolution"].startswith("投诉单 #")
