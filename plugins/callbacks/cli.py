@@ -40,7 +40,7 @@ def plan(
     crm = current()
     day = _day(as_of, "--as-of") or crm.today()
     stats, notes = run_plan(crm, day, full=full, dry_run=dry_run)
-    _warn_unknown_holidays(crm, day)
+    _warn_unknown_holidays(crm, day, record=not dry_run)
     if explain:
         from crm.workdays import QuietHours
 
@@ -62,14 +62,24 @@ def plan(
 CALENDAR_LOOKAHEAD_DAYS = 45
 
 
-def _warn_unknown_holidays(crm, day) -> None:
+def _warn_unknown_holidays(crm, day, *, record: bool) -> None:
+    """Warn about unknown holidays once a day (cron runs the plan often; one warning is enough)."""
     import datetime as dt
 
     from crm.workdays import calendar_warning
 
+    from .store import read_state, write_state
+
     message = calendar_warning(day, day + dt.timedelta(days=CALENDAR_LOOKAHEAD_DAYS))
-    if message:
-        crm.warn(message)
+    if not message:
+        return
+    today = crm.today().isoformat()
+    if read_state(crm.store.conn).get("calendar_warned_on") == today:
+        return
+    crm.warn(message)
+    if record:
+        with crm.transaction() as tx:
+            write_state(tx.conn, {"calendar_warned_on": today}, tx.now)
 
 
 @app.command()
@@ -77,7 +87,7 @@ def due(
     me: Annotated[bool, typer.Option("--me", help="Only my calls")] = False,
     staff: Annotated[Optional[str], typer.Option(help="Only this specialist's calls")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="The day (default today)")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="At most this many")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many")] = None,
     format: FormatOption = "table",
 ) -> None:
     """The calls to make: overdue first, then members, then by due date."""

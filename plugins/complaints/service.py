@@ -246,7 +246,7 @@ def schedule_followup(tx, ticket: dict, when: str, settings: Settings) -> dict:
     if not ticket["customer_id"]:
         return {"due_on": due_on.isoformat(), "task": None, "why": "no customer on the ticket"}
     task = tx.ask("schedule_callback", request={
-        "customer_id": ticket["customer_id"], "reason": "complaint_followup", "due_on": due_on.isoformat(),
+        "customer_id": ticket["customer_id"], "reason": "投诉结案回访", "due_on": due_on.isoformat(),
         "rule": "complaint_followup", "ref": f"complaint:{ticket['id']}",
         "note": f"投诉 #{ticket['id']} 结案回访 ({vocab.label(ticket['final_category'] or ticket['category'], vocab.CATEGORIES)})",
     })
