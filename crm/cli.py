@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import MutableMapping
@@ -173,7 +174,7 @@ class CrmGroup(click.Group):
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def parse_args(self, ctx, args):
-        rest = super().parse_args(ctx, args)
+        rest = super().parse_args(ctx, hoist_global_flags(args))
         ctx.obj.configure(**ctx.params)
         return rest
 
@@ -269,6 +270,21 @@ class CrmGroup(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+#: the root's flags that mean the same wherever they stand (``crm -v sync run`` = ``crm sync run -v``)
+GLOBAL_FLAGS = frozenset({"-q", "--quiet", "--verbose"})
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """Move ``-v``/``-vv``/``--verbose``/``-q``/``--quiet`` given after a subcommand in front of it,
+    so the root reads them whatever their place (nothing after ``--`` moves)."""
+    args = list(args)
+    end = args.index("--") if "--" in args else len(args)
+    moved = [a for a in args[:end] if a in GLOBAL_FLAGS or re.fullmatch(r"-v+", a)]
+    if not moved:
+        return args
+    return moved + [a for a in args[:end] if a not in moved] + args[end:]
 
 
 def _dedupe(message: str) -> str:

@@ -9,3 +9,20 @@ def test_forget_an_unknown_customer_says_so_before_asking_for_yes(staffed):
 def test_audit_list_refuses_a_negative_limit(staffed):
     out = staffed("audit", "list", "--limit", "-1", env={"CRM_USER": "li"}, expect=2)
     assert "--limit" in out.stderr
+
+
+def test_global_flags_are_read_wherever_they_stand():
+    from crm.cli import hoist_global_flags
+
+    assert hoist_global_flags(["sync", "run", "-v"]) == ["-v", "sync", "run"]
+    assert hoist_global_flags(["complaints", "escalate", "-vv", "--quiet"]) == ["-vv", "--quiet", "complaints", "escalate"]
+    assert hoist_global_flags(["log", "add", "--", "-v"]) == ["log", "add", "--", "-v"]
+
+
+def test_quiet_after_a_subcommand_silences_its_status_lines(staffed):
+    staffed("customer", "add", "--name", "张三", "--mobile", "13812345678")
+    staffed("customer", "add", "--name", "李四", "--mobile", "13912345678")
+    li = {"CRM_USER": "li"}
+    loud = staffed("customer", "forget", "1", "--yes", env=li)
+    quiet = staffed("customer", "forget", "2", "--yes", "--quiet", env=li)
+    assert "forgotten" in loud.stderr and not quiet.stderr
