@@ -24,7 +24,7 @@ import time
 from typing import Any
 
 from . import adapters
-from .report import Report, Summary
+from .report import Report, Summary, footer_note
 from .rowclean import CONSENT_FIELDS, NOT_STORED, CustomerRowCleaner
 from .source import Table
 
@@ -109,6 +109,7 @@ class CustomerImport:
         except _Abort:
             self.summary.written = False
         self.summary.rejected = self.report.rejected
+        self.summary.skipped = footer_note(self.table.footer_rows)
         self.summary.seconds = round(time.perf_counter() - started, 3)
         return self.summary, self.report
 

@@ -55,6 +55,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from crm.io import FileProblem
 from crm.io import aliases as _aliases
+from crm.io.footer import FooterWatch
 from crm.io.sniff import SAMPLE_SIZE, UnknownEncoding, detect_delimiter, detect_encoding, sniff_kind
 
 __all__ = ["read_table", "Table", "Row", "HEADER_SCAN_ROWS", "column_letter"]
@@ -108,7 +109,9 @@ class Table:
     for blank ones), ``mapping`` (header → field, in column order),
     ``columns`` (field → column letter), ``unmapped`` (headers of unmapped
     columns), ``unused_mapping`` (keys of the ``mapping`` argument that
-    matched no column), ``rows_read`` (data rows yielded so far).
+    matched no column), ``rows_read`` (data rows yielded so far), ``footer_rows``
+    (``(row, text)`` of the totals/signature/note rows skipped so far, see
+    :mod:`crm.io.footer`).
     """
 
     def __init__(
@@ -144,6 +147,8 @@ class Table:
         self.unmapped = [h for h, f, x in zip(headers, fields, extra_names) if f is None and x is not None and h]
         self.unused_mapping = unused_mapping
         self.rows_read = 0
+        #: (row, text) of the rows skipped under the table: totals, signatures, notes (crm.io.footer)
+        self.footer_rows: list[tuple[int, str]] = []
         self._rows = rows
         self._close = close
         self._col0 = col_offset
@@ -171,10 +176,18 @@ class Table:
         mapped = [(i, f) for i, f in enumerate(fields) if f is not None]
         named = [(i, n) for i, (f, n) in enumerate(zip(fields, extra_names)) if f is None and n is not None]
         complete = len({f for _, f in mapped}) == len(mapped)
+        footer = FooterWatch()
+        after_blank = False
         try:
             for line, cells in self._rows:
                 if _blank(cells):
+                    after_blank = True
                     continue
+                if footer.is_footer(cells, after_blank=after_blank):
+                    text = " ".join(str(c).strip() for c in cells if c is not None and str(c).strip())
+                    self.footer_rows.append((line, text))
+                    continue
+                after_blank = False
                 if (
                     len(cells) > first
                     and type(cells[first]) is str
