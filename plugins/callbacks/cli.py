@@ -20,9 +20,12 @@ app = new_app("Callbacks (回访): plan the calls, work the queue, record result
 def _day(value: str | None, what: str) -> dt.date | None:
     if value is None:
         return None
+    from crm.values import Invalid
+    from crm.values.dates import parse_date
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return parse_date(value)
+    except Invalid:
         raise BadInput(f"{what} {value!r} is not a date like 2026-11-20") from None
 
 

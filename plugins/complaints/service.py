@@ -39,7 +39,7 @@ def parse_when(value, app, *, what: str = "--at") -> dt.datetime | None:
     if value is None or str(value).strip() == "":
         return None
     try:
-        moment = timings.parse_moment(str(value).strip().replace(" ", "T", 1) if " " in str(value).strip() else value, app.tz)
+        moment = timings.parse_moment(value, app.tz)
     except ValueError:
         raise BadInput(f"{what} {value!r} is not a date-time like 2026-11-20T09:30 or 2026-11-20 09:30") from None
     return moment
