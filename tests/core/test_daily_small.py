@@ -26,3 +26,24 @@ def test_quiet_after_a_subcommand_silences_its_status_lines(staffed):
     loud = staffed("customer", "forget", "1", "--yes", env=li)
     quiet = staffed("customer", "forget", "2", "--yes", "--quiet", env=li)
     assert "forgotten" in loud.stderr and not quiet.stderr
+
+
+def test_long_cells_are_wrapped_not_cut():
+    """Issue 18 §6: the whole reason is shown, on more lines of its row."""
+    from crm.output import render_table
+
+    reason = ("VIN check digit (position 9) is wrong: expected 6; check the VIN on the registration"
+              " certificate (行驶证)")
+    text = render_table([{"row": 5, "reason": reason}, {"row": 6, "reason": "ok"}], ["row", "reason"])
+    assert "…" not in text
+    lines = text.splitlines()
+    assert all(len(line) <= 3 + 2 + 40 for line in lines)
+    assert " ".join(line[5:].strip() for line in lines[2:-1]) == reason
+    assert lines[-1].split() == ["6", "ok"]
+
+
+def test_the_rejects_table_shows_the_whole_reason(staffed, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("姓名,手机,车架号\n张三,13812345678,LBV5G5124KTU05924\n", encoding="utf-8")
+    out = staffed("customer", "import", path, expect=2)
+    assert "VIN check digit (position 9) is wrong: expected 6" in " ".join(out.stdout.split())
