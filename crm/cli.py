@@ -315,8 +315,8 @@ def _root(**options):
     ctx = click.get_current_context()
     app: App = ctx.obj
     app.command_path = " ".join(["crm"] + ([ctx.invoked_subcommand] if ctx.invoked_subcommand else []))
-    if options.get("as_") or app.environ.get("CRM_USER"):
-        app.actor  # a misspelled --as fails now, before anything is shown or written
+    if (options.get("as_") or app.environ.get("CRM_USER")) and app.db_path.exists():
+        app.actor  # a misspelled --as fails now, before anything is shown or written (no database: see the command)
 
 
 def make_app(*, environ: Mapping[str, str] | None = None, extra_plugins: Iterable[object] = ()) -> CrmGroup:
