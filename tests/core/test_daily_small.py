@@ -47,3 +47,12 @@ def test_the_rejects_table_shows_the_whole_reason(staffed, tmp_path):
     path.write_text("姓名,手机,车架号\n张三,13812345678,LBV5G5124KTU05924\n", encoding="utf-8")
     out = staffed("customer", "import", path, expect=2)
     assert "VIN check digit (position 9) is wrong: expected 6" in " ".join(out.stdout.split())
+
+
+def test_days_are_read_like_everywhere_else(staffed):
+    """Issue 18 §2: `--day 2026/11/20` and `2026年11月20日` as the importer reads them; a bad one is exit 2."""
+    for day in ("2026/11/20", "2026年11月20日", "2026-11-20"):
+        staffed("appointment", "list", "--day", day)
+        staffed("today", "--all", "--day", day, env={"CRM_USER": "li"})
+    out = staffed("appointment", "list", "--day", "nope", expect=2)
+    assert "--day 'nope'" in out.stderr
