@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .identity import Actor
     from .plugins import Plugins
     from .store import Store
+    from .workdays import Calendar
 
 
 class App:
@@ -78,8 +79,6 @@ class App:
     def config(self) -> "Config":
         from .config import load_config, resolve_config_path
 
-        from .workdays import calendar_from_config, use_calendar
-
         path = resolve_config_path(self.config_option, self.environ)
         if (self.config_option or self.environ.get("CRM_CONFIG")) and not path.exists():
             from .errors import ConfigError
@@ -87,9 +86,14 @@ class App:
             given = "--config" if self.config_option else "CRM_CONFIG"
             raise ConfigError(f"{path}: no such config file ({given}); check the path, or leave {given} out"
                               " to use the defaults")
-        config = load_config(path, self.environ)
-        use_calendar(*calendar_from_config(config.section("calendar")))  # the dealer's holiday dates, if any
-        return config
+        return load_config(path, self.environ)
+
+    @cached_property
+    def calendar(self) -> "Calendar":
+        """The working days: the config's ``[calendar]`` dates over chinesecalendar's."""
+        from .workdays import Calendar
+
+        return Calendar.from_config(self.config.section("calendar"))
 
     @cached_property
     def plugins(self) -> "Plugins":
