@@ -18,8 +18,7 @@ app = new_app("Callbacks (回访): plan the calls, work the queue, record result
 def _day(value: str | None, what: str) -> dt.date | None:
     if value is None:
         return None
-    from crm.values import Invalid
-    from crm.values.dates import parse_date
+    from crm.api import Invalid, parse_date
 
     try:
         return parse_date(value)

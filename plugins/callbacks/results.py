@@ -62,8 +62,7 @@ def parse_aspects(values) -> list[str]:
 
 def parse_moment(value, tz) -> dt.datetime:
     """What a person typed (``2026/12/4 15:20``, ``2026年12月4日 15:20`` …): crm.values.dates."""
-    from crm.values import Invalid
-    from crm.values.dates import parse_moment as parse
+    from crm.api import Invalid, parse_moment as parse
 
     try:
         return parse(value, tz)

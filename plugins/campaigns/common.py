@@ -57,8 +57,7 @@ def parse_date(text: str | None, what: str) -> dt.date | None:
         return text.date()
     if isinstance(text, dt.date):
         return text
-    from crm.values import Invalid
-    from crm.values.dates import parse_date as parse
+    from crm.api import Invalid, parse_date as parse
 
     try:
         return parse(str(text).strip())
@@ -67,8 +66,7 @@ def parse_date(text: str | None, what: str) -> dt.date | None:
 
 
 def parse_datetime(text: str, what: str, tz) -> dt.datetime:
-    from crm.values import Invalid
-    from crm.values.dates import parse_moment
+    from crm.api import Invalid, parse_moment
 
     try:
         return parse_moment(text, tz)

@@ -35,8 +35,7 @@ def _moment(app, value) -> str:
     elif isinstance(value, dt.date):
         moment = dt.datetime.combine(value, dt.time(12, 0))
     else:
-        from crm.values import Invalid
-        from crm.values.dates import parse_moment
+        from crm.api import Invalid, parse_moment
 
         try:
             moment = parse_moment(_text(value), app.tz, date_only_at=dt.time(12, 0))

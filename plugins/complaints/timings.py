@@ -33,7 +33,7 @@ def parse_moment(value, tz) -> dt.datetime | None:
             moment = None
         if moment is not None:
             return moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=tz)
-    from crm.values.dates import parse_moment as parse
+    from crm.api import parse_moment as parse
 
     return parse(value, tz, date_only_at=dt.time(18))  # a bare date: the end of that working day
 
