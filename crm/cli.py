@@ -235,7 +235,9 @@ class CrmGroup(click.Group):
                                   standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             code = exc.exit_code
-        except click.exceptions.Abort:
+        except click.exceptions.Abort:  # Ctrl-C / Ctrl-D at a prompt, whose line is still open
+            if sys.stdin is not None and sys.stdin.isatty():
+                click.echo("", err=True)  # the message starts on a line of its own: one line break, no blank line
             _error("aborted")
             code = 130
         except click.UsageError as exc:
