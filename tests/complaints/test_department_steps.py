@@ -210,3 +210,21 @@ def test_register_form_data(dept):
 def test_files_table_is_a_migration(dept):
     assert dept.sql("SELECT name FROM _crm_migrations WHERE owner = 'complaints' ORDER BY rowid") == [
         ("m001_create_complaints",), ("m002_complaint_files",)]
+
+
+def test_forgetting_the_customer_removes_the_signature_file(dept, tmp_path):
+    from crm.context import App
+
+    dept.write_config('[complaints]\nconfirmation = "signature"\n')
+    tid = open_ticket(dept)
+    _to_summarized(dept, tid, "--penalty-person", "扣绩效", "--penalty-dept", "通报")
+    scan = tmp_path / "sig.png"
+    scan.write_bytes(b"\x89PNG signed")
+    step(dept, tid, "advance", "confirm", "--signature", str(scan), now="2026-11-20T15:30:00")
+    [(path, digest)] = dept.sql("SELECT path, sha256 FROM complaints_files")
+    assert (dept.db_path.parent / path).exists()
+    app = App(environ=dict(os.environ, CRM_USER="li"))
+    with app.transaction() as tx:
+        tx.fire("on_customer_forgotten", customer_id=1)
+    assert not (dept.db_path.parent / path).exists()
+    assert dept.sql("SELECT name, path, sha256 FROM complaints_files") == [("[erased]", "[erased]", digest)]
