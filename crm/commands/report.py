@@ -85,3 +85,24 @@ def monthly(period: Period = None, staff: Staff = None, me: Me = False, format: 
             out: Out = None, details: Details = None, limit: Limit = 1000) -> None:
     """The monthly report (月报) a manager hands in."""
     _run("monthly", period, staff, me, format, out, details, limit)
+
+
+@app.command()
+def sales(period: Period = None,
+          by: Annotated[str, typer.Option("--by", help="consultant (销售顾问), model (车型) or month (月份)")] = "consultant",
+          format: FormatOption = "table") -> None:
+    """The sales report (编制销售报表): orders signed in the period by consultant, model or month,
+    with amounts, deposits, deliveries, cancellations and slipped deliveries; a 合计 row."""
+    from ..archive import orders
+    from ..output import emit
+    from ..reports import periods
+
+    crm = current()
+    p = periods.parse(period, "monthly", crm.today())
+    rows = orders.sales_report(crm.store, p.start, p.end, by, crm.today())
+    if format == "table":
+        typer.echo(f"销售报表 {p.label} (按{orders.SALES_BY[by]})")
+        headers = dict(orders.SALES_HEADERS, label=orders.SALES_BY[by])
+        emit(rows, format, columns=orders.SALES_COLUMNS[1:], headers=headers, empty_message="(no orders signed)")
+    else:
+        emit(rows, format, columns=orders.SALES_COLUMNS)
