@@ -409,3 +409,28 @@ CREATE INDEX orders_signed ON orders(signed_on, consultant);
 CREATE INDEX orders_open_promised ON orders(promised_on) WHERE status = 'signed'
 """,
     )
+
+
+@migrations()
+def m008_appointment_place_and_progress(db):
+    """Issue 17, appointments and the workshop: where the service happens (店内 in_store / 上门
+    at_home), and the repair progress of the visit (接车, 维修中, 待料, 质检, 可交车) with times."""
+    _run(
+        db,
+        """
+ALTER TABLE appointments ADD COLUMN place TEXT NOT NULL DEFAULT 'in_store' CHECK (place IN ('in_store','at_home'));
+ALTER TABLE appointments ADD COLUMN progress TEXT;
+CREATE TABLE appointment_progress (
+    id INTEGER PRIMARY KEY,
+    appointment_id INTEGER NOT NULL REFERENCES appointments(id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('received','in_repair','waiting_parts','inspection','ready')),
+    at TEXT NOT NULL,
+    staff TEXT,
+    note TEXT,
+    message_ref TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX appointment_progress_appointment ON appointment_progress(appointment_id, id);
+CREATE INDEX appointments_in_progress ON appointments(progress) WHERE progress IS NOT NULL
+""",
+    )

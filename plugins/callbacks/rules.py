@@ -224,6 +224,70 @@ def find_first_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterat
         yield cand
 
 
+def maintenance_schedule(options: dict, model: str | None) -> tuple[int, int | None]:
+    """(every_months, every_km) of a model: ``models`` entries override the rule's defaults."""
+    per_model = (options.get("models") or {}).get(model or "") or {}
+    months = int(per_model.get("every_months", options.get("every_months", 6)))
+    km = per_model.get("every_km", options.get("every_km", 10000))
+    if months < 1:
+        raise ConfigError(f"callbacks.rules.maintenance: every_months of {model or 'the default'} must be 1 or more")
+    return months, (int(km) if km else None)
+
+
+def maintenance_dues(delivered: dt.date, anchor: dt.date, reading: tuple | None, months: int, km: int | None,
+                     first_n: int, until: dt.date, max_missed: int = 4) -> Iterator[tuple[int, dt.date]]:
+    """(n, due) of the intervals after ``anchor`` up to ``until``: each due is the earlier of
+    ``anchor + n × months`` and the day the car is expected to have run ``n × km`` since the
+    anchor (the daily distance estimated from the latest mileage reading since delivery).  After
+    ``max_missed`` intervals without a maintenance visit the reminders stop (win-back takes over)."""
+    daily = None
+    if km and reading and reading[1] and reading[0] > delivered:
+        daily = reading[1] / max((reading[0] - delivered).days, 1)
+    for n in range(first_n, first_n + max_missed):
+        due = add_months(anchor, n * months)
+        if daily:
+            due = min(due, anchor + dt.timedelta(days=int(n * km / daily)))
+        if due > until:
+            return
+        yield n, due
+
+
+def find_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
+    """Regular maintenance at every interval of the model's schedule (定期保养提醒), months or
+    kilometres, whichever comes first; counted from the last maintenance visit (from delivery
+    before any: the first interval is the 首保 of ``first_maintenance``)."""
+    lead = int(ctx.options.get("lead_days", 14))
+    if lo > hi:
+        return
+    max_missed = int(ctx.options.get("max_missed", 4))
+    rows = ctx.conn.execute(
+        "SELECT v.id, v.customer_id, v.delivery_date, v.model,"
+        " (SELECT max(m.date_in) FROM visits m WHERE m.vehicle_id = v.id AND m.type = 'maintenance'),"
+        " (SELECT r.date_in || '|' || r.mileage FROM visits r WHERE r.vehicle_id = v.id AND r.mileage > 0"
+        "  ORDER BY r.date_in DESC LIMIT 1)"
+        " FROM vehicles v WHERE v.customer_id IS NOT NULL AND v.delivery_date IS NOT NULL")
+    for vid, cid, delivered_s, model, last_s, reading_s in rows:
+        delivered = parse_day(delivered_s)
+        if delivered is None:
+            continue
+        months, km = maintenance_schedule(ctx.options, model)
+        last = parse_day(last_s)
+        anchor, first_n = (last, 1) if last and last >= delivered else (delivered, 2)
+        reading = None
+        if reading_s:
+            day_s, _, km_s = reading_s.partition("|")
+            reading = (parse_day(day_s), int(float(km_s))) if parse_day(day_s) else None
+        for n, due in maintenance_dues(delivered, anchor, reading, months, km, first_n,
+                                       hi + dt.timedelta(days=lead + 7), max_missed):
+            start = next_workday(due - dt.timedelta(days=lead))
+            if not lo <= start <= hi:
+                continue
+            schedule = f"每{months}个月" + (f"/{km}公里" if km else "")
+            yield {"customer_id": cid, "on": start, "trigger": start, "vehicle_id": vid,
+                   "key": f"maintenance:{vid}:{anchor.isoformat()}:{n}",
+                   "reason": f"定期保养提醒 {model or ''} 应于{due.isoformat()}前保养 ({schedule})".replace("  ", " ")}
+
+
 def _find_before(ctx, lo, hi, sql: str, key: str, reason: str) -> Iterator[dict]:
     lead = int(ctx.options.get("lead_days", 30))
     if lo > hi:
@@ -357,6 +421,7 @@ BUILTIN = [
     ("service_visit", "售后回访", find_service_visit),
     ("delivery", "新车交付回访", find_delivery),
     ("first_maintenance", "首保提醒", find_first_maintenance),
+    ("maintenance", "定期保养提醒", find_maintenance),
     ("card_expiry", "会员卡到期", find_card_expiry),
     ("insurance", "续保提醒", find_insurance),
     ("inspection", "年检提醒", find_inspection),
