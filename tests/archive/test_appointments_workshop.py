@@ -104,6 +104,9 @@ def test_repair_progress_with_times_told_to_the_customer(crm):
     assert crm.sql("SELECT status, progress FROM appointments") == [("arrived", "ready")]  # 接车 = arrival
     assert "only in_repair" in crm("appointment", "progress", "1", "质检", env={"CRM_USER": "sunwei"},
                                    expect=2).stderr
+    crm("staff", "add", "wangfang", "--name", "王芳", "--role", "callback")
+    assert "only advisor/appointment/manager may record repair progress" in crm(
+        "appointment", "progress", "1", "维修中", env={"CRM_USER": "wangfang"}, expect=2).stderr
 
 
 def test_progress_shows_on_the_appointment_specialists_agenda(crm):
