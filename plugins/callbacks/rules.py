@@ -252,27 +252,71 @@ def maintenance_dues(delivered: dt.date, anchor: dt.date, reading: tuple | None,
         yield n, due
 
 
+def _maintenance_windows(options: dict, lo: dt.date, hi: dt.date, lead: int, first_n: int,
+                         max_missed: int) -> list[tuple[dt.date, dt.date]]:
+    """The anchor dates whose interval ``n`` can fall due in the plan's window, for every schedule
+    (merged intervals).  A due of ``[due_lo, due_hi]`` by months needs ``anchor + n × months`` in
+    it; by kilometres (never earlier than ``n × km / max_daily_km`` days) an anchor up to
+    ``due_hi − n × km / max_daily_km`` and not before ``due_lo − n × months``."""
+    max_daily = float(options.get("max_daily_km", 300))
+    due_lo, due_hi = gap_before(lo) + dt.timedelta(days=lead), hi + dt.timedelta(days=lead)
+    schedules = {maintenance_schedule(options, None)}
+    schedules |= {maintenance_schedule(options, model) for model in (options.get("models") or {})}
+    spans = []
+    for months, km in schedules:
+        for n in range(first_n, first_n + max_missed):
+            start = add_months(due_lo, -n * months) - dt.timedelta(days=3)
+            end = add_months(due_hi, -n * months) + dt.timedelta(days=3)
+            if km:
+                end = max(end, due_hi - dt.timedelta(days=int(n * km / max_daily)))
+            spans.append((start, end))
+    spans.sort()
+    merged: list[list] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1] + DAY:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
+
+
 def find_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
     """Regular maintenance at every interval of the model's schedule (定期保养提醒), months or
     kilometres, whichever comes first; counted from the last maintenance visit (from delivery
-    before any: the first interval is the 首保 of ``first_maintenance``)."""
+    before any: the first interval is the 首保 of ``first_maintenance``).
+
+    Only the anchors that can fall due in ``[lo, hi]`` are read (index ranges on the visits'
+    ``date_in`` and the vehicles' delivery dates), so the daily plan stays incremental."""
     lead = int(ctx.options.get("lead_days", 14))
     if lo > hi:
         return
     max_missed = int(ctx.options.get("max_missed", 4))
-    rows = ctx.conn.execute(
-        "SELECT v.id, v.customer_id, v.delivery_date, v.model,"
-        " (SELECT max(m.date_in) FROM visits m WHERE m.vehicle_id = v.id AND m.type = 'maintenance'),"
-        " (SELECT r.date_in || '|' || r.mileage FROM visits r WHERE r.vehicle_id = v.id AND r.mileage > 0"
-        "  ORDER BY r.date_in DESC LIMIT 1)"
-        " FROM vehicles v WHERE v.customer_id IS NOT NULL AND v.delivery_date IS NOT NULL")
-    for vid, cid, delivered_s, model, last_s, reading_s in rows:
+    anchors: dict[int, tuple] = {}
+    for start, end in _maintenance_windows(ctx.options, lo, hi, lead, 1, max_missed):
+        for vid, day in ctx.conn.execute(
+                "SELECT m.vehicle_id, m.date_in FROM visits m WHERE m.date_in >= ? AND m.date_in < ?"
+                " AND m.type = 'maintenance' AND m.vehicle_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM visits l"
+                " WHERE l.vehicle_id = m.vehicle_id AND l.date_in > m.date_in AND l.type = 'maintenance')",
+                (start.isoformat(), (end + DAY).isoformat())):
+            anchors[vid] = (parse_day(day), 1)
+    for start, end in _maintenance_windows(ctx.options, lo, hi, lead, 2, max_missed):
+        for vid, day in ctx.conn.execute(
+                "SELECT v.id, v.delivery_date FROM vehicles v WHERE v.delivery_date >= ? AND v.delivery_date < ?"
+                " AND NOT EXISTS (SELECT 1 FROM visits l WHERE l.vehicle_id = v.id AND l.type = 'maintenance')",
+                (start.isoformat(), (end + DAY).isoformat())):
+            anchors.setdefault(vid, (parse_day(day), 2))
+    for vid, (anchor, first_n) in sorted(anchors.items()):
+        row = ctx.conn.execute(
+            "SELECT v.customer_id, v.delivery_date, v.model, (SELECT r.date_in || '|' || r.mileage FROM visits r"
+            " WHERE r.vehicle_id = v.id AND r.mileage > 0 ORDER BY r.date_in DESC LIMIT 1)"
+            " FROM vehicles v WHERE v.id = ?", (vid,)).fetchone()
+        if row is None or row[0] is None or anchor is None:
+            continue
+        cid, delivered_s, model, reading_s = row
         delivered = parse_day(delivered_s)
-        if delivered is None:
+        if delivered is None or anchor < delivered:
             continue
         months, km = maintenance_schedule(ctx.options, model)
-        last = parse_day(last_s)
-        anchor, first_n = (last, 1) if last and last >= delivered else (delivered, 2)
         reading = None
         if reading_s:
             day_s, _, km_s = reading_s.partition("|")
