@@ -19,7 +19,9 @@ registered → accept|invalid → investigate → propose → approve (manager) 
   crm complaints open --customer 12 --channel phone --category repair_quality --description "..."
   crm complaints advance 3                 (the natural next step; e.g. accept)
   crm complaints advance 3 investigate --dept workshop --person 张师傅 --findings "..."
-  crm complaints show 3 --explain          (timeline, deadlines and why)
+  crm complaints propose 3 --solution "..." --cost 300     (each adds an option)
+  crm complaints approve 3 --option 2                      (manager; 及时批示 has its deadline)
+  crm complaints show 3 --explain          (timeline, options, files, deadlines and why)
 """)
 
 ID = Annotated[str, typer.Argument(metavar="ID", help="The complaint's id")]
