@@ -252,32 +252,22 @@ def maintenance_dues(delivered: dt.date, anchor: dt.date, reading: tuple | None,
         yield n, due
 
 
-def _maintenance_windows(options: dict, lo: dt.date, hi: dt.date, lead: int, first_n: int,
-                         max_missed: int) -> list[tuple[dt.date, dt.date]]:
-    """The anchor dates whose interval ``n`` can fall due in the plan's window, for every schedule
-    (merged intervals).  A due of ``[due_lo, due_hi]`` by months needs ``anchor + n × months`` in
-    it; by kilometres (never earlier than ``n × km / max_daily_km`` days) an anchor up to
-    ``due_hi − n × km / max_daily_km`` and not before ``due_lo − n × months``."""
-    max_daily = float(options.get("max_daily_km", 300))
+def _month_windows(options: dict, lo: dt.date, hi: dt.date, lead: int, first_n: int,
+                   max_missed: int) -> list[tuple[dt.date, dt.date]]:
+    """The anchor dates whose interval ``n`` by months can fall due in the plan's window, for every
+    schedule (merged, each a few days wide): ``anchor + n × months`` in ``[due_lo, due_hi]``."""
     due_lo, due_hi = gap_before(lo) + dt.timedelta(days=lead), hi + dt.timedelta(days=lead)
-    schedules = {maintenance_schedule(options, None)}
-    schedules |= {maintenance_schedule(options, model) for model in (options.get("models") or {})}
-    spans = []
-    for months, km in schedules:
-        for n in range(first_n, first_n + max_missed):
-            start = add_months(due_lo, -n * months) - dt.timedelta(days=3)
-            end = add_months(due_hi, -n * months) + dt.timedelta(days=3)
-            if km:
-                end = max(end, due_hi - dt.timedelta(days=int(n * km / max_daily)))
-            spans.append((start, end))
-    spans.sort()
+    months_set = {maintenance_schedule(options, None)[0]}
+    months_set |= {maintenance_schedule(options, model)[0] for model in (options.get("models") or {})}
+    spans = sorted((add_months(due_lo, -n * m) - dt.timedelta(days=3), add_months(due_hi, -n * m) + dt.timedelta(days=3))
+                   for m in months_set for n in range(first_n, first_n + max_missed))
     merged: list[list] = []
     for start, end in spans:
         if merged and start <= merged[-1][1] + DAY:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return [(a, b) for a, b in merged]
+    return [(x, y) for x, y in merged]
 
 
 def find_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
@@ -285,47 +275,64 @@ def find_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dic
     kilometres, whichever comes first; counted from the last maintenance visit (from delivery
     before any: the first interval is the 首保 of ``first_maintenance``).
 
-    Only the anchors that can fall due in ``[lo, hi]`` are read (index ranges on the visits'
-    ``date_in`` and the vehicles' delivery dates), so the daily plan stays incremental."""
+    Only the anchors that can fall due in ``[lo, hi]`` are read, so the daily plan stays
+    incremental: by months, index ranges a few days wide on the visits' ``date_in`` (and the
+    vehicles' delivery dates); by kilometres, the next interval of the maintenance visits of the
+    last ``months`` whose rate (the mileage at that visit over the days since delivery) brings
+    ``n × km`` into the window, computed in SQL."""
     lead = int(ctx.options.get("lead_days", 14))
     if lo > hi:
         return
     max_missed = int(ctx.options.get("max_missed", 4))
-    anchors: dict[int, tuple] = {}
-    for start, end in _maintenance_windows(ctx.options, lo, hi, lead, 1, max_missed):
-        for vid, day in ctx.conn.execute(
-                "SELECT m.vehicle_id, m.date_in FROM visits m WHERE m.date_in >= ? AND m.date_in < ?"
-                " AND m.type = 'maintenance' AND m.vehicle_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM visits l"
-                " WHERE l.vehicle_id = m.vehicle_id AND l.date_in > m.date_in AND l.type = 'maintenance')",
-                (start.isoformat(), (end + DAY).isoformat())):
-            anchors[vid] = (parse_day(day), 1)
-    for start, end in _maintenance_windows(ctx.options, lo, hi, lead, 2, max_missed):
-        for vid, day in ctx.conn.execute(
-                "SELECT v.id, v.delivery_date FROM vehicles v WHERE v.delivery_date >= ? AND v.delivery_date < ?"
-                " AND NOT EXISTS (SELECT 1 FROM visits l WHERE l.vehicle_id = v.id AND l.type = 'maintenance')",
-                (start.isoformat(), (end + DAY).isoformat())):
-            anchors.setdefault(vid, (parse_day(day), 2))
-    for vid, (anchor, first_n) in sorted(anchors.items()):
-        row = ctx.conn.execute(
-            "SELECT v.customer_id, v.delivery_date, v.model, (SELECT r.date_in || '|' || r.mileage FROM visits r"
-            " WHERE r.vehicle_id = v.id AND r.mileage > 0 ORDER BY r.date_in DESC LIMIT 1)"
-            " FROM vehicles v WHERE v.id = ?", (vid,)).fetchone()
-        if row is None or row[0] is None or anchor is None:
+    due_lo, due_hi = gap_before(lo) + dt.timedelta(days=lead), hi + dt.timedelta(days=lead)
+    anchors: dict[int, tuple] = {}  # vehicle → (anchor day, first n, mileage at the anchor, customer, delivery, model)
+    visit_sql = ("SELECT m.vehicle_id, m.date_in, m.mileage, v.customer_id, v.delivery_date, v.model FROM visits m"
+                 " JOIN vehicles v ON v.id = m.vehicle_id WHERE m.date_in >= ? AND m.date_in < ?"
+                 " AND m.type = 'maintenance' AND v.customer_id IS NOT NULL")
+
+    def keep(vid, day, first_n, mileage, cid, delivered, model):
+        anchor = parse_day(day)
+        if anchor is not None and (vid not in anchors or anchor > anchors[vid][0]):
+            anchors[vid] = (anchor, first_n, mileage, cid, delivered, model)
+
+    for start, end in _month_windows(ctx.options, lo, hi, lead, 1, max_missed):
+        for vid, day, km, cid, delivered, model in ctx.conn.execute(visit_sql, (start.isoformat(), (end + DAY).isoformat())):
+            keep(vid, day, 1, km, cid, delivered, model)
+    schedules = {maintenance_schedule(ctx.options, None)}
+    schedules |= {maintenance_schedule(ctx.options, model) for model in (ctx.options.get("models") or {})}
+    for months, km in schedules:
+        if not km:
             continue
-        cid, delivered_s, model, reading_s = row
+        since = add_months(due_lo, -months) - dt.timedelta(days=3)
+        for vid, day, mileage, cid, delivered, model in ctx.conn.execute(
+                visit_sql + " AND m.mileage > 0 AND julianday(substr(m.date_in, 1, 10)) > julianday(v.delivery_date)"
+                " AND julianday(substr(m.date_in, 1, 10)) + ? * (julianday(substr(m.date_in, 1, 10))"
+                " - julianday(v.delivery_date)) / m.mileage BETWEEN julianday(?) - 1 AND julianday(?) + 1",
+                (since.isoformat(), (due_hi + DAY).isoformat(), km, due_lo.isoformat(), due_hi.isoformat())):
+            keep(vid, day, 1, mileage, cid, delivered, model)
+    for start, end in _month_windows(ctx.options, lo, hi, lead, 2, max_missed):
+        for vid, cid, day, model in ctx.conn.execute(
+                "SELECT v.id, v.customer_id, v.delivery_date, v.model FROM vehicles v"
+                " WHERE v.delivery_date >= ? AND v.delivery_date < ? AND v.customer_id IS NOT NULL",
+                (start.isoformat(), (end + DAY).isoformat())):
+            if vid not in anchors:
+                keep(vid, day, 2, None, cid, day, model)
+    for vid, (anchor, first_n, mileage, cid, delivered_s, model) in sorted(anchors.items()):
         delivered = parse_day(delivered_s)
         if delivered is None or anchor < delivered:
             continue
         months, km = maintenance_schedule(ctx.options, model)
-        reading = None
-        if reading_s:
-            day_s, _, km_s = reading_s.partition("|")
-            reading = (parse_day(day_s), int(float(km_s))) if parse_day(day_s) else None
+        reading = (anchor, mileage) if mileage else None
         for n, due in maintenance_dues(delivered, anchor, reading, months, km, first_n,
                                        hi + dt.timedelta(days=lead + 7), max_missed):
             start = next_workday(due - dt.timedelta(days=lead))
             if not lo <= start <= hi:
                 continue
+            later = ctx.conn.execute(
+                "SELECT 1 FROM visits WHERE vehicle_id = ? AND date_in >= ? AND type = 'maintenance' LIMIT 1",
+                (vid, (anchor + DAY).isoformat())).fetchone()
+            if later:  # not the last maintenance (or one happened since delivery): nothing due from here
+                break
             schedule = f"每{months}个月" + (f"/{km}公里" if km else "")
             yield {"customer_id": cid, "on": start, "trigger": start, "vehicle_id": vid,
                    "key": f"maintenance:{vid}:{anchor.isoformat()}:{n}",
