@@ -238,7 +238,7 @@ def maintenance_dues(delivered: dt.date, anchor: dt.date, reading: tuple | None,
                      first_n: int, until: dt.date, max_missed: int = 4) -> Iterator[tuple[int, dt.date]]:
     """(n, due) of the intervals after ``anchor`` up to ``until``: each due is the earlier of
     ``anchor + n × months`` and the day the car is expected to have run ``n × km`` since the
-    anchor (the daily distance estimated from the latest mileage reading since delivery).  After
+    anchor (the daily distance estimated from ``reading`` = (day, km) since delivery).  After
     ``max_missed`` intervals without a maintenance visit the reminders stop (win-back takes over)."""
     daily = None
     if km and reading and reading[1] and reading[0] > delivered:
