@@ -74,12 +74,10 @@ def taken(store, start: dt.datetime, r: SlotRules, exclude: int | None = None) -
         " AND id IS NOT ?", (start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds"), exclude)) or 0)
 
 
-def _slots_from(start: dt.datetime, r: SlotRules):
-    from crm.workdays import is_workday
-
+def _slots_from(calendar, start: dt.datetime, r: SlotRules):
     day = start.date()
     for _ in range(LOOKAHEAD_DAYS + 1):
-        if is_workday(day):
+        if calendar.is_workday(day):
             for a, b in r.hours:
                 moment = dt.datetime.combine(day, a)
                 moment = slot_start(moment, r) if moment.minute % r.slot_minutes else moment
@@ -90,9 +88,9 @@ def _slots_from(start: dt.datetime, r: SlotRules):
         day += dt.timedelta(days=1)
 
 
-def next_free(store, after: dt.datetime, r: SlotRules, capacity: int, n: int = 3) -> list[dict]:
+def next_free(store, calendar, after: dt.datetime, r: SlotRules, capacity: int, n: int = 3) -> list[dict]:
     out = []
-    for moment in _slots_from(after, r):
+    for moment in _slots_from(calendar, after, r):
         used = taken(store, moment, r)
         if used < capacity:
             out.append({"slot": moment.strftime("%Y-%m-%d %H:%M"), "free": capacity - used})
@@ -114,7 +112,7 @@ def check(tx, at: str, *, exclude: int | None = None) -> None:
     used = taken(tx.store, start, r, exclude)
     if used < capacity:
         return
-    free = next_free(tx.store, start + dt.timedelta(minutes=r.slot_minutes), r, capacity)
+    free = next_free(tx.store, tx.app.calendar, start + dt.timedelta(minutes=r.slot_minutes), r, capacity)
     offer = ", ".join(f"{s['slot']} ({s['free']} free)" for s in free) or f"none in the next {LOOKAHEAD_DAYS} days"
     raise BadInput(f"the slot {start:%Y-%m-%d %H:%M} is full ({used} of {capacity} booked);"
                    f" next free slots: {offer}")
@@ -125,7 +123,7 @@ def day_slots(app, day: dt.date) -> list[dict]:
     r = rules(app)
     capacity = capacity_of(app, r)
     out = []
-    for moment in _slots_from(dt.datetime.combine(day, dt.time(0)), r):
+    for moment in _slots_from(app.calendar, dt.datetime.combine(day, dt.time(0)), r):
         if moment.date() != day:
             break
         used = taken(app.store, moment, r)

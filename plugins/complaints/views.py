@@ -81,7 +81,7 @@ def with_timings(app, tickets: list[dict], st=None) -> list[tuple[dict, dict]]:
     settings = load(app)
     evs = store.events_of_many(st or app.store, [t["id"] for t in tickets])
     now = app.now()
-    return [(t, timings.compute(evs[t["id"]], settings, now, app.tz)) for t in tickets]
+    return [(t, timings.compute(evs[t["id"]], settings, now, app.tz, app.calendar)) for t in tickets]
 
 
 def list_row(ticket: dict, t: dict) -> dict:
@@ -257,7 +257,7 @@ def register_form(app, ticket_id) -> dict:
 
     ticket = store.get_ticket(app.store, ticket_id)
     events = store.events_of(app.store, ticket["id"])
-    t = timings.compute(events, load(app), app.now(), app.tz)
+    t = timings.compute(events, load(app), app.now(), app.tz, app.calendar)
     customer = app.store.query_one("SELECT id, name, mobile FROM customers WHERE id = ?",
                                    (ticket["customer_id"],)) if ticket["customer_id"] else None
     phone = ticket["contact_phone"] or (customer or {}).get("mobile")
@@ -280,10 +280,6 @@ def register_form(app, ticket_id) -> dict:
              for r in timeline(events)]
     return {"fields": fields, "labels": dict(REGISTER_FIELDS), "steps": steps, "options": options_rows(events),
             "files": files_of(app.store, ticket["id"])}
-
-
-def json_timings(t: dict) -> dict:
-    return {k: v for k, v in t.items()}
 
 
 def timeline_text(rows: list[dict]) -> str:
