@@ -83,15 +83,19 @@ def advance(tx, appointment_id, state: str, *, note: str | None = None, notify: 
 
 
 def _tell(tx, appointment: dict, code: str):
-    customer = tx.store.query_one("SELECT id, mobile, do_not_contact, forgotten_at FROM customers WHERE id = ?",
-                                  (appointment["customer_id"],))
-    if not customer or not customer["mobile"] or customer["do_not_contact"] or customer["forgotten_at"]:
+    """The repair notice through ``send_message`` when the contact policy allows it (SMS for the
+    ``service`` purpose: no consent needed unless the dealer says so; never to a customer who
+    asked not to be contacted or was forgotten).  Returns the delivery reference or None."""
+    from .contact import ContactPolicy, address, contact_facts, may_contact
+
+    facts = contact_facts(tx.conn, [appointment["customer_id"]], channels=("sms",)).get(appointment["customer_id"])
+    if not may_contact(facts, "sms", "service", policy=ContactPolicy.from_config(tx.app.config)):
         return None
     plate = ""
     if appointment["vehicle_id"]:
         plate = tx.store.scalar("SELECT plate FROM vehicles WHERE id = ?", (appointment["vehicle_id"],)) or ""
     return tx.ask("send_message", message={
-        "customer_id": customer["id"], "channel": "sms", "to": customer["mobile"],
+        "customer_id": appointment["customer_id"], "channel": "sms", "to": address(facts, "sms"),
         "text": MESSAGES[code].format(plate=plate), "campaign": None, "ref": f"appointment:{appointment['id']}",
     })
 

@@ -124,3 +124,13 @@ def test_progress_is_a_core_migration(crm):
     _setup(crm)
     names = [r[0] for r in crm.sql("SELECT name FROM _crm_migrations WHERE owner = 'core' ORDER BY rowid")]
     assert names[-2:] == ["m007_sales_orders", "m008_appointment_place_and_progress"]
+
+
+def test_progress_notices_follow_the_contact_policy(crm):
+    _setup(crm)
+    sender = Sender()
+    crm.plugins = [sender]
+    crm.execute("UPDATE customers SET do_not_contact = 1 WHERE id = 1")
+    _book(crm, "1", "2026-11-20 09:00")
+    out = crm("appointment", "progress", "1", "接车", env={"CRM_USER": "sunwei"}).stdout
+    assert "customer not told" in out and sender.sent == []

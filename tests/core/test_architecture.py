@@ -244,16 +244,12 @@ _TABLE_API = re.compile(r"\[\s*[\"'](" + "|".join(CORE_TABLES) + r")[\"']\s*\]\s
 CORE_WRITERS = ("crm/archive/", "crm/schema.py", "crm/migrations.py", "crm/context.py")
 
 #: today's other writers of core tables, moved into the archive by the other branches of
-#: issue 14 (policy: interactions/appointments; importer: the bulk path): the lead empties
-#: this list as they merge; nothing may be added to it
+#: issue 14 (importer: the bulk path; the plugins' were emptied by the policy branch): the
+#: lead empties this list as they merge; nothing may be added to it
 KNOWN_WRITERS = {
     "crm/importing/adapters.py",  # bulk customers, phones, tags, cards, audit_log (importer branch)
     "crm/importing/customers.py",  # bulk customers, phones, consents, tags, vehicles, owners (importer branch)
     "crm/importing/visits.py",  # bulk visits (importer branch)
-    "plugins/callbacks/results.py",  # interactions, appointments (policy branch)
-    "plugins/campaigns/common.py",  # interactions: its own log_interaction (policy branch)
-    "plugins/complaints/service.py",  # interactions (policy branch)
-    "plugins/portal/leads.py",  # interactions (policy branch)
 }
 
 
