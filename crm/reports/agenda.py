@@ -14,7 +14,7 @@ ONE = dt.timedelta(days=1)
 
 #: the order of the issue, used to break ties within a priority and due time
 KIND_ORDER = ["callback", "complaint", "complaint_followup", "first_contact", "appointment_confirm",
-              "appointment_arrival", "portal_lead", "lead", "birthday", "card_renewal", "event_today",
+              "appointment_arrival", "repair_progress", "order_slipped", "portal_lead", "lead", "birthday", "card_renewal", "event_today",
               "event_replies"]
 SPECIALIST_ROLES = ("satisfaction", "appointment", "callback", "archive", "advisor")
 
@@ -48,6 +48,14 @@ def core_items(app, day: dt.date, staff: str | None, now: dt.datetime) -> list[d
         items.append({"kind": "appointment_confirm", "priority": 1 if at[:10] == lo else 2, "due": at,
                       "customer_id": cid, "title": f"确认预约: {name or ''} {when} {at[11:16]} {typ}",
                       "ref": f"appointment:{aid}"})
+    # orders whose promised delivery date has passed (交车延期): the consultant's and the manager's
+    from ..archive.orders import slipped_agenda
+
+    items += slipped_agenda(st, day, staff)
+    # cars in the workshop: their repair progress, for the specialist who booked them (维修进度的跟进)
+    from ..archive.progress import agenda_items as progress_items
+
+    items += progress_items(st, day, staff)
     # first contact due (new archives assigned to a specialist): the archive's customer filter
     from ..archive.filters import CustomerFilter, compile_filter
 

@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
         "delivery": {"enabled": True, "days": [1, 7, 30], "window_days": 2, "expire_days": 10},
         "first_maintenance": {"enabled": True, "months_after_delivery": 6, "lead_days": 14,
                               "window_days": 5, "expire_days": 14},
+        # every interval of the model's schedule: months or km, whichever comes first
+        "maintenance": {"enabled": True, "every_months": 6, "every_km": 10000, "lead_days": 14,
+                        "window_days": 5, "expire_days": 14, "models": {}},
         "card_expiry": {"enabled": True, "lead_days": 30, "window_days": 5, "expire_days": 20},
         "insurance": {"enabled": True, "lead_days": 30, "window_days": 5, "expire_days": 20},
         "inspection": {"enabled": True, "lead_days": 30, "window_days": 5, "expire_days": 20},

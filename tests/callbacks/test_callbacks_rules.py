@@ -92,7 +92,8 @@ def test_purchase_anniversary(staffed):
     cid = customer(staffed)
     vehicle(staffed, cid, delivered="2024-11-20")
     plan(staffed, "2026-11-20")
-    [task] = tasks(staffed)
+    # (the regular maintenance reminder of the 4th interval is planned too: issue 17)
+    [task] = [t for t in tasks(staffed) if "anniversary" in t["rules"]]
     assert task["rules"] == "anniversary" and "2周年" in task["reasons"][0]["reason"]
 
 
