@@ -107,7 +107,8 @@ def test_a_dissatisfied_follow_up_after_a_closed_complaint_reopens_the_original(
                        "11:00"),
                       (("advance", "propose", "--solution", "免费返修"), "11:10"),
                       (("approve", "-m", "同意"), "11:20"),
-                      (("advance", "implement", "--actions", "返修完成"), "14:00"),
+                      (("advance", "implement", "--actions", "返修完成", "--penalty-person", "技师扣绩效",
+                        "--penalty-dept", "车间主管通报"), "14:00"),
                       (("advance", "summarize", "--root-cause", "作业不规范", "--lessons", "加强终检"), "15:00"),
                       (("advance", "confirm", "--via", "phone"), "15:30"),
                       (("close",), "16:00")]:
