@@ -24,7 +24,9 @@ from typing import Any
 
 from ..archive import bulk
 from ..archive.customers import apply_update
+from . import columnar
 from .hooks import HookPlan
+from .pipeline import cleaned_batches, use_worker
 from .report import Report, Summary
 from .rowclean import CONSENT_FIELDS, NOT_STORED, CustomerRowCleaner
 from .source import Table
@@ -90,7 +92,12 @@ class CustomerImport:
                 self._touch_size(self.first_id)
                 staff = (self.conn.execute("SELECT id, code, name FROM staff WHERE active = 1").fetchall()
                          if "specialist" in self.table.fields else None)
-                self.cleaner = CustomerRowCleaner(self.table.fields, staff)
+                estimate = self.table.extra.get("rows_estimate") or 0
+                self.worker = use_worker(estimate)
+                self.columnar = columnar.wanted(estimate, self.worker)
+                if self.columnar and self.worker and not columnar.fork_safe():
+                    self.worker = False  # polars already loaded here: its threads do not survive a fork
+                self.cleaner = CustomerRowCleaner(self.table.fields, staff, columnar=self.columnar)
                 with bulk.bulk_load(tx, rows_expected=self.table.extra.get("rows_estimate") or 0,
                                     table_size=self.first_id - 1, enabled=not self.dry_run):
                     self._stream()
@@ -109,13 +116,13 @@ class CustomerImport:
 
     # ------------------------------------------------------------------ reading
     def _stream(self) -> None:
-        from .pipeline import cleaned_batches, use_worker
 
         summary = self.summary
         report = self.report
         header = self.header
         estimate = self.table.extra.get("rows_estimate") or 0
-        batches = cleaned_batches(self.table.rows, self.cleaner.clean, worker=use_worker(estimate), size=BATCH)
+        batches = cleaned_batches(self.table.rows, self.cleaner.clean, worker=self.worker, size=BATCH,
+                                  clean_batch=self.cleaner.clean_batch if self.columnar else None)
         for cleaned in self.app.progress(batches, total=max(1, estimate // BATCH), label="importing"):
             batch: list = []
             for rownum, customer, vehicle, errors in cleaned:
