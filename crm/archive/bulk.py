@@ -27,7 +27,7 @@ from .validate import CHANNELS
 #: columns of ``customers`` a new record may carry (besides id, do_not_contact, timestamps)
 CUSTOMER_COLUMNS = ("name", "name_rev", "name_pinyin", "name_initials", "gender", "birthday", "mobile",
                     "mobile2", "landline", "wechat", "email", "city", "address", "source", "notes", "ref",
-                    "preferred_channel", "best_time", "specialist_id")
+                    "preferred_channel", "best_time", "specialist_id", "classification")
 VEHICLE_COLUMNS = ("vin", "vin_rev", "plate", "plate_key", "model", "model_year", "colour", "delivery_date",
                    "mileage", "insurance_expires", "inspection_due")
 SQL_CHUNK = 500

@@ -81,7 +81,7 @@ class ColumnAcceptor:
     """Which cells of a batch are in stored form, per field: ``{field: [value or None]}``
     (``None``: not accepted here, the row cleaner decides)."""
 
-    def __init__(self, fields, plain_limits: dict[str, int]):
+    def __init__(self, fields, plain_limits: dict[str, int], phone_fields: tuple[str, ...] = ("mobile",)):
         import polars as pl
 
         from crm.values.email import _EMAIL, _WECHAT_ID
@@ -102,8 +102,11 @@ class ColumnAcceptor:
                 n = col(f).str.len_chars()
                 exprs[f] = (col(f).str.contains(plain) & (n > 4) & (n <= limit)
                             & ~col(f).is_in(sorted(_ZERO_DATES)))
+        self.other_phones = [f for f in phone_fields if f != "mobile" and f in fields]
         if "mobile" in fields:
-            single = (col("phone2").is_null() | (col("phone2") == "")) if "phone2" in fields else pl.lit(True)
+            single = pl.lit(True)
+            for other in self.other_phones:  # the only phone of the row (the row cleaner's fast path)
+                single = single & (col(other).is_null() | (col(other) == ""))
             exprs["mobile"] = col("mobile").str.contains(r"^1[3-9][0-9]{9}$") & single
         if "plate" in fields:
             exprs["plate"] = col("plate").str.contains(f"^(?:{PLATE.pattern})$")
@@ -137,10 +140,10 @@ class ColumnAcceptor:
     def accept(self, rows: list[tuple[int, dict[str, Any]]]) -> dict[str, list]:
         """``{field: [cell or None per row]}`` for the fields with an expression."""
         pl = self.pl
-        names = set(self.fields) | ({"phone2"} if "mobile" in self.exprs and "phone2" in self.given else set())
-        data = {f: [c if type(c) is str else None for c in (cells.get(f) for _, cells in rows)] for f in names}
-        if "phone2" in data:  # a second phone that is not text (an XLSX number) is a second phone
-            data["phone2"] = [c if type(c) is str or c is None else "#" for c in (cells.get("phone2") for _, cells in rows)]
+        others = self.other_phones if "mobile" in self.exprs else []
+        data = {f: [c if type(c) is str else None for c in (cells.get(f) for _, cells in rows)] for f in self.fields}
+        for f in others:  # another phone that is not text (an XLSX number) is another phone
+            data[f] = [c if type(c) is str or c is None else "#" for c in (cells.get(f) for _, cells in rows)]
         frame = pl.DataFrame(data, schema={f: pl.String for f in data})
         masks = frame.select(**{f: self.exprs[f].fill_null(False) for f in self.fields})
         out = {}

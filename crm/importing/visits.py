@@ -11,7 +11,7 @@ import time
 
 from ..archive import bulk
 from .hooks import listens
-from .report import Report, Summary
+from .report import Report, Summary, footer_note
 from .rowclean import VisitRowCleaner
 from .source import Table
 
@@ -89,6 +89,7 @@ class VisitImport:
         except _Abort:
             self.summary.written = False
         self.summary.rejected = self.report.rejected
+        self.summary.skipped = footer_note(self.table.footer_rows)
         self.summary.seconds = round(time.perf_counter() - started, 3)
         return self.summary, self.report
 

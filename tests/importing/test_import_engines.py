@@ -94,7 +94,7 @@ def test_every_accepted_cell_is_kept_as_is_by_the_shared_rules():
 
     from crm.importing.columnar import ColumnAcceptor
     from crm.importing.customers import KNOWN_FIELDS
-    from crm.importing.rowclean import _PLAIN_TEXT_FIELDS, _TEXT_LIMITS, CustomerRowCleaner
+    from crm.importing.rowclean import _PLAIN_TEXT_FIELDS, _TEXT_LIMITS, PHONE_FIELDS, CustomerRowCleaner
     from crm.importing.source import open_table
     from crm.sampledata.files import write_customers_csv
 
@@ -104,7 +104,7 @@ def test_every_accepted_cell_is_kept_as_is_by_the_shared_rules():
             write_customers_csv(path, 3000, messy=messy, seed=7)
             t = open_table(path, known_fields=KNOWN_FIELDS, required_any=("name", "mobile", "vin"))
             rows = list(t.rows)
-        acceptor = ColumnAcceptor(t.fields, {f: _TEXT_LIMITS.get(f, 200) for f in _PLAIN_TEXT_FIELDS})
+        acceptor = ColumnAcceptor(t.fields, {f: _TEXT_LIMITS.get(f, 200) for f in _PLAIN_TEXT_FIELDS}, PHONE_FIELDS)
         accepted = acceptor.accept(rows)
         plain = CustomerRowCleaner(t.fields, [])
         with_pre = CustomerRowCleaner(t.fields, [], columnar=True)
@@ -136,3 +136,18 @@ def test_rows_engine_is_the_row_cleaner(monkeypatch):
     assert columnar.wanted(10**6, True) and not columnar.wanted(10**6, False) and not columnar.wanted(100, True)
     monkeypatch.setenv("CRM_IMPORT_ENGINE", "columns")
     assert columnar.wanted(100, False)
+
+
+def test_a_mobile_is_accepted_only_as_the_rows_one_phone():
+    """With a second phone (mobile2 or phone2, text or an XLSX number) the row cleaner
+    decides: the mobile is not accepted by the columnar path."""
+    pytest.importorskip("polars")
+    from crm.importing.columnar import ColumnAcceptor
+
+    from crm.importing.rowclean import PHONE_FIELDS
+
+    acceptor = ColumnAcceptor(["name", "mobile", "mobile2", "phone2"], {}, PHONE_FIELDS)
+    rows = [(2, {"mobile": "13800000001"}), (3, {"mobile": "13800000002", "mobile2": "13900000002"}),
+            (4, {"mobile": "13800000003", "phone2": 13900000003}), (5, {"mobile": "13800000004", "phone2": ""}),
+            (6, {"mobile": "138 0000 0005"})]
+    assert acceptor.accept(rows)["mobile"] == ["13800000001", None, None, "13800000004", None]
