@@ -127,13 +127,15 @@ def test_plain_pattern_spells_out_pythons_white_space():
     assert PY_SPACE == {chr(c) for c in range(0x110000) if re.match(r"\s", chr(c))}
 
 
-def test_rows_engine_is_the_row_cleaner(monkeypatch):
+def test_rows_engine_is_the_default_and_columns_opt_in(monkeypatch):
+    """The columnar path measured no faster yet (docs/import-export.md): off unless asked."""
     from crm.importing import columnar
 
-    monkeypatch.setenv("CRM_IMPORT_ENGINE", "rows")
+    for choice in ("rows", "", "anything"):
+        monkeypatch.setenv("CRM_IMPORT_ENGINE", choice)
+        assert not columnar.wanted(10**6, True)
+    monkeypatch.delenv("CRM_IMPORT_ENGINE")
     assert not columnar.wanted(10**6, True)
-    monkeypatch.setenv("CRM_IMPORT_ENGINE", "")
-    assert columnar.wanted(10**6, True) and not columnar.wanted(10**6, False) and not columnar.wanted(100, True)
     monkeypatch.setenv("CRM_IMPORT_ENGINE", "columns")
     assert columnar.wanted(100, False)
 
