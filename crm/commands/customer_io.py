@@ -55,6 +55,15 @@ def _show(summary, report, fmt: Format) -> None:
             typer.echo(f"  … {len(report.rejects) - SHOWN} more problems (save them all with --report FILE.csv)")
 
 
+def _check_report(report_path: Optional[str]) -> None:
+    """Refuse a bad --report path before anything is read or imported."""
+    if report_path:
+        from ..importing.writers import FORMATS
+        from ..io.writers import check_target
+
+        check_target(report_path, tuple(f".{f}" for f in FORMATS))
+
+
 def _finish(summary, report, report_path: Optional[str], skip_invalid: bool, what: str) -> None:
     if report_path:
         from ..importing.report import save_report
@@ -91,6 +100,7 @@ def import_customers(
     from ..importing.source import open_table, parse_mapping
 
     crm = current()
+    _check_report(report)
     table = open_table(file, known_fields=KNOWN_FIELDS, required_any=("name", "mobile", "vin"),
                        sheet=sheet, encoding=encoding, mapping=parse_mapping(map))
     summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid)
@@ -118,6 +128,7 @@ def import_visits(
     from ..importing.visits import KNOWN_FIELDS, import_visits as run
 
     crm = current()
+    _check_report(report)
     table = open_table(file, known_fields=KNOWN_FIELDS, required_any=("ro_number",),
                        sheet=sheet, encoding=encoding, mapping=parse_mapping(map))
     summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid)

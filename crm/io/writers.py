@@ -32,21 +32,26 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import datetime as _dt
 import itertools
 import json
 import os
 import re
 import secrets
+import stat
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+from crm.errors import BadInput, TemporaryFailure
 from crm.io import FileProblem
 
 __all__ = [
+    "check_target",
+    "atomic_path",
     "atomic_write",
     "neutralise",
     "display_width",
@@ -101,58 +106,180 @@ def display_width(text: str) -> int:
     return w
 
 
+#: errno values that mean "no room": a full disk, a quota, a file-size limit.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_JOURNAL_MAGIC = b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+_SIDE_FILE = re.compile(r"-(wal|shm|journal)$", re.IGNORECASE)
+
+
+def _refuse(path: str | os.PathLike[str], why: str) -> BadInput:
+    return BadInput(f"{os.fspath(path)}: {why}; nothing was written")
+
+
+def check_target(
+    path: str | os.PathLike[str],
+    suffixes: Sequence[str] | None,
+    *,
+    allow_database: bool = False,
+    protect: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """The one check every output path passes before anything is written.
+
+    Refused (``BadInput``, exit 2, one line): a name without the format's
+    extension (*suffixes*, lower case with the dot; ``None`` = any); a
+    database's side file (``-wal``, ``-shm``, ``-journal``); anything that
+    exists and is not a regular file (a folder, a device such as
+    ``/dev/null``, a fifo, a socket, a broken symbolic link); a file that is
+    an SQLite database, journal or WAL (the live database or a backup of it)
+    unless *allow_database*; any path in *protect* (the live database and its
+    side files, for ``db backup``); a missing folder.
+
+    >>> import tempfile
+    >>> check_target(os.path.join(tempfile.mkdtemp(), "a.csv"), (".csv",)).suffix
+    '.csv'
+    >>> check_target("/dev/null", (".csv",))
+    Traceback (most recent call last):
+    ...
+    crm.errors.BadInput: /dev/null: is a device; only a new or a regular file can be written; nothing was written
+    """
+    target = Path(path)
+    name = target.name
+    if not name or name in (".", ".."):
+        raise _refuse(path, "give a file name, not a folder")
+    if _SIDE_FILE.search(name):
+        raise _refuse(path, "this is a database's journal or WAL file")
+    for other in protect:
+        other = Path(other)
+        for guarded in (other, *(other.with_name(other.name + s) for s in ("-wal", "-shm", "-journal"))):
+            if os.path.abspath(guarded) == os.path.abspath(target) or (
+                    guarded.exists() and target.exists() and os.path.samefile(guarded, target)):
+                raise _refuse(path, "this is the database crm is using")
+    try:
+        st = os.stat(target)  # follows a symbolic link: what would be written through it
+    except FileNotFoundError:
+        if os.path.islink(target):
+            raise _refuse(path, "a symbolic link to nothing") from None
+        if not target.parent.is_dir():
+            raise _refuse(path, f"the folder {target.parent} does not exist") from None
+        _check_suffix(target, suffixes)
+        return target
+    except NotADirectoryError:
+        raise _refuse(path, f"the folder {target.parent} does not exist") from None
+    except OSError as exc:
+        raise _refuse(path, f"cannot look at it ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _refuse(path, "is a folder; give a file name")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                else "a pipe" if stat.S_ISFIFO(st.st_mode) else "not a regular file")
+        raise _refuse(path, f"is {kind}; only a new or a regular file can be written")
+    if not allow_database:
+        try:
+            with open(target, "rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise _refuse(path, f"cannot read it to check ({exc.strerror or exc})") from None
+        if head.startswith(_SQLITE_MAGIC):
+            raise _refuse(path, "is an SQLite database (the crm database or a backup)")
+        if head.startswith(_JOURNAL_MAGIC) or head[:4] in _WAL_MAGIC:
+            raise _refuse(path, "this is a database's journal or WAL file")
+    _check_suffix(target, suffixes)
+    return target
+
+
+def _check_suffix(target: Path, suffixes: Sequence[str] | None) -> None:
+    if suffixes is not None and target.suffix.lower() not in suffixes:
+        raise _refuse(target, f"the file name must end in {' or '.join(suffixes)}")
+
+
+def _full(target: Path, exc: OSError) -> TemporaryFailure:
+    return TemporaryFailure(f"{os.fspath(target)}: the disk is full ({exc.strerror or exc}); nothing was written")
+
+
+@contextlib.contextmanager
+def atomic_path(
+    path: str | os.PathLike[str],
+    *,
+    suffixes: Sequence[str] | None,
+    allow_database: bool = False,
+    protect: Iterable[str | os.PathLike[str]] = (),
+) -> Iterator[Path]:
+    """The one private atomic writer, for code that needs a file *name*
+    (SQLite's backup): checks *path* (:func:`check_target`), yields a new
+    empty 0600 temporary file beside it; when the block ends without an
+    exception the temporary file is fsync'ed, renamed over *path* and the
+    folder fsync'ed.  On an exception it is removed and *path* is
+    untouched; a full disk becomes ``TemporaryFailure`` (exit 75).
+    """
+    target = check_target(path, suffixes, allow_database=allow_database, protect=protect)
+    directory = target.parent
+    tmp = directory / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(tmp, flags, 0o600)
+    except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise _full(target, exc) from None
+        raise _refuse(path, f"cannot write here ({exc.strerror or exc})") from None
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
+    finally:
+        os.close(fd)
+    try:
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            os.fchmod(fd, 0o600)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            raise _full(target, exc) from None
+        raise
+    _fsync_dir(directory)
+
+
 @contextlib.contextmanager
 def atomic_write(
     path: str | os.PathLike[str],
     mode: str = "w",
     *,
+    suffixes: Sequence[str] | None,
     encoding: str | None = None,
     newline: str | None = None,
 ) -> Iterator[IO[Any]]:
-    """Open a temporary file beside *path* (mode 0600) and move it into
-    place when the block ends without an exception; on an exception the
-    temporary file is removed and *path* is untouched.
+    """:func:`atomic_path` with the temporary file open for writing (text
+    or ``"wb"``): every crm export goes through here.
 
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "x.txt")
-    >>> with atomic_write(p) as f:
+    >>> with atomic_write(p, suffixes=(".txt",)) as f:
     ...     _ = f.write("hello")
     >>> Path(p).read_text(), oct(os.stat(p).st_mode & 0o777)
     ('hello', '0o600')
     """
     if mode not in ("w", "wb"):
         raise ValueError("mode must be 'w' or 'wb'")
-    target = Path(path)
-    directory = target.parent
-    tmp = directory / f".{target.name}.{secrets.token_hex(4)}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(tmp, flags, 0o600)
-    except FileNotFoundError:
-        raise FileProblem(target, "the directory does not exist") from None
-    except OSError as exc:
-        raise FileProblem(target, f"cannot write here ({exc.strerror or exc})") from None
-    try:
-        os.fchmod(fd, 0o600)  # whatever the umask
+    with atomic_path(path, suffixes=suffixes) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
         if mode == "wb":
             f: IO[Any] = os.fdopen(fd, "wb")
         else:
             f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline=newline)
-    except BaseException:
-        os.close(fd)
-        os.unlink(tmp)
-        raise
-    try:
-        with f:
+        try:
             yield f
             f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(directory)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                f.close()  # the error that matters is the one raised in the block
+            raise
+        f.close()
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -222,6 +349,7 @@ def write_csv(
     titles: Sequence[str] | None = None,
     encoding: str = "utf-8-sig",
     delimiter: str = ",",
+    suffixes: Sequence[str] = (".csv", ".txt"),
 ) -> int:
     """Write a CSV file; UTF-8 with BOM by default so Excel shows Chinese
     correctly (``encoding="gb18030"`` for old Excel/WPS set-ups).
@@ -238,7 +366,7 @@ def write_csv(
     get = _getter(cols)
     n = 0
     try:
-        with atomic_write(path, "w", encoding=encoding, newline="") as f:
+        with atomic_write(path, "w", suffixes=suffixes, encoding=encoding, newline="") as f:
             w = csv.writer(f, delimiter=delimiter)
             header = titles if titles is not None else cols
             if header is not None:
@@ -308,6 +436,7 @@ def write_xlsx(
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    check_target(path, (".xlsx",))  # before building the workbook
     cols, it = _columns_and_rows(rows, columns)
     if titles is not None and cols is not None and len(titles) != len(cols):
         raise ValueError("titles and columns differ in length")
@@ -339,7 +468,7 @@ def write_xlsx(
     for values in itertools.chain(head_rows, (get(r) for r in it)):
         ws.append([_xlsx_value(ws, v) for v in values])
         n += 1
-    with atomic_write(path, "wb") as f:
+    with atomic_write(path, "wb", suffixes=(".xlsx",)) as f:
         wb.save(f)
     return n
 
@@ -377,7 +506,7 @@ def write_json(
     """Write a JSON array of objects (UTF-8, not ASCII-escaped), one object
     per line, streaming.  Dates are ISO strings, Decimals strings (exact)."""
     n = 0
-    with atomic_write(path, "w", encoding="utf-8", newline="\n") as f:
+    with atomic_write(path, "w", suffixes=(".json",), encoding="utf-8", newline="\n") as f:
         f.write("[")
         for obj in _json_rows(rows, columns):
             f.write(",\n" if n else "\n")
@@ -394,7 +523,7 @@ def write_jsonl(
 ) -> int:
     """Write JSON Lines: one object per line (UTF-8)."""
     n = 0
-    with atomic_write(path, "w", encoding="utf-8", newline="\n") as f:
+    with atomic_write(path, "w", suffixes=(".jsonl",), encoding="utf-8", newline="\n") as f:
         for obj in _json_rows(rows, columns):
             f.write(json.dumps(obj, ensure_ascii=False, default=_json_default))
             f.write("\n")
@@ -418,7 +547,7 @@ def write_table(
     if fmt in ("csv-gb18030", "csv-gbk"):
         return write_csv(path, rows, columns, titles=titles, encoding="gb18030")
     if fmt == "tsv":
-        return write_csv(path, rows, columns, titles=titles, delimiter="\t")
+        return write_csv(path, rows, columns, titles=titles, delimiter="\t", suffixes=(".tsv", ".txt"))
     if fmt == "xlsx":
         return write_xlsx(path, rows, columns, titles=titles)
     if fmt == "json":

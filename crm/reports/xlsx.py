@@ -158,7 +158,8 @@ def _chart(ws, section: dict, cols: list[str], spec: dict, n: int) -> None:
     ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}{HEADER_ROW}")
 
 
-def write(report: dict, path: Path) -> None:
+def write(report: dict, fh) -> None:
+    """Save the workbook to ``fh``, a binary file open for writing (crm.io.writers.atomic_write)."""
     from openpyxl import Workbook
 
     zh = report["locale"].lower().startswith("zh")
@@ -178,4 +179,4 @@ def write(report: dict, path: Path) -> None:
             _section_sheet(ws, report, section, zh, st)
     wb.properties.title = report["title"]
     wb.properties.creator = report["generated_by"]
-    wb.save(path)
+    wb.save(fh)

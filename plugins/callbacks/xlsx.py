@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from crm.errors import BadInput, NeedsAttention
+from crm.io.writers import check_target
 from crm.output import emit
 
 from . import settings as settings_mod
@@ -34,8 +35,7 @@ REQUIRED = ("id", "attempts", "result")
 def export_queue(app, file: Path, *, day: dt.date, staff: str | None) -> int:
     from .queue import due_rows
 
-    if Path(file).suffix.lower() != ".xlsx":
-        raise BadInput(f"{file}: the queue is exported as .xlsx")
+    check_target(file, (".xlsx",))  # the queue is exported as .xlsx; never the database or a device
     rows = [app.mask(r) for r in due_rows(app, day, staff=staff)]
     table = [[r["id"], r["customer"], r["phone"], r["car"], r["visit"], r["why"], r["due_on"],
               "是" if r["member"] else "否", r["attempts"], r["assigned_to"], None, None, None, None, None, None, None]
