@@ -8,12 +8,9 @@ Every writer:
   never half a file;
 * creates the file with mode **0600** (customer data is personal data; an
   existing file's permissions are not kept);
-* neutralises **spreadsheet formula injection** in CSV and XLSX: a text
-  cell whose first non-blank character is ``=``, ``+``, ``-``, ``@``, tab or
-  CR (or full-width ``＝＋－＠``) is prefixed with a single quote, so Excel
-  and WPS show it as text instead of running it.  Real numbers (int, float,
-  Decimal) and text that is just a number (``-12.5``, ``+8613812345678``)
-  are left alone: Excel reads those as numbers, never as formulas;
+* neutralises **spreadsheet formula injection** in CSV and XLSX with the
+  one neutraliser, :func:`crm.output.neutralise_formula` (a text cell that
+  a spreadsheet would run gets a leading apostrophe; numbers stay numbers);
 * returns the number of data rows written.
 
 Rows are mappings (looked up by column key) or sequences (by position).
@@ -40,7 +37,6 @@ import os
 import re
 import secrets
 import stat
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -48,13 +44,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from crm.errors import BadInput, TemporaryFailure
 from crm.io import FileProblem
+from crm.output import display_width, neutralise_formula
 
 __all__ = [
     "check_target",
     "atomic_path",
     "atomic_write",
-    "neutralise",
-    "display_width",
     "write_csv",
     "write_xlsx",
     "write_json",
@@ -62,48 +57,10 @@ __all__ = [
     "write_table",
 ]
 
-_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
-_NUMERIC = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XLSX_WIDTH_SAMPLE = 1000
 _MAX_WIDTH = 60
 _MAX_CELL = 32767
-
-
-def neutralise(value: Any) -> Any:
-    """Make a cell safe for spreadsheets (see module docstring).
-
-    >>> neutralise("=1+1"), neutralise("＋cmd"), neutralise(" @SUM(A1)"), neutralise("-12.5"), neutralise(-3)
-    ("'=1+1", "'＋cmd", "' @SUM(A1)", '-12.5', -3)
-    >>> neutralise("张三"), neutralise("")
-    ('张三', '')
-    """
-    if type(value) is not str or not value:
-        return value
-    first = value[0]
-    if first == " ":
-        stripped = value.lstrip(" ")
-        if not stripped:
-            return value
-        first = stripped[0]
-    if first in _TRIGGERS:
-        if first in "+-" and _NUMERIC.fullmatch(value.strip()):
-            return value
-        return "'" + value
-    return value
-
-
-def display_width(text: str) -> int:
-    """Width in "Excel characters": East Asian wide/full-width characters
-    count 2.
-
-    >>> display_width("abc"), display_width("张三"), display_width("京A12345")
-    (3, 4, 8)
-    """
-    w = 0
-    for ch in text:
-        w += 2 if ch > "\u1100" and unicodedata.east_asian_width(ch) in "WF" else 1
-    return w
 
 
 #: errno values that mean "no room": a full disk, a quota, a file-size limit.
@@ -325,7 +282,7 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if type(value) is str:
-        return neutralise(value)
+        return neutralise_formula(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, Decimal)):
@@ -338,7 +295,7 @@ def _text(value: Any) -> str:
         return value.isoformat(sep=" ", timespec="seconds" if not value.microsecond else "auto")
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
-    return neutralise(str(value))
+    return neutralise_formula(str(value))
 
 
 def write_csv(
@@ -401,7 +358,7 @@ def _xlsx_value(ws: Any, value: Any) -> Any:
     s = value if type(value) is str else str(value)
     if _ILLEGAL_XML.search(s):
         s = _ILLEGAL_XML.sub("", s)
-    s = neutralise(s)
+    s = neutralise_formula(s)
     if len(s) > _MAX_CELL:
         s = s[: _MAX_CELL - 1] + "…"
     return s  # never starts with "=" now, so openpyxl stores it as text

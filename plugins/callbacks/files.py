@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from crm.io.writers import atomic_write, check_target
-from crm.output import cell_text, neutralise_formula
+from crm.output import cell_text, display_width, neutralise_formula
 
 
 def safe_cell(value: Any) -> Any:
@@ -19,8 +19,8 @@ def safe_cell(value: Any) -> Any:
 
 
 def unformula(value: Any) -> Any:
-    """Undo :func:`safe_cell`'s apostrophe on the way back in."""
-    if isinstance(value, str) and value.startswith("'") and len(value) > 1 and value[1] in "=+-@\t\r＝＋－＠":
+    """Undo :func:`safe_cell`'s apostrophe on the way back in (exactly the one it added)."""
+    if isinstance(value, str) and value.startswith("'") and neutralise_formula(value[1:]) == value:
         return value[1:]
     return value
 
@@ -55,7 +55,7 @@ def write_table(path: Path, headers: list[str], rows: list[list], sheet_title: s
     for row in rows:
         ws.append([safe_cell(v) for v in row])
     for i, title in enumerate(headers, 1):
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(title) * 2 + 4))
+        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, display_width(title) + 4))
     ws.freeze_panes = "A2"
     for col, choices in (validations or {}).items():
         from openpyxl.worksheet.datavalidation import DataValidation

@@ -11,7 +11,7 @@ MODULES = [
     "crm.io.sniff",
     "crm.io.readers",
     "crm.io.writers",
-    "crm.io.normalize",
+    "crm.output",
 ]
 
 

@@ -10,14 +10,14 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from crm.output import display_width, neutralise_formula as neutralise
+
 from crm.errors import BadInput
 
 from crm.io import FileProblem
 from crm.io.readers import read_table
 from crm.io.writers import (
     atomic_write,
-    display_width,
-    neutralise,
     write_csv,
     write_json,
     write_jsonl,
