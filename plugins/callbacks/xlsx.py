@@ -53,6 +53,13 @@ def _read(file: Path) -> list[tuple[int, dict]]:
     path = Path(file)
     if not path.is_file():
         raise BadInput(f"{file}: no such file")
+    from crm.io import FileProblem
+    from crm.io.readers import check_xlsx
+
+    try:
+        check_xlsx(path)  # zip bombs and sheets over Excel's row limit, before unpacking
+    except FileProblem as exc:
+        raise BadInput(f"{path}: not a readable .xlsx file ({exc.message})") from None
     try:
         from openpyxl import load_workbook
 

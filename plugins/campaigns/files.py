@@ -45,6 +45,13 @@ def read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path}: no such file")
+    from crm.io import FileProblem
+    from crm.io.readers import check_xlsx
+
+    try:
+        check_xlsx(path)  # zip bombs and sheets over Excel's row limit, before unpacking
+    except FileProblem as exc:
+        raise BadInput(f"{path}: not an XLSX workbook ({exc.message})") from None
     try:
         from openpyxl import load_workbook
 
