@@ -50,9 +50,9 @@ def _show(summary, report, fmt: Format) -> None:
             typer.echo(f"  … and more ({summary.inserted} inserts, {summary.updated} updates in all)")
     if report.rejects:
         typer.echo("\nRejected rows")
-        emit(report.rows()[:SHOWN], Format.table, columns=["row", "column", "value", "reason"])
-        if len(report.rejects) > SHOWN:
-            typer.echo(f"  … {len(report.rejects) - SHOWN} more problems (save them all with --report FILE.csv)")
+        emit([r.as_dict() for r in report.rejects[:SHOWN]], Format.table, columns=["row", "column", "value", "reason"])
+        if report.problems > SHOWN:
+            typer.echo(f"  … {report.problems - SHOWN} more problems (save them all with --report FILE.csv)")
 
 
 def _check_report(report_path: Optional[str]) -> None:
@@ -65,10 +65,7 @@ def _check_report(report_path: Optional[str]) -> None:
 
 
 def _finish(summary, report, report_path: Optional[str], skip_invalid: bool, what: str) -> None:
-    if report_path:
-        from ..importing.report import save_report
-
-        save_report(report_path, report)
+    # the report was written by the import itself, before its commit (Report.save)
     if not report.rejected:
         return
     saved = f"; report in {report_path}" if report_path else ""
@@ -103,7 +100,7 @@ def import_customers(
     _check_report(report)
     table = open_table(file, known_fields=KNOWN_FIELDS, required_any=("name", "mobile", "vin"),
                        sheet=sheet, encoding=encoding, mapping=parse_mapping(map))
-    summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid)
+    summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid, report_path=report)
     _show(summary, rep, Format(format))
     _finish(summary, rep, report, skip_invalid, "customers")
 
@@ -131,7 +128,7 @@ def import_visits(
     _check_report(report)
     table = open_table(file, known_fields=KNOWN_FIELDS, required_any=("ro_number",),
                        sheet=sheet, encoding=encoding, mapping=parse_mapping(map))
-    summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid)
+    summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid, report_path=report)
     _show(summary, rep, Format(format))
     _finish(summary, rep, report, skip_invalid, "visits")
 

@@ -229,14 +229,65 @@ def atomic_write(
             f: IO[Any] = os.fdopen(fd, "wb")
         else:
             f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline=newline)
+        guard = _Guard(f)
         try:
-            yield f
+            yield guard  # type: ignore[misc]
             f.flush()
         except BaseException:
+            guard.kill()
             with contextlib.suppress(OSError):
                 f.close()  # the error that matters is the one raised in the block
             raise
         f.close()
+
+
+class _Guard:
+    """The file handed to the writing code.  After a failure (a full disk) it swallows
+    what is still written to it, keeping a plausible position, so that a library object
+    caught in the traceback (a half-saved ``ZipFile``, which closes itself when collected)
+    cannot print "Exception ignored" on stderr after crm's one-line error."""
+
+    def __init__(self, f: IO[Any]):
+        self._f = f
+        self.dead = False
+        self._pos = 0
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self._pos = self._f.tell()
+        self.dead = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._f, name)
+
+    def write(self, data: Any) -> int:
+        if self.dead:
+            self._pos += len(data)
+            return len(data)
+        return self._f.write(data)
+
+    def flush(self) -> None:
+        if not self.dead:
+            self._f.flush()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if not self.dead:
+            return self._f.seek(offset, whence)
+        self._pos = offset if whence == 0 else self._pos + offset
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos if self.dead else self._f.tell()
+
+    def truncate(self, *args: Any) -> int:
+        return self._pos if self.dead else self._f.truncate(*args)
+
+    def close(self) -> None:
+        if not self.dead:
+            self._f.close()
+
+    def __iter__(self):
+        return iter(self._f)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -425,8 +476,13 @@ def write_xlsx(
     for values in itertools.chain(head_rows, (get(r) for r in it)):
         ws.append([_xlsx_value(ws, v) for v in values])
         n += 1
-    with atomic_write(path, "wb", suffixes=(".xlsx",)) as f:
-        wb.save(f)
+    try:
+        with atomic_write(path, "wb", suffixes=(".xlsx",)) as f:
+            wb.save(f)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            ws.close()  # finish openpyxl's row generator now, not noisily at exit
+        raise
     return n
 
 

@@ -199,7 +199,7 @@ def test_one_private_writer_in_crm_and_its_plugins():
 
     root = Path(__file__).resolve().parents[2]
     private = re.compile(r"\bos\.(replace|rename)\(|mkstemp\(|NamedTemporaryFile\(|\.rename\("
-                         r"|\bopen\([^)]*[\"'](w|wb|a|x)b?[\"']|\.save\((?!f\)|fh\)|buffer\))")
+                         r"|\bopen\([^)]*[\"'](w|wb|a|x)b?[\"']|\.save\((?!f\)|fh\)|buffer\)|\))")
     found = []
     for folder in ("crm", "plugins"):
         for path in sorted((root / folder).rglob("*.py")):
