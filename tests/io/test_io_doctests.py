@@ -12,6 +12,7 @@ MODULES = [
     "crm.io.readers",
     "crm.io.writers",
     "crm.output",
+    "crm.config",
 ]
 
 
