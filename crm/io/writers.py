@@ -207,7 +207,7 @@ def atomic_write(
     path: str | os.PathLike[str],
     mode: str = "w",
     *,
-    suffixes: Sequence[str] | None,
+    suffixes: Sequence[str] | None = None,
     encoding: str | None = None,
     newline: str | None = None,
 ) -> Iterator[IO[Any]]:

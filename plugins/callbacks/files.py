@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from crm.io.writers import atomic_write, check_target
-from crm.output import cell_text, display_width, neutralise_formula
+from crm.api import atomic_write, cell_text, check_target, display_width, neutralise_formula
 
 
 def safe_cell(value: Any) -> Any:

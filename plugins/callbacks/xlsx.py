@@ -12,8 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from crm.errors import BadInput, NeedsAttention
-from crm.io.writers import check_target
-from crm.output import emit
+from crm.api import check_target, emit
 
 from . import settings as settings_mod
 from .files import unformula, write_table
@@ -53,8 +52,7 @@ def _read(file: Path) -> list[tuple[int, dict]]:
     path = Path(file)
     if not path.is_file():
         raise BadInput(f"{file}: no such file")
-    from crm.io import FileProblem
-    from crm.io.readers import check_xlsx
+    from crm.api import FileProblem, check_xlsx
 
     try:
         check_xlsx(path)  # zip bombs and sheets over Excel's row limit, before unpacking

@@ -84,7 +84,7 @@ def outbox_dir(app) -> Path:
 def write_private(path: Path, data: bytes, suffixes: tuple[str, ...]) -> Path:
     """Write ``data`` to ``path`` through the core's one checked private atomic writer
     (0600, fsync'ed, renamed into place; the database, devices and wrong extensions refused)."""
-    from crm.io.writers import atomic_write
+    from crm.api import atomic_write
 
     with atomic_write(path, "wb", suffixes=suffixes) as handle:
         handle.write(data)

@@ -7,10 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
+from crm.api import FormatOption, current, emit, emit_record, new_app
 from crm.errors import BadInput, NotFound
-from crm.output import emit, emit_record
 
 from . import events
 
@@ -167,7 +165,7 @@ def checkin(
     if customer is None:
         if not mobile:
             raise BadInput("give the customer id or --mobile")
-        from crm.archive.customers import normalize_mobile
+        from crm.api import normalize_mobile
 
         found = crm.store.query("SELECT DISTINCT customer_id FROM customer_phones WHERE phone = ?",
                                 (normalize_mobile(mobile),))
@@ -235,7 +233,7 @@ def ics(
     known = {r["id"]: r for r in events.list_events(crm.store, include_cancelled=True)}
     counts = {e["id"]: known[e["id"]] for e in chosen}
     if out is not None:
-        from crm.io.writers import check_target
+        from crm.api import check_target
 
         check_target(out, (".ics",))  # before any work: never the database, a device or a folder
     text = calendar(chosen, now=crm.now(), domain=(crm.config.dealer_code or "crm").lower() + ".crm.local",

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from crm.errors import BadInput
-from crm.io.writers import check_target
-from crm.output import cell_text, neutralise_formula
+from crm.api import cell_text, check_target, neutralise_formula
 
 from .common import write_private
 
@@ -45,8 +44,7 @@ def read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path}: no such file")
-    from crm.io import FileProblem
-    from crm.io.readers import check_xlsx
+    from crm.api import FileProblem, check_xlsx
 
     try:
         check_xlsx(path)  # zip bombs and sheets over Excel's row limit, before unpacking

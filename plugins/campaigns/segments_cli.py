@@ -8,10 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
+from crm.api import Format, FormatOption, current, emit, emit_record, new_app
 from crm.errors import BadInput
-from crm.output import Format, emit, emit_record
 
 from . import segments
 
@@ -157,7 +155,7 @@ def export(
     Phones and e-mail are written in full only for roles that may see personal data
     (config privacy.unmasked_roles); for anyone else they are masked.
     """
-    from crm.io.writers import check_target
+    from crm.api import check_target
 
     from .files import write_table
 

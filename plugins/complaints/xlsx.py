@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crm.io.writers import atomic_write, check_target
-from crm.output import neutralise_formula
+from crm.api import atomic_write, check_target, neutralise_formula
 
 from . import reports, vocab
 
