@@ -45,3 +45,27 @@ def test_good_values_pass(crm):
                      '[campaigns]\ncare_channels = ["wechat", "sms"]\n[portal]\nstreams = ["owners"]\n')
     crm("config", "show")
     crm("customer", "list")
+
+
+class HelloPlugin:
+    """A third-party plugin declaring its own keys through the hook."""
+
+    from crm import hookimpl
+
+    @hookimpl
+    def register_config_keys(self, register):
+        register("hello.max_per_day", "int", low=1, high=1000)
+        register("hello.channels", "list", choices=("sms", "wechat"))
+
+
+@pytest.mark.parametrize("text, key, expected", [
+    ("[hello]\nmax_per_day = 0\n", "hello.max_per_day", "a whole number at least 1 and at most 1000"),
+    ("[hello]\nchannels = 'sms'\n", "hello.channels", "a list of sms, wechat"),
+])
+def test_a_plugin_declares_its_keys_and_the_core_checks_them(crm, text, key, expected):
+    crm.plugins.append(HelloPlugin())
+    path = crm.write_config(text)
+    r = crm("customer", "add", "--name", "张三", expect=2)
+    assert r.stderr.strip() == f"crm: error: {path}, line 2: {key} must be {expected}, not {text.split('= ')[1].strip()}"
+    crm.write_config('[hello]\nmax_per_day = 5\nchannels = ["wechat"]\n')
+    crm("customer", "add", "--name", "张三")
