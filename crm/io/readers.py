@@ -628,7 +628,7 @@ MAX_PART_BYTES = 4 << 30
 #: sheets larger than this (unpacked XML) are read streaming (openpyxl read-only, flat
 #: memory, ~10x slower) instead of by calamine, which holds the whole sheet in memory
 STREAM_FROM_BYTES = 256 << 20
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?row[\s/>]")
+_PREFIX = re.compile(rb"<([A-Za-z_][\w.-]{0,15}):worksheet[\s>]")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=[\"'][A-Z]*\d*:?[A-Z]*(\d+)[\"']")
 
 
@@ -671,23 +671,22 @@ def check_xlsx(path: str | os.PathLike[str]) -> int:
 
 def _count_rows(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     sheet = info.filename.rsplit("/", 1)[-1]
-    rows, tail, first = 0, b"", True
+    rows, tail, tag = 0, b"", b"<row"  # also <rowBreaks>: a few too many only errs on the strict side
     with z.open(info) as fh:
         while chunk := fh.read(1 << 20):
             data = tail + chunk
-            if first:
-                first = False
+            if not tail:  # the first chunk: the declared size, and the namespace prefix if any
                 m = _DIMENSION.search(data, 0, 65536)
                 if m and int(m.group(1)) > EXCEL_MAX_ROWS:
                     raise FileProblem(path, f"{sheet} declares {int(m.group(1)):,} rows; Excel sheets hold at "
                                             f"most {EXCEL_MAX_ROWS:,}: refused")
-            keep = max(len(data) - 32, 0)  # a tag starting in the last 32 bytes is counted next time
-            rows += sum(1 for m in _ROW_TAG.finditer(data) if m.start() < keep)
-            tail = data[keep:]
+                prefix = _PREFIX.search(data, 0, 65536)
+                if prefix:
+                    tag = b"<" + prefix.group(1) + b":row"
+            rows += data.count(tag)  # C speed: ~0.4 s for 180 MB of XML, any whitespace after the name
+            tail = data[-(len(tag) - 1):]  # a tag cut by the chunk boundary is counted once
             if rows > EXCEL_MAX_ROWS:
                 raise FileProblem(path, f"{sheet} has more than {EXCEL_MAX_ROWS:,} rows (Excel's limit): refused")
-    if rows + len(_ROW_TAG.findall(tail)) > EXCEL_MAX_ROWS:
-        raise FileProblem(path, f"{sheet} has more than {EXCEL_MAX_ROWS:,} rows (Excel's limit): refused")
 
 
 def _check_zip(path: Path) -> int:

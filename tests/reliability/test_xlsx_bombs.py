@@ -68,15 +68,27 @@ def rows_bomb(path: Path, rows: int, dimension: str = "") -> Path:
     return _workbook(path, chunks(), dimension)
 
 
+_MEASURE = (
+    "import os, subprocess, sys\n"
+    "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "_pid, status, usage = os.wait4(p.pid, 0)\n"
+    "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)\n"
+)
+
+
 def run_measured(args: list[str], env: dict) -> tuple[int, str, int]:
-    """Run ``crm`` and return (exit status, stderr, the child's own peak RSS in MB)."""
+    """Run ``crm`` and return (exit status, stderr, the child's own peak RSS in MB).
+
+    A small Python process starts crm and reads its rusage (``os.wait4``): forked from the
+    test process itself, crm's ``ru_maxrss`` would count the test process's pages touched
+    between fork and exec."""
     exe = str(Path(sys.executable).with_name("crm"))
     err_path = Path(env["CRM_DB"]).with_suffix(".stderr")
     with open(err_path, "wb") as err:
-        proc = subprocess.Popen([exe, *args], stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **env})
-        _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err_path.read_text(encoding="utf-8"), usage.ru_maxrss // 1024
+        out = subprocess.run([sys.executable, "-c", _MEASURE, exe, *args], stdout=subprocess.PIPE, stderr=err,
+                             env={**os.environ, **env}, check=True, timeout=600).stdout.decode()
+    code, rss_kb = (int(x) for x in out.split())
+    return code, err_path.read_text(encoding="utf-8"), rss_kb // 1024
 
 
 @pytest.fixture
