@@ -110,6 +110,7 @@ def main(argv=None) -> list:
 
     folder = tempfile.mkdtemp(prefix="crm-callbacks-bench-")
     db = Path(args.db or os.path.join(folder, "bench.db"))
+    Path(folder, "none.toml").touch()  # an empty config: the defaults
     env = {"CRM_DB": str(db), "CRM_CONFIG": os.path.join(folder, "none.toml"), "CRM_PLUGINS": "callbacks",
            "CRM_NOW": f"{AS_OF.isoformat()}T07:00:00"}
 
@@ -122,7 +123,7 @@ def main(argv=None) -> list:
         print(f"copied the archive generated before ({base}) in {time.perf_counter() - t0:.1f} s",
               file=sys.stderr)
     else:
-        App(environ=env).store  # the schema, core and plugin
+        App(environ=env).open_store(create=True)  # the schema, core and plugin
         generate(db, args.customers)
         app = App(environ=env)
         app.store.conn.execute("ANALYZE")

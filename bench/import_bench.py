@@ -37,6 +37,8 @@ def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
 def _seed_staff(env: dict) -> None:
     from crm.sampledata.generate import Generator
 
+    Path(env["CRM_CONFIG"]).touch()  # an empty config: the defaults
+    subprocess.run([str(VENV_BIN / "crm"), "--quiet", "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
     for s in Generator().staff():
         if s["active"]:
             subprocess.run([str(VENV_BIN / "crm"), "--quiet", "staff", "add", s["code"], "--name", s["name"],

@@ -55,6 +55,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     # values
     "parse_date": ("crm.values.dates", "parse_date"),
     "parse_datetime": ("crm.values.dates", "parse_datetime"),
+    "parse_moment": ("crm.values.dates", "parse_moment"),
+    "Invalid": ("crm.values", "Invalid"),
     "normalize_mobile": ("crm.archive.customers", "normalize_mobile"),
     "normalize_vin": ("crm.archive.vehicles", "normalize_vin"),
     "clean_customer": ("crm.archive.validate", "clean_customer"),
@@ -125,5 +127,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from crm.masking import mask_phone, mask_row
     from crm.migrations import Migrations
     from crm.output import Format, cell_text, display_width, emit, emit_record, json_default, neutralise_formula
-    from crm.values.dates import parse_date, parse_datetime
+    from crm.values import Invalid
+    from crm.values.dates import parse_date, parse_datetime, parse_moment
     from crm.workdays import Calendar, QuietHours, parse_hhmm

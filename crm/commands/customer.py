@@ -274,6 +274,9 @@ def forget(
 
     crm = current()
     crm.require_role(("manager", "archive"), "erase a customer's personal data")
+    from ..archive.customers import get_customer
+
+    get_customer(crm.store, customer_id)  # an unknown id is reported before asking for --yes
     if not yes:
         raise BadInput(f"this erases customer {customer_id}'s personal data for good; add --yes")
     with crm.transaction() as tx:

@@ -21,11 +21,15 @@ def migrate(
     status: Annotated[bool, typer.Option("--status", help="Only show applied and pending migrations")] = False,
     format: FormatOption = "table",
 ) -> None:
-    """Apply pending migrations (core and plugins), or show them with --status."""
+    """Apply pending migrations (core and plugins), or show them with --status; creates the
+    database (and its folder) when there is none yet."""
     from .. import migrations
 
     crm = current()
-    store = crm.open_store(migrate=False)
+    new = not crm.db_path.exists()
+    store = crm.open_store(migrate=False, create=not status)
+    if new and not status:
+        crm.info(f"created a new database: {crm.db_path}")
     sets = crm.migration_sets()
     if status:
         rows = migrations.status(store, sets)
@@ -87,6 +91,8 @@ def restore(
     if ok != "ok" or not has_migrations:
         src.close()
         raise BadInput(f"{source}: not a sound crm backup (integrity: {ok})")
+    if not crm.db_path.exists():
+        crm.__dict__["store"] = crm.open_store(create=True)  # restoring into a new file creates it
     store = crm.store
     staff_exist = store.scalar("SELECT count(*) FROM staff WHERE active")
     if staff_exist:

@@ -16,12 +16,12 @@ def export(app, report: dict, path: str) -> Path:
         from . import xlsx
 
         with atomic_write(p, "wb", suffixes=SUFFIXES) as f:
-            xlsx.write(report, f)
+            xlsx.write(report, f, app)
     else:
         from . import html
 
         with atomic_write(p, "w", suffixes=SUFFIXES, encoding="utf-8") as f:
-            f.write(html.render(report))
+            f.write(html.render(report, app))
     try:
         with app.transaction() as tx:
             tx.audit("export", "report", count=sum(len(s["rows"]) for s in report["sections"]),

@@ -61,15 +61,13 @@ def parse_aspects(values) -> list[str]:
 
 
 def parse_moment(value, tz) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        text = str(value or "").strip().replace("/", "-")
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise BadInput(f"time {value!r} is not a date and time like 2026-11-20 10:30") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    """What a person typed (``2026/12/4 15:20``, ``2026年12月4日 15:20`` …): crm.values.dates."""
+    from crm.api import Invalid, parse_moment as parse
+
+    try:
+        return parse(value, tz)
+    except Invalid as exc:
+        raise BadInput(f"time {value!r} is not a date and time like 2026-11-20 10:30 ({exc})") from None
 
 
 def next_attempt(called_at: dt.datetime, tried: list[dt.datetime], slots: list[str], quiet: QuietHours,

@@ -55,19 +55,21 @@ def parse_date(text: str | None, what: str) -> dt.date | None:
         return text.date()
     if isinstance(text, dt.date):
         return text
+    from crm.api import Invalid, parse_date as parse
+
     try:
-        return dt.date.fromisoformat(str(text).strip()[:10])
-    except ValueError:
+        return parse(str(text).strip())
+    except Invalid:
         raise BadInput(f"{what} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def parse_datetime(text: str, what: str, tz) -> dt.datetime:
-    raw = str(text).strip().replace("T", " ")
+    from crm.api import Invalid, parse_moment
+
     try:
-        moment = dt.datetime.fromisoformat(raw)
-    except ValueError:
+        return parse_moment(text, tz)
+    except Invalid:
         raise BadInput(f"{what} {text!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
 def iso_minutes(moment: dt.datetime) -> str:

@@ -94,7 +94,7 @@ def invite(
     segment: Annotated[str, typer.Option(help="Saved segment to invite")],
     channel: Annotated[str, typer.Option(help="sms, wechat, email, or phone (call tasks)")] = "sms",
     template: Annotated[Optional[str], typer.Option(help="Template name or .j2 path (default event_invite)")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="Invite at most this many new customers")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Invite at most this many new customers")] = None,
 ) -> None:
     """Invite a segment (safe to repeat from cron: nobody is invited twice).
 

@@ -135,7 +135,7 @@ def show(name: Annotated[str, typer.Argument(help="Segment name or id")], format
 @app.command()
 def members(
     name: Annotated[str, typer.Argument(help="Segment name or id")],
-    limit: Annotated[int, typer.Option(help="At most this many rows")] = 1000,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows")] = 1000,
     format: FormatOption = "table",
 ) -> None:
     """List a segment's customers today (phones masked unless your role may see them)."""

@@ -35,7 +35,7 @@ def parse_when(value, app, *, what: str = "--at") -> dt.datetime | None:
     if value is None or str(value).strip() == "":
         return None
     try:
-        moment = timings.parse_moment(str(value).strip().replace(" ", "T", 1) if " " in str(value).strip() else value, app.tz)
+        moment = timings.parse_moment(value, app.tz)
     except ValueError:
         raise BadInput(f"{what} {value!r} is not a date-time like 2026-11-20T09:30 or 2026-11-20 09:30") from None
     return moment
@@ -240,7 +240,7 @@ def schedule_followup(tx, ticket: dict, when: str, settings: Settings) -> dict:
     if not ticket["customer_id"]:
         return {"due_on": due_on.isoformat(), "task": None, "why": "no customer on the ticket"}
     task = tx.ask("schedule_callback", request={
-        "customer_id": ticket["customer_id"], "reason": "complaint_followup", "due_on": due_on.isoformat(),
+        "customer_id": ticket["customer_id"], "reason": "投诉结案回访", "due_on": due_on.isoformat(),
         "rule": "complaint_followup", "ref": f"complaint:{ticket['id']}",
         "note": f"投诉 #{ticket['id']} 结案回访 ({vocab.label(ticket['final_category'] or ticket['category'], vocab.CATEGORIES)})",
     })

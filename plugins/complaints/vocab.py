@@ -68,6 +68,7 @@ ALIASES = {
     "weibo": "social_media", "douyin": "social_media", "回访": "callback",
     "repair": "repair_quality", "quality": "repair_quality", "attitude": "service_attitude",
     "reception": "service_attitude", "sales": "sales_promise", "parts": "parts_delay",
+    "配件": "parts_delay", "缺件": "parts_delay", "等配件": "parts_delay",
     "price": "pricing", "explanation": "service_attitude", "waiting": "waiting_time",
     "product": "product_quality", "cleanliness": "repair_quality",
     "一般": "normal", "紧急": "urgent", "重大": "critical", "high": "urgent", "low": "normal",

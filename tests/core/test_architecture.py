@@ -92,14 +92,14 @@ def _modules_after(args, tmp_path):
         f"make_app().main(args={args!r}, prog_name='crm', standalone_mode=False)\n"
         "print('MODULES=' + json.dumps(sorted(sys.modules)))\n"
     )
-    env = {"CRM_DB": str(tmp_path / "s.db"), "CRM_CONFIG": str(tmp_path / "n.toml"), "PATH": "/usr/bin:/bin"}
+    env = {"CRM_DB": str(tmp_path / "crm.db"), "CRM_CONFIG": str(tmp_path / "config.toml"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     return set(json.loads(out.split("MODULES=")[-1]))
 
 
 def test_help_and_customer_show_import_nothing_heavy(tmp_path):
     subprocess.run([sys.executable, "-m", "crm", "customer", "add", "--name", "张三"], check=True,
-                   env={"CRM_DB": str(tmp_path / "s.db"), "CRM_CONFIG": str(tmp_path / "n.toml"), "PATH": "/usr/bin:/bin"},
+                   env={"CRM_DB": str(tmp_path / "crm.db"), "CRM_CONFIG": str(tmp_path / "config.toml"), "PATH": "/usr/bin:/bin"},
                    capture_output=True)
     for args in (["--help"], ["customer", "show", "1"]):
         loaded = _modules_after(args, tmp_path)

@@ -11,6 +11,7 @@ MODULES = [
     "crm.io.sniff",
     "crm.io.readers",
     "crm.io.writers",
+    "crm.io.footer",
     "crm.output",
     "crm.config",
 ]
