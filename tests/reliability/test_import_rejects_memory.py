@@ -10,6 +10,7 @@ the child's own ru_maxrss (os.wait4), never time.
 from __future__ import annotations
 
 import csv
+import os
 
 import pytest
 
@@ -34,7 +35,9 @@ def _files(tmp_path):
 @pytest.mark.parametrize("worker", ["0", "1"])
 def test_rejected_rows_cost_no_more_memory_than_clean_ones(tmp_path, worker):
     clean, bad = _files(tmp_path)
-    env = {"CRM_CONFIG": str(tmp_path / "none.toml"), "CRM_IMPORT_WORKER": worker}
+    env = {"CRM_CONFIG": str(tmp_path / "config.toml"), "CRM_IMPORT_WORKER": worker}
+    for name in ("a.db", "b.db"):  # empty database files, as 'crm db migrate' starts them
+        os.close(os.open(tmp_path / name, os.O_WRONLY | os.O_CREAT, 0o600))
     code, err, clean_rss = run_measured(["customer", "import", str(clean)], {**env, "CRM_DB": str(tmp_path / "a.db")})
     assert code == 0, err
     report = tmp_path / "rejects.csv"

@@ -93,7 +93,8 @@ def run_measured(args: list[str], env: dict) -> tuple[int, str, int]:
 
 @pytest.fixture
 def env(tmp_path):
-    return {"CRM_DB": str(tmp_path / "d.db"), "CRM_CONFIG": str(tmp_path / "none.toml")}
+    # the empty database file and config that tests/conftest.py makes for every test
+    return {"CRM_DB": str(tmp_path / "crm.db"), "CRM_CONFIG": str(tmp_path / "config.toml")}
 
 
 def test_a_clean_small_import_for_the_baseline(tmp_path, env):
