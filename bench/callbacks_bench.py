@@ -57,6 +57,11 @@ def generate(db: Path, customers: int, seed: int = 5) -> None:
             batch = []
     conn.executemany("INSERT INTO customers (id, name, mobile, birthday, created_at, updated_at)"
                      " VALUES (?, ?, ?, ?, ?, ?)", batch)
+    # Consent rows as ``customer add`` and the importer write them (every channel granted
+    # unless refused); a customer without them gets only service calls (docs/privacy.md).
+    conn.execute("INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at)"
+                 " SELECT c.id, ch.value, 1, 'import', ? FROM customers c,"
+                 " json_each('[\"phone\", \"sms\", \"wechat\", \"email\"]') ch", (now,))
     vehicles = []
     for cid in range(1, customers + 1):
         vin = f"WBA{cid:014d}"

@@ -30,6 +30,7 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "visit": ("crm.commands.visit:app", "Service visits (repair orders): add, close, list"),
     "staff": ("crm.commands.staff:app", "Staff of the department and their roles"),
     "log": ("crm.commands.log:app", "The interaction log: calls, SMS, visits, gifts"),
+    "order": ("crm.commands.order:app", "Purchase orders and contracts (订单/合同): add, list, deliver"),
     "appointment": ("crm.commands.appointment:app", "Appointments: book, arrive, no-show, cancel; success rate"),
     "card": ("crm.commands.card:app", "Membership cards: issue, renew, list expiring"),
     "plugins": ("crm.commands.plugins:app", "Installed plugins: what they add"),
@@ -38,6 +39,7 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("crm.commands.audit:app", "The audit log: who did what, when"),
     "report": ("crm.commands.report:app", "Reports and KPIs (日报/周报/月报): kpi, daily, weekly, monthly"),
     "today": ("crm.commands.today:command", "What to do today (今日待办): callbacks, complaints, appointments…"),
+    "worklog": ("crm.commands.worklog:app", "Your written work (工作日志/周计划): notes, weekly goals, problems"),
 }
 
 ROOT_HELP = """\

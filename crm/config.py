@@ -350,3 +350,9 @@ def _validate(config: Config) -> None:
             calendar_from_config({key: value})
         except ValueError as exc:
             fail(f"calendar.{key}", f"has the entry {exc}")
+    from .archive.contact import check_config as check_contact
+
+    problem = check_contact(config.get("contact", {}))
+    if problem:
+        dotted, _, why = problem.partition(": ")
+        fail(dotted, why)

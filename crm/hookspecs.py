@@ -125,6 +125,33 @@ def register_migrations(register: Callable[["Migrations"], None]) -> None:
     """
 
 
+@hookspec
+def register_customer_filters(register: Callable[..., None]) -> None:
+    """Add filters to the archive's one customer filter (:mod:`crm.archive.filters`).
+
+    Called the first time a command filters customers (``crm customer list --filter``,
+    campaign segments); each filter then works wherever customers are filtered, alongside
+    the core's (city, model, tag, consent …).
+
+    :param register: ``register(name, compile, *, help)``.  ``name`` (``[a-z_]+``, not a
+        core filter's) is the key in ``--filter NAME=VALUE`` and in a segment's JSON;
+        ``compile(value, context)`` returns ``(sql, params)`` — a condition over the
+        customers table aliased ``c`` with ``?`` placeholders for every value — or None
+        to add nothing; ``context`` has ``today`` (a date) and ``filters`` (every plugin
+        filter of the same query, for filters that go together).  Raise
+        :class:`crm.errors.BadInput` for a bad value.
+
+    Example::
+
+        @hookimpl
+        def register_customer_filters(register):
+            def compile(value, context):
+                return ("EXISTS (SELECT 1 FROM hello_greetings g WHERE g.customer_id = c.id"
+                        " AND g.text LIKE ?)", [f"%{value}%"])
+            register("greeted", compile, help="Was greeted with this text")
+    """
+
+
 # ------------------------------------------------------------------ archive events
 @hookspec
 def on_customer_created(tx: "Transaction", customer: dict) -> None:
@@ -219,7 +246,9 @@ def report_sections(app: "App", report: dict) -> list[dict] | None:
     :param report: ``{"kind": "kpi|daily|weekly|monthly", "start": date, "end": date,
         "previous": (date, date) or None, "staff": code or None, "lang": "zh_CN" | "en"}``.
     :returns: sections, or None. A section is ``{"key", "title": text, "rows": [dict],
-        "columns": [key]}`` and optionally ``"labels": {column: text}`` (column headers),
+        "columns": [key]}`` and optionally ``"scope": "staff"`` (its figures are the report's
+        ``staff`` member's own: on a per-person report, ``staff`` given, every other section
+        is department-wide and is left out of the scorecard, listed under 部门整体数据), ``"labels": {column: text}`` (column headers),
         ``"percent": [column]`` (0–100 numbers shown as %), ``"people": [column]`` (staff
         codes shown as names), ``"chart": {"type": "bar"|"line", "x": column, "y": [column],
         "exclude": [x values]}`` (drawn only when a value is non-zero), ``"empty": text`` (the
@@ -271,8 +300,12 @@ def open_complaint(tx: "Transaction", request: dict) -> Any:
     """Open a complaint ticket (provided by the complaints plugin).
 
     :param request: ``{"customer_id", "vehicle_id", "channel", "source", "source_ref",
-        "category", "severity", "description", "respond_due", "resolve_due", ...}``.
-    :returns: the new ticket's id, or None when no plugin handles complaints.
+        "category", "severity", "description", "respond_due", "resolve_due", "about", ...}``;
+        ``source_ref`` may be a :class:`crm.api.Ref` (``Ref("callback", task, call)``);
+        ``about`` is the ``Ref`` a ``schedule_callback`` request gave (the call was *about*
+        that record): ``Ref("complaint", id)`` reopens that ticket instead of opening one.
+    :returns: the new ticket's id (or the reopened one's), or None when no plugin handles
+        complaints.
     """
 
 
@@ -280,8 +313,14 @@ def open_complaint(tx: "Transaction", request: dict) -> Any:
 def schedule_callback(tx: "Transaction", request: dict) -> Any:
     """Put a call on a specialist's queue (provided by the callbacks plugin).
 
-    :param request: ``{"customer_id", "reason", "due_on", "rule", "ref", "note"}``.
-    :returns: the task id, or None when no plugin handles callbacks.
+    :param request: ``{"customer_id", "reason", "due_on", "rule", "ref", "note", "purpose",
+        "about"}``; ``purpose`` (default ``"service"``) is the contact policy's purpose
+        (:data:`crm.archive.contact.PURPOSES`): the call is only queued when
+        ``may_contact(customer, "phone", purpose, day)`` allows it; ``about`` (a
+        :class:`crm.api.Ref`, optional) is what the call is about; the provider keeps it and
+        hands it back in the ``open_complaint`` request when the customer is dissatisfied on
+        that call.
+    :returns: the task id, or None when no plugin handles callbacks (or the policy refuses).
     """
 
 

@@ -7,7 +7,7 @@ import getpass
 
 from .errors import NotFound, PermissionDenied
 
-ROLES = ("manager", "satisfaction", "appointment", "callback", "archive", "advisor", "it")
+ROLES = ("manager", "satisfaction", "appointment", "callback", "archive", "advisor", "it", "sales")
 
 ROLE_TITLES = {
     "manager": "客户关系部经理",

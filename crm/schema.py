@@ -358,3 +358,103 @@ DROP INDEX IF EXISTS appointments_at;
 CREATE INDEX IF NOT EXISTS customers_first_contact_due_all ON customers(first_contact_due) WHERE first_contact_due IS NOT NULL
 """,
     )
+
+
+@migrations()
+def m007_worklog(db):
+    """The specialist's own written work (issue 16): notes of the daily log (每日工作日志),
+    goals of the weekly plan (每周工作计划, submitted to the manager) and the month's problems
+    (月度工作总结), filled into the forms next to the generated figures."""
+    _run(
+        db,
+        """
+CREATE TABLE worklog (
+    id INTEGER PRIMARY KEY,
+    staff TEXT NOT NULL,
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('note', 'goal', 'problem', 'plan')),
+    text TEXT NOT NULL,
+    target TEXT,
+    done TEXT,
+    submitted_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX worklog_day ON worklog(kind, day, staff)
+""",
+    )
+
+
+#: the roles the staff table accepts (crm.identity.ROLES); widened by m008 for sales
+_OLD_ROLE_CHECK = "role IN ('manager','satisfaction','appointment','callback','archive','advisor','it')"
+_NEW_ROLE_CHECK = "role IN ('manager','satisfaction','appointment','callback','archive','advisor','it','sales')"
+
+
+@migrations()
+def m008_sales_orders(db):
+    """Issue 17, sales side: a ``sales`` role (销售顾问) and the purchase orders / contracts (订单/合同).
+
+    The staff table's CHECK is widened in place (SQLite's documented writable_schema procedure for a
+    CHECK that only admits more values: no row can violate it, no table is rebuilt, the foreign keys
+    from customers.specialist_id stay as they are).
+    """
+    conn = db.conn
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'staff'").fetchone()[0]
+    if _OLD_ROLE_CHECK in sql:
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute("PRAGMA writable_schema = ON")
+        try:
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'staff'",
+                         (sql.replace(_OLD_ROLE_CHECK, _NEW_ROLE_CHECK),))
+            conn.execute(f"PRAGMA schema_version = {version + 1}")
+        finally:
+            conn.execute("PRAGMA writable_schema = OFF")
+    _run(
+        db,
+        """
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    number TEXT UNIQUE,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    model TEXT NOT NULL,
+    price REAL NOT NULL CHECK (price >= 0),
+    deposit REAL NOT NULL DEFAULT 0 CHECK (deposit >= 0),
+    signed_on TEXT NOT NULL,
+    promised_on TEXT,
+    consultant TEXT,
+    status TEXT NOT NULL DEFAULT 'signed' CHECK (status IN ('signed','delivered','cancelled')),
+    vehicle_id INTEGER REFERENCES vehicles(id),
+    delivered_on TEXT,
+    note TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX orders_customer ON orders(customer_id);
+CREATE INDEX orders_signed ON orders(signed_on, consultant);
+CREATE INDEX orders_open_promised ON orders(promised_on) WHERE status = 'signed'
+""",
+    )
+
+
+@migrations()
+def m009_appointment_place_and_progress(db):
+    """Issue 17, appointments and the workshop: where the service happens (店内 in_store / 上门
+    at_home), and the repair progress of the visit (接车, 维修中, 待料, 质检, 可交车) with times."""
+    _run(
+        db,
+        """
+ALTER TABLE appointments ADD COLUMN place TEXT NOT NULL DEFAULT 'in_store' CHECK (place IN ('in_store','at_home'));
+ALTER TABLE appointments ADD COLUMN progress TEXT;
+CREATE TABLE appointment_progress (
+    id INTEGER PRIMARY KEY,
+    appointment_id INTEGER NOT NULL REFERENCES appointments(id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('received','in_repair','waiting_parts','inspection','ready')),
+    at TEXT NOT NULL,
+    staff TEXT,
+    note TEXT,
+    message_ref TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX appointment_progress_appointment ON appointment_progress(appointment_id, id);
+CREATE INDEX appointments_in_progress ON appointments(progress) WHERE progress IS NOT NULL
+""",
+    )

@@ -21,6 +21,7 @@ SEED = 7  # the staff, the customer sheet and the repair orders all come from th
 #: who plays which part in the demo (staff codes of the sample department)
 MANAGER, CALLBACK, APPOINTMENT, ARCHIVE, ADVISOR = "wuyihan", "zhangxiao", "songheng", "chejianjun", "lichixin"
 CRON = "cron"
+SALES = "xiaowang"  # a sales consultant (销售顾问), added by the demo
 
 
 class Demo:
@@ -59,6 +60,7 @@ class Demo:
             'dealer_name = "北京宝马4S店 (演示)"\n'
             'locale = "zh_CN"\n'
             "[quiet_hours]\nnot_before = \"09:00\"\nnot_after = \"20:00\"\nbreaks = [\"12:00-14:00\"]\n"
+            "[appointments]\ncapacity = 2\nslot_minutes = 30\n"
         )
         if portal_url:
             text += f'[portal]\nurl = "{portal_url}"\nclient_id = "BJ001-crm"\nclient_secret_env = "CRM_PORTAL_SECRET"\n'
@@ -163,6 +165,51 @@ def steps_work(demo: Demo) -> None:
     demo.crm("sync", "outbox", "--status", "sent", ok=(0,))
 
 
+def steps_department(demo: Demo) -> None:
+    demo.say("Sales (订单/合同): a consultant signs an order; delivering it creates the car in the archive")
+    demo.crm("staff", "add", SALES, "--name", "王小明", "--role", "sales", show=False)
+    demo.crm("--as", SALES, "order", "add", "--customer", "1", "--model", "X3 xDrive25i", "--price", "398000",
+             "--deposit", "20000", "--signed", "2026-11-02", "--promised", "2026-11-18", "--number", "HT-2026-1102")
+    demo.crm("--as", SALES, "order", "list", "--slipped")
+    demo.crm("--as", SALES, "order", "deliver", "HT-2026-1102", "--vin", "WBA8E3105JA123456", "--plate", "京A·X3888",
+             "--on", "2026-11-20")
+    demo.say("The delivery hooks fired: the day-1/7/30 delivery callbacks follow in the daily plan")
+    demo.crm("--as", CRON, "callbacks", "plan", "--as-of", "2026-11-23", "--format", "json", ok=(0,))  # day 1 is a Saturday
+    demo.crm("--as", MANAGER, "report", "sales", "--period", "2026-11")
+
+    demo.say("A complaint with two proposals; the manager approves one (主管领导选择最佳解决方案)")
+    opened = demo.crm("--as", CALLBACK, "complaints", "open", "--customer", "1", "--channel", "phone",
+                      "--category", "repair_quality", "--description", "保养后发动机异响", "--format", "json")
+    import json as _json
+
+    tid = str(_json.loads(opened.stdout)["id"])
+    demo.crm("--as", CALLBACK, "complaints", "advance", tid, "accept")
+    demo.crm("--as", CALLBACK, "complaints", "advance", tid, "investigate", "--person", "赵师傅",
+             "--findings", "机油滤清器未拧紧")  # the department comes from the routing (repair_quality → workshop)
+    demo.crm("--as", CALLBACK, "complaints", "interim", tid, "--solution", "提供代步车", "--told-via", "phone")
+    demo.crm("--as", CALLBACK, "complaints", "propose", tid, "--solution", "免费返修", "--cost", "300")
+    demo.crm("--as", CALLBACK, "complaints", "propose", tid, "--solution", "免费返修并赠送一次保养",
+             "--compensation", "保养券一张", "--cost", "1100")
+    demo.crm("--as", MANAGER, "complaints", "approve", tid, ok=(2,))  # two options: which one?
+    demo.crm("--as", MANAGER, "complaints", "approve", tid, "--option", "2", "-m", "同意方案二")
+    demo.crm("--as", CALLBACK, "complaints", "advance", tid, "implement", "--actions", "返修完成,保养券已发放",
+             "--penalty-person", "赵师傅扣绩效200元", "--penalty-dept", "车间主管通报批评")
+    demo.crm("--as", CALLBACK, "complaints", "show", tid)
+
+    demo.say("Appointments: two bays a half hour; a third booking in a full slot is refused with the next free ones")
+    demo.crm("--as", APPOINTMENT, "appointment", "book", "--customer", "1", "--at", "2026-11-23 09:30")
+    demo.crm("--as", APPOINTMENT, "appointment", "book", "--customer", "2", "--at", "2026-11-23 09:40",
+             "--place", "上门")
+    demo.crm("--as", APPOINTMENT, "appointment", "book", "--customer", "3", "--at", "2026-11-23 09:45", ok=(2,))
+    demo.say("Repair progress (维修进度): each change tells the customer and shows on the specialist's agenda")
+    booked = demo.crm("--as", APPOINTMENT, "appointment", "book", "--customer", "1", "--at", "2026-11-20 10:30",
+                      "--vehicle", "WBA8E3105JA123456")
+    aid = booked.stdout.strip()
+    demo.crm("--as", ADVISOR, "appointment", "progress", aid, "接车")
+    demo.crm("--as", ADVISOR, "appointment", "progress", aid, "待料", "-m", "配件明天上午到")
+    demo.crm("--as", APPOINTMENT, "today", "--me")
+
+
 def steps_campaigns(demo: Demo) -> None:
     demo.say("Campaigns: a segment and a winter check clinic with limited seats")
     demo.crm("segment", "save", "x-owners", "--model", "X", "--channel", "sms",
@@ -208,6 +255,7 @@ def main() -> None:
     emulator = steps_portal(demo)
     try:
         steps_work(demo)
+        steps_department(demo)
         steps_campaigns(demo)
         steps_reports(demo)
         steps_plugins(demo)

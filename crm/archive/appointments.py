@@ -19,6 +19,18 @@ from .customers import get_customer
 from .validate import VISIT_TYPES, _datetime, _visit_type
 
 STATUSES = ("booked", "arrived", "no_show", "cancelled")
+#: where the service happens (上门服务: the dealer comes to the customer)
+PLACES = {"in_store": "店内", "at_home": "上门"}
+PLACE_ALIASES = {"店内": "in_store", "到店": "in_store", "store": "in_store", "上门": "at_home", "home": "at_home",
+                 "onsite": "at_home", "on_site": "at_home"}
+
+
+def place_code(value) -> str:
+    text = str(value or "in_store").strip()
+    code = PLACE_ALIASES.get(text, text.lower().replace("-", "_"))
+    if code not in PLACES:
+        raise BadInput(f"--place {value!r}: use in_store (店内) or at_home (上门)")
+    return code
 
 
 def _moment(value: str, what: str) -> str:
@@ -29,11 +41,15 @@ def _moment(value: str, what: str) -> str:
 
 
 def book(tx, *, customer_id, at: str, vehicle=None, type: str = "maintenance", staff: str | None = None,
-         note: str | None = None, source: str | None = None) -> dict:
+         note: str | None = None, source: str | None = None, place: str | None = None) -> dict:
+    from . import slots
+
     customer = get_customer(tx.store, customer_id)
     moment = _moment(at, "--at")
     if moment[:10] < tx.now[:10]:
         raise BadInput(f"--at {moment} is in the past")
+    place = place_code(place)
+    slots.check(tx, moment)  # a full slot is refused with the next free ones
     try:
         vtype = _visit_type(type)
     except Invalid as exc:
@@ -50,14 +66,15 @@ def book(tx, *, customer_id, at: str, vehicle=None, type: str = "maintenance", s
     if staff and not tx.conn.execute("SELECT 1 FROM staff WHERE code = ?", (staff,)).fetchone():
         raise BadInput(f"no staff member with code '{staff}'")
     cursor = tx.conn.execute(
-        "INSERT INTO appointments (customer_id, vehicle_id, at, type, staff, status, note, source, created_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)",
-        (customer["id"], vehicle_id, moment, vtype, staff, note, source or "phone", tx.now, tx.now))
+        "INSERT INTO appointments (customer_id, vehicle_id, at, type, staff, status, note, source, place, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?)",
+        (customer["id"], vehicle_id, moment, vtype, staff, note, source or "phone", place, tx.now, tx.now))
     appointment_id = cursor.lastrowid
-    tx.conn.execute(
-        "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref,"
-        " created_at) VALUES (?, ?, ?, 'phone', 'out', 'appointment', ?, 'booked', ?, ?)",
-        (customer["id"], tx.now[:19], staff, f"{vtype} {moment}", f"appointment:{appointment_id}", tx.now))
+    from .interactions import log_interaction
+
+    log_interaction(tx, {"customer_id": customer["id"], "at": tx.now[:19], "staff": staff, "channel": "phone",
+                         "direction": "out", "kind": "appointment", "summary": f"{vtype} {moment}",
+                         "outcome": "booked", "ref": f"appointment:{appointment_id}"}, audit=False)
     tx.audit("book", "appointment", [appointment_id], detail={"customer": customer["id"]})
     return get_appointment(tx.store, appointment_id)
 
@@ -120,7 +137,8 @@ def list_appointments(store, *, since=None, until=None, status=None, staff=None,
                       limit=1000) -> list[dict]:
     if status and status.replace("-", "_") not in STATUSES:
         raise BadInput(f"--status {status!r}: use one of {', '.join(STATUSES)}")
-    sql = ("SELECT a.id, a.at, a.customer_id, c.name, c.mobile, ve.plate, a.type, a.staff, a.status, a.note"
+    sql = ("SELECT a.id, a.at, a.customer_id, c.name, c.mobile, ve.plate, a.type, a.place, a.staff, a.status,"
+           " a.progress, a.note"
            " FROM appointments a JOIN customers c ON c.id = a.customer_id"
            " LEFT JOIN vehicles ve ON ve.id = a.vehicle_id")
     where, params = [], []

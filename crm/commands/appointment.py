@@ -11,7 +11,13 @@ from ..context import current
 from ..output import Format, emit
 from ._common import FormatOption, new_app
 
-app = new_app("Appointments (预约): book, arrive, no-show, cancel; the success rate.")
+app = new_app("""Appointments (预约): book, arrive, no-show, cancel; slots; repair progress; the success rate.
+
+\b
+  crm appointment book --customer 12 --at "2026-11-23 09:30" --place 上门
+  crm appointment slots --day 2026-11-23            (capacity per slot: [appointments] capacity)
+  crm appointment progress 7 待料 -m "配件周五到"    (接车 维修中 待料 质检 可交车; tells the customer)
+A booking in a full slot is refused (exit 2) with the next free slots.""")
 Str = Optional[str]
 
 
@@ -24,13 +30,65 @@ def book(
     staff: Annotated[Str, typer.Option(help="Advisor / specialist code (default: you)")] = None,
     note: Annotated[Str, typer.Option()] = None,
     source: Annotated[Str, typer.Option(help="phone, wechat, portal, walk-in …")] = None,
+    place: Annotated[str, typer.Option(help="in_store (店内) or at_home (上门服务)")] = "in_store",
 ) -> None:
-    """Book an appointment; prints its id."""
+    """Book an appointment; prints its id.  A full slot is refused (exit 2) with the next free slots."""
     crm = current()
     with crm.transaction() as tx:
         row = appointments.book(tx, customer_id=customer, at=at, vehicle=vehicle, type=type, staff=staff,
-                                note=note, source=source)
+                                note=note, source=source, place=place)
     typer.echo(row["id"])
+
+
+@app.command()
+def slots(
+    day: Annotated[str, typer.Option("--day", help="The day (YYYY-MM-DD or 'today')")] = "today",
+    format: FormatOption = "table",
+) -> None:
+    """The day's slots: capacity, booked and free places (config [appointments] capacity, hours)."""
+    import datetime as dt
+
+    from ..archive import slots as slot_rules
+    from ..errors import BadInput
+
+    crm = current()
+    try:
+        when = crm.today() if day == "today" else dt.date.fromisoformat(day)
+    except ValueError:
+        raise BadInput(f"--day {day!r} is not a date like 2026-11-23") from None
+    emit(slot_rules.day_slots(crm, when), format, columns=["slot", "booked", "capacity", "free"],
+         empty_message=f"{when} is not a working day")
+
+
+@app.command()
+def progress(
+    appointment_id: Annotated[str, typer.Argument(metavar="ID")],
+    state: Annotated[Str, typer.Argument(metavar="[STATE]", help="received (接车), in_repair (维修中), "
+                                         "waiting_parts (待料), inspection (质检), ready (可交车)")] = None,
+    note: Annotated[Str, typer.Option("--note", "-m")] = None,
+    notify: Annotated[Optional[bool], typer.Option("--notify/--no-notify", help="Tell the customer (default: config appointments.notify_progress, on)")] = None,
+    format: FormatOption = "table",
+) -> None:
+    """Record the car's repair progress (维修进度) and tell the customer; without STATE, show its history."""
+    from ..archive import progress as prog
+
+    crm = current()
+    if state is None:
+        row = appointments.get_appointment(crm.store, appointment_id)
+        rows = [dict(r, label=prog.STATES[r["state"]]) for r in prog.history(crm.store, row["id"])]
+        emit(rows, format, columns=["state", "label", "at", "staff", "note", "message_ref"],
+             empty_message=f"appointment {row['id']}: no progress yet (start with 'received')")
+        return
+    crm.require_role(prog.WRITE_ROLES, "record repair progress")
+    with crm.transaction() as tx:
+        row = prog.advance(tx, appointment_id, state, note=note, notify=notify)
+    if format == Format.table:
+        told = "customer told" if row["notified"] else "customer not told (no sender, --no-notify or no consent)"
+        typer.echo(f"appointment {row['appointment_id']}: {row['state']} ({row['label']}) at {row['at'][11:16]}; {told}")
+    else:
+        from ..output import emit_record
+
+        emit_record(row, format)
 
 
 @app.command()

@@ -127,3 +127,24 @@ def forms_(format: FormatOption = "table") -> None:
     from ..reports import forms
 
     emit(forms.forms_list(current()), format, columns=["name", "title", "title_en", "period"], out=sys.stdout)
+
+
+@app.command()
+def sales(period: Period = None,
+          by: Annotated[str, typer.Option("--by", help="consultant (销售顾问), model (车型) or month (月份)")] = "consultant",
+          format: FormatOption = "table") -> None:
+    """The sales report (编制销售报表): orders signed in the period by consultant, model or month,
+    with amounts, deposits, deliveries, cancellations and slipped deliveries; a 合计 row."""
+    from ..archive import orders
+    from ..output import emit
+    from ..reports import periods
+
+    crm = current()
+    p = periods.parse(period, "monthly", crm.today())
+    rows = orders.sales_report(crm.store, p.start, p.end, by, crm.today())
+    if format == "table":
+        typer.echo(f"销售报表 {p.label} (按{orders.SALES_BY[by]})")
+        headers = dict(orders.SALES_HEADERS, label=orders.SALES_BY[by])
+        emit(rows, format, columns=orders.SALES_COLUMNS[1:], headers=headers, empty_message="(no orders signed)")
+    else:
+        emit(rows, format, columns=orders.SALES_COLUMNS)

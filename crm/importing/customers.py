@@ -19,11 +19,14 @@ IMMEDIATE`` … ``COMMIT``).
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
-from . import adapters
+from ..archive import bulk
+from ..archive.customers import apply_update
+from . import columnar
+from .hooks import HookPlan
+from .pipeline import cleaned_batches, use_worker
 from .report import Report, Summary, footer_note
 from .rowclean import CONSENT_FIELDS, NOT_STORED, CustomerRowCleaner
 from .source import Table
@@ -32,23 +35,15 @@ BATCH = 2000
 #: record ids an import's audit row lists (the rest are the range in its detail)
 AUDIT_IDS = 1000
 SQL_CHUNK = 900
-CHANNELS = ("phone", "sms", "wechat", "email")
-_CHANNEL_ROWS = ", ".join(f"('{ch}', {i})" for i, ch in enumerate(CHANNELS, 1))
-_ALL_GRANTED = "1" * len(CHANNELS)
 KNOWN_FIELDS = set(
     "name mobile mobile2 phone2 classification gender birthday city address source notes email wechat tags card_number member_level "
     "vin plate model model_year colour mileage delivery_date insurance_expiry inspection_due "
     "ref do_not_contact specialist preferred_channel best_time card_issued card_expires".split()
 ) | set(NOT_STORED) | set(CONSENT_FIELDS)
-CUSTOMER_COLUMNS = ("name", "name_rev", "name_pinyin", "name_initials", "gender", "birthday", "mobile",
-                    "mobile2", "landline", "wechat", "email", "city", "address", "source", "notes", "ref",
-                    "preferred_channel", "best_time", "specialist_id", "classification")
 #: fields compared on an update (tags separately)
 UPDATE_FIELDS = ("name", "gender", "birthday", "mobile", "mobile2", "landline", "wechat", "email", "city",
                  "address", "source", "notes", "ref", "preferred_channel", "best_time", "specialist_id",
                  "classification")
-VEHICLE_COLUMNS = ("vin", "vin_rev", "plate", "plate_key", "model", "model_year", "colour", "delivery_date",
-                   "mileage", "insurance_expires", "inspection_due")
 VEHICLE_UPDATE = ("plate", "plate_key", "model", "model_year", "colour", "delivery_date", "mileage",
                   "insurance_expires", "inspection_due")
 
@@ -80,6 +75,7 @@ class CustomerImport:
         self.field_changes: dict[str, int] = {}
         self.changed_ids: list[int] = []
         self.vehicle_changed_ids: list[int] = []
+        self.card_ids: list[int] = []
 
     # ------------------------------------------------------------------ public
     def run(self) -> tuple[Summary, Report]:
@@ -90,7 +86,7 @@ class CustomerImport:
                 self.tx = tx
                 self.conn = tx.conn
                 self.now = tx.now
-                self.hooks = adapters.HookPlan(app, dry_run=self.dry_run)
+                self.hooks = HookPlan(app, dry_run=self.dry_run)
                 self.first_id = self.next_id = (self.conn.execute(
                     "SELECT coalesce(max(id), 0) FROM customers").fetchone()[0]) + 1
                 self.first_vid = self.next_vid = (self.conn.execute(
@@ -98,8 +94,14 @@ class CustomerImport:
                 self._touch_size(self.first_id)
                 staff = (self.conn.execute("SELECT id, code, name FROM staff WHERE active = 1").fetchall()
                          if "specialist" in self.table.fields else None)
-                self.cleaner = CustomerRowCleaner(self.table.fields, staff)
-                with adapters.bulk_mode(self, table_size=self.first_id - 1):
+                estimate = self.table.extra.get("rows_estimate") or 0
+                self.worker = use_worker(estimate)
+                self.columnar = columnar.wanted(estimate, self.worker)
+                if self.columnar and self.worker and not columnar.fork_safe():
+                    self.worker = False  # polars already loaded here: its threads do not survive a fork
+                self.cleaner = CustomerRowCleaner(self.table.fields, staff, columnar=self.columnar)
+                with bulk.bulk_load(tx, rows_expected=self.table.extra.get("rows_estimate") or 0,
+                                    table_size=self.first_id - 1, enabled=not self.dry_run):
                     self._stream()
                 self.report.save()  # before the commit: a report that cannot be written rolls back
                 if self.report.rejected and not self.skip_invalid:
@@ -118,13 +120,13 @@ class CustomerImport:
 
     # ------------------------------------------------------------------ reading
     def _stream(self) -> None:
-        from .pipeline import cleaned_batches, use_worker
 
         summary = self.summary
         report = self.report
         header = self.header
         estimate = self.table.extra.get("rows_estimate") or 0
-        batches = cleaned_batches(self.table.rows, self.cleaner.clean, worker=use_worker(estimate), size=BATCH)
+        batches = cleaned_batches(self.table.rows, self.cleaner.clean, worker=self.worker, size=BATCH,
+                                  clean_batch=self.cleaner.clean_batch if self.columnar else None)
         for cleaned in self.app.progress(batches, total=max(1, estimate // BATCH), label="importing"):
             batch: list = []
             for rownum, customer, vehicle, errors in cleaned:
@@ -278,41 +280,10 @@ class CustomerImport:
     def _insert_customers(self, new_rows: dict[int, dict]) -> None:
         if not new_rows:
             return
-        now = self.now
-        cols = ("id",) + CUSTOMER_COLUMNS + ("do_not_contact", "created_at", "updated_at")
-        self.conn.executemany(
-            f"INSERT INTO customers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [(cid, *[row.get(c) for c in CUSTOMER_COLUMNS], 1 if row.get("do_not_contact") else 0, now, now)
-             for cid, row in new_rows.items()])
-        phones = []
-        tags = []
-        for cid, row in new_rows.items():
-            for phone, kind, tail in _phones_of(row):
-                phones.append((cid, phone, kind, tail))
-            for tag in row.get("tags") or ():
-                tags.append((cid, tag))
-        if phones:
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO customer_phones (customer_id, phone, kind, tail4) VALUES (?, ?, ?, ?)", phones)
-        if tags:
-            self.conn.executemany("INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)", tags)
-        # what the file says; channels it does not name are granted (like crm customer add).
-        # SQLite makes the four rows of each customer from (id, "1101"): one statement, half
-        # the time of executemany into this WITHOUT ROWID table.
-        flags = []
-        for cid, row in new_rows.items():
-            given = row.get("consent")
-            flags.append((cid, "".join("0" if given.get(ch) is False else "1" for ch in CHANNELS)
-                          if given else _ALL_GRANTED))
-        self.conn.execute(
-            "INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at)"
-            " SELECT json_extract(c.value, '$[0]'), ch.column1,"
-            " CAST(substr(json_extract(c.value, '$[1]'), ch.column2, 1) AS INTEGER), 'import', ?"
-            f" FROM json_each(?) AS c CROSS JOIN (VALUES {_CHANNEL_ROWS}) AS ch",
-            (now, json.dumps(flags)))
-        adapters.issue_cards_new(self.tx, [(cid, row["card_number"], row.get("member_level"),
-                                            row.get("card_issued"), row.get("card_expires"))
-                                           for cid, row in new_rows.items() if row.get("card_number")])
+        bulk.insert_customers(self.tx, list(new_rows.items()))
+        cards = [(cid, row["card_number"], row.get("member_level"), row.get("card_issued"), row.get("card_expires"))
+                 for cid, row in new_rows.items() if row.get("card_number")]
+        self.card_ids.extend(bulk.issue_cards(self.tx, cards))
 
     def _update_customers(self, wanted: dict[int, dict], first_row: dict[int, int]) -> None:
         if not wanted:
@@ -387,21 +358,13 @@ class CustomerImport:
                 clean.update({k: want.get(k) for k in ("name_rev", "name_pinyin", "name_initials")})
             if new_tags:
                 clean["tags"] = new_tags
-            adapters.apply_update(self, cur, clean, changes, new_tags)
+            if not self.dry_run:
+                apply_update(self.tx, cur, clean, keep_known=True, source="import")
 
     def _insert_vehicles(self, new_vehicles: dict[str, dict]) -> None:
         if not new_vehicles:
             return
-        now = self.now
-        cols = ("id",) + VEHICLE_COLUMNS + ("customer_id", "created_at", "updated_at")
-        self.conn.executemany(
-            f"INSERT INTO vehicles ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [(v["id"], *[v.get(c) for c in VEHICLE_COLUMNS], v["customer_id"], now, now)
-             for v in new_vehicles.values()])
-        today = now[:10]
-        self.conn.executemany(
-            "INSERT INTO vehicle_owners (vehicle_id, customer_id, since, reason) VALUES (?, ?, ?, 'delivery')",
-            [(v["id"], v["customer_id"], v.get("delivery_date") or today) for v in new_vehicles.values()])
+        bulk.insert_vehicles(self.tx, new_vehicles.values())
         for v in new_vehicles.values():
             self.report.change(v["_row"], "insert", "vehicle", v["id"])
 
@@ -426,16 +389,8 @@ class CustomerImport:
                 continue
             self.summary.vehicles_updated += 1
             self.vehicle_changed_ids.append(vid)
-            sets = {f: new for f, (_o, new) in changes.items()}
+            bulk.update_vehicles(self.tx, [(vid, {f: new for f, (_o, new) in changes.items()}, owner)])
             if owner is not None:
-                sets["customer_id"] = owner
-            sets["updated_at"] = self.now
-            self.conn.execute(f"UPDATE vehicles SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
-                              (*sets.values(), vid))
-            if owner is not None:
-                self.conn.execute(
-                    "INSERT INTO vehicle_owners (vehicle_id, customer_id, since, reason) VALUES (?, ?, ?, 'import')",
-                    (vid, owner, self.now[:10]))
                 self.hooks.vehicle_owner_set(self.tx, vid, owner)
 
     # ------------------------------------------------------------------ audit
@@ -447,6 +402,9 @@ class CustomerImport:
                   "fields_changed": self.field_changes}
         if created:
             detail["created_ids"] = [self.first_id, self.next_id - 1]
+        if self.card_ids:  # the cards issued to new customers: named here, not one audit row each
+            detail["cards_issued"] = len(self.card_ids)
+            detail["card_ids"] = [self.card_ids[0], self.card_ids[-1]]
         tx.audit("import", "customer", (created + self.changed_ids[:AUDIT_IDS])[:AUDIT_IDS],
                  count=s.inserted + s.updated, detail=detail)
         if s.vehicles_inserted or s.vehicles_updated:
@@ -475,22 +433,6 @@ def _merge(into: dict, values: dict) -> None:
             continue
         else:
             into[k] = v
-
-
-def _phones_of(row: dict) -> list[tuple[str, str, str]]:
-    """The customer_phones rows of a record, as the shared validation builds them."""
-    phones = row.get("phones")
-    slots = [row.get("mobile"), row.get("mobile2"), row.get("landline")]
-    if phones is not None and [p[0] for p in phones] == [p for p in slots if p]:
-        return phones
-    from crm.values.phone import phone_kind, tail4
-
-    out = []
-    for p in slots:
-        if p:
-            kind = phone_kind(p)
-            out.append((p, "landline" if kind == "service" else kind, tail4(p)))
-    return out
 
 
 def import_customers(app, table: Table, **options: Any) -> tuple[Summary, Report]:

@@ -21,8 +21,10 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from crm.values.text import _TABLE as _CHANGED
+from crm.values.text import EMPTY_MARKERS
+
 from ..archive.validate import Problem, clean_customer, clean_vehicle, clean_visit
-from .columns import _MOBILE, _PLAIN, _empty
 
 CACHE_LIMIT = 8192  # per field: repeated values (cities, dates, common names) hit; unique ones stop growing it
 
@@ -56,6 +58,28 @@ _PLAIN_TEXT_FIELDS = {"city", "address", "source", "model", "colour", "advisor",
 _TEXT_LIMITS = {"city": 40, "address": 200, "source": 60, "model": 60, "colour": 30, "advisor": 40,
                 "card_number": 40, "member_level": 20, "ref": 64, "best_time": 60}
 _MISS = object()
+
+# Stored-form tests: a cell matching one of these is exactly what the shared validation
+# returns for it, so it is kept as is.
+#: an 11-digit Chinese mobile, as stored
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+#: every character text cleaning would change (crm.values.text): a value without any is clean
+_SPECIAL = re.escape("".join(chr(c) for c in _CHANGED))
+#: text without leading/trailing/double spaces, full-width forms or invisible characters
+_PLAIN = re.compile(f"[^\\s{_SPECIAL}]+(?: [^\\s{_SPECIAL}]+)*")
+
+
+def _empty(value: Any) -> bool:
+    """An empty cell: None, "", blanks, or a "nothing" marker (-, 无, N/A …)."""
+    if value is None:
+        return True
+    if type(value) is str:
+        if not value:
+            return True
+        if len(value) <= 6:
+            s = value.strip()
+            return not s or (len(s) <= 4 and s.lower() in EMPTY_MARKERS)
+    return False
 
 
 class FieldError(Exception):
@@ -271,7 +295,11 @@ class CustomerRowCleaner:
     whose values hardly repeat is dropped after a probe.  The answers are those of the
     field's cleaning function, which are those of the shared validation."""
 
-    def __init__(self, fields, staff: list[tuple[int, str, str]] | None = None):
+    def __init__(self, fields, staff: list[tuple[int, str, str]] | None = None, *, columnar: bool = False):
+        self.fields = list(fields)
+        self.columnar = columnar  # stored-form cells recognised per batch (crm.importing.columnar)
+        self.acceptor = None
+        self.names: dict = {}
         self.plan: list[list] = []  # [cell key, target, output name, error name, fn, cache or None, cache hits]
         self.phone_cols: list[tuple[str, str]] = []
         for field in fields:
@@ -324,9 +352,36 @@ class CustomerRowCleaner:
             raise _problem_of(problems, "mobile")
         return {k: clean[k] for k in ("mobile", "mobile2", "landline", "phones") if k in clean}
 
-    def clean(self, cells: dict) -> tuple[dict, dict, list[tuple[str, Any, str]]]:
+    def clean_batch(self, rows: list[tuple[int, dict]]) -> list[tuple]:
+        """``(row number, customer, vehicle, errors)`` for each row of a batch: with
+        ``columnar``, the cells in stored form are recognised for the whole batch first
+        (:class:`crm.importing.columnar.ColumnAcceptor`), the rest cleaned cell by cell."""
+        pre = None
+        if self.columnar:
+            if self.acceptor is None:
+                from .columnar import ColumnAcceptor
+
+                self.acceptor = ColumnAcceptor(self.fields, {f: _TEXT_LIMITS.get(f, 200) for f in _PLAIN_TEXT_FIELDS},
+                                               PHONE_FIELDS)
+            pre = self.acceptor.accept(rows)
+        clean = self.clean
+        return [(rownum, *clean(cells, pre, i)) for i, (rownum, cells) in enumerate(rows)]
+
+    def _name_keys(self, value: str) -> dict:
+        out = self.names.get(value)
+        if out is None:
+            from ..archive.validate import name_keys
+
+            out = name_keys(value)
+            out["name"] = value
+            if len(self.names) < 4 * CACHE_LIMIT:
+                self.names[value] = out
+        return out
+
+    def clean(self, cells: dict, pre: dict | None = None, i: int = 0) -> tuple[dict, dict, list[tuple[str, Any, str]]]:
         """``(customer, vehicle, errors)`` from ``{field: raw cell}``; errors are
-        ``(importer field, raw value, reason)``."""
+        ``(importer field, raw value, reason)``.  ``pre``: the batch's cells already
+        accepted in stored form (``{field: [value or None]}``) and ``i`` this row's place."""
         customer: dict = {}
         vehicle: dict = {}
         errors: list = []
@@ -338,7 +393,14 @@ class CustomerRowCleaner:
             value = get(idx)
             if value is None:
                 continue
-            if cache is not None and type(value) is str:
+            accepted = pre.get(idx) if pre is not None else None
+            if accepted is not None and accepted[i] is not None:
+                out = accepted[i]
+                if target == _NAME:
+                    out = self._name_keys(out)
+                elif target == _PLATE:
+                    out = (out, out[1:])
+            elif cache is not None and type(value) is str:
                 out = cache.get(value, _MISS)
                 if out is not _MISS:
                     step[6] += 1
@@ -383,7 +445,12 @@ class CustomerRowCleaner:
                         customer[k] = v
             else:
                 vehicle["plate"], vehicle["plate_key"] = out
-        if self.phone_cols:
+        accepted = pre.get("mobile") if pre is not None else None
+        if accepted is not None and accepted[i] is not None:
+            m = accepted[i]  # the only phone of the row, an 11-digit mobile as stored
+            customer["mobile"] = m
+            customer["phones"] = [(m, "mobile", m[-4:])]
+        elif self.phone_cols:
             given = []
             for idx, field in self.phone_cols:
                 value = get(idx)

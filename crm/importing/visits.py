@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 
-from . import adapters
+from ..archive import bulk
+from .hooks import listens
 from .report import Report, Summary, footer_note
 from .rowclean import VisitRowCleaner
 from .source import Table
@@ -18,8 +19,6 @@ BATCH = 2000
 SQL_CHUNK = 900
 KNOWN_FIELDS = {"ro_number", "vin", "plate", "date_in", "date_out", "visit_type", "advisor", "mileage", "amount",
                 "items"}
-VISIT_COLUMNS = ("ro_number", "vehicle_id", "customer_id", "date_in", "date_out", "type", "advisor", "mileage",
-                 "amount", "items", "status")
 UPDATE_FIELDS = ("date_in", "date_out", "type", "advisor", "mileage", "amount", "items")
 
 
@@ -56,8 +55,7 @@ class VisitImport:
         try:
             with self.app.transaction() as tx:
                 self.tx, self.conn = tx, tx.conn
-                self.hooks = adapters.HookPlan(self.app, dry_run=self.dry_run)
-                self.fire_closed = not self.dry_run and adapters._impls(self.app, "on_visit_closed")
+                self.fire_closed = not self.dry_run and listens(self.app, "on_visit_closed")
                 from .pipeline import cleaned_batches, use_worker
 
                 estimate = self.table.extra.get("rows_estimate") or 0
@@ -126,7 +124,8 @@ class VisitImport:
             names = [d[0] for d in cur.description]
             for row in cur:
                 existing[row[names.index("ro_number")]] = dict(zip(names, row))
-        inserts = []
+        inserts: list[dict] = []
+        updates: list[tuple[int, dict]] = []
         for rownum, c in batch:
             hit = vehicles.get(c["vin"])
             if hit is None:
@@ -161,16 +160,9 @@ class VisitImport:
             self.ids.append(old["id"])
             if changes.get("status") == "closed":
                 self.closed.append(ro)
-            changes["updated_at"] = self.tx.now
-            conn.execute(f"UPDATE visits SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
-                         (*changes.values(), old["id"]))
-        if inserts:
-            now = self.tx.now
-            cols = VISIT_COLUMNS + ("created_at", "updated_at")
-            first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM visits").fetchone()[0]
-            conn.executemany(f"INSERT INTO visits (id, {', '.join(cols)}) VALUES (?, {', '.join('?' * len(cols))})",
-                             [(first + i, *[r[k] for k in VISIT_COLUMNS], now, now) for i, r in enumerate(inserts)])
-            self.ids.extend(range(first, first + len(inserts)))
+            updates.append((old["id"], changes))
+        bulk.update_visits(self.tx, updates)
+        self.ids.extend(bulk.insert_visits(self.tx, inserts))
 
 
 def import_visits(app, table: Table, **options) -> tuple[Summary, Report]:

@@ -19,6 +19,7 @@ from .definitions import FIGURES, PLUGIN_ANCHOR, anchor
 from .vocab import Vocab, normalise
 
 KINDS = ("kpi", "daily", "weekly", "monthly")
+DEPARTMENT_WIDE = "department-wide figures, not this person's own (部门整体数据)"
 
 
 def trend(value, before) -> str:
@@ -113,6 +114,13 @@ def build(app, kind: str, period_text: str | None, staff: str | None, lang: str 
     plugin_figures, plugin_sections = plugin_parts(app, kind, period, prev, year, staff, lang)
     figures += plugin_figures
     sections += plugin_sections
+    if kind in ("kpi", "weekly", "monthly"):  # 本期 / 目标 / 完成率 from [targets]
+        from . import targets
+
+        attained = targets.section(app, period.start.strftime("%Y-%m"), staff, figures)
+        if attained is not None:
+            attained["title"] = attained["title_i18n"]["zh_CN" if lang == "zh_CN" else "en"]
+            sections.insert(0, attained)
     actor = app.actor
     v = Vocab(lang)
     return {
@@ -157,9 +165,14 @@ def plugin_parts(app, kind, period, prev, year, staff, lang="zh_CN") -> tuple[li
                     for f in s.get("figures") or []:
                         last_year[(s.get("key"), _fkey(f))] = f.get("value")
     seen = set()
+    left_out = []
     for part in got:
         for s in part or []:
             if not isinstance(s, dict):
+                continue
+            if staff and s.get("scope") != "staff":  # a scorecard shows only the person's own figures
+                en, zh = _names(s.get("title"), str(s.get("key") or "plugin"))
+                left_out.append({"section": zh if lang == "zh_CN" else en, "why": DEPARTMENT_WIDE})
                 continue
             key = str(s.get("key") or slug(s.get("title") or "plugin"))
             while key in seen:
@@ -181,6 +194,14 @@ def plugin_parts(app, kind, period, prev, year, staff, lang="zh_CN") -> tuple[li
                                        last_year.get((s.get("key"), _fkey(f))), name=en, name_zh=zh,
                                        unit=f.get("unit") or "", better=f.get("better"), doc=PLUGIN_ANCHOR, how=how,
                                        source="plugin", definition=definition))
+    if left_out:
+        zh, en = "部门整体数据 (不计入个人考核)", "Department-wide (not on this scorecard)"
+        sections.append({"key": "department_wide", "title": zh if lang == "zh_CN" else en,
+                         "title_i18n": {"zh_CN": zh, "en": en}, "rows": left_out, "columns": ["section", "why"],
+                         "source": "plugin", "labels": {"section": {"zh_CN": "部分", "en": "section"},
+                                                        "why": {"zh_CN": "说明", "en": "why"}},
+                         "percent": [], "people": [], "has_figures": False,
+                         "empty": None})
     return figures, sections
 
 

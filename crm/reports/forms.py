@@ -19,7 +19,7 @@ import re
 from typing import Callable, NamedTuple
 
 from ..errors import BadInput
-from . import core, periods
+from . import core, notes, periods
 from .vocab import Vocab, normalise
 
 
@@ -31,8 +31,9 @@ class Form(NamedTuple):
     aliases: tuple
 
 
-#: functions (app, form_name, request) -> {section_key: [rows]} filling the free-text sections
-TEXT_SOURCES: list[Callable] = []
+#: functions (app, form_name, request) -> {section_key: [rows]} filling the free-text sections;
+#: the first is the worklog the specialists write (``crm worklog``, crm/reports/notes.py)
+TEXT_SOURCES: list[Callable] = [notes.text_source]
 
 GRAIN_KIND = {"day": "daily", "week": "weekly", "month": "monthly"}
 
@@ -215,7 +216,7 @@ def monthly_summary(app, request: dict) -> dict:
     from .build import build as build_report
 
     report = build_report(app, "monthly", request["period"], request["staff"], request["lang"])
-    keep = {"specialists", "complaints", "callbacks_staff", "campaigns"}
+    keep = {"specialists", "complaints", "callbacks_staff", "callbacks_problems", "campaigns"}
     sections = [s for s in report["sections"] if s["key"] in keep and s["rows"]]
     written = texts(app, "monthly-summary", request)
     sections += [

@@ -129,14 +129,19 @@ def show(task_id: Annotated[str, typer.Argument(metavar="ID")], format: FormatOp
 @app.command()
 def record(
     task_id: Annotated[str, typer.Argument(metavar="ID", help="Callback task id (from 'crm callbacks due')")],
-    result: Annotated[Optional[str], typer.Option(help="satisfied, neutral, dissatisfied or unreachable")] = None,
+    result: Annotated[Optional[str], typer.Option(help="satisfied, neutral, dissatisfied, unreachable, or call_back "
+                                                      "(the customer asked to be called back at --at)")] = None,
     score: Annotated[Optional[int], typer.Option(help="Satisfaction 0–10")] = None,
     aspect: Annotated[Optional[list[str]], typer.Option(help="What the customer was unhappy with (repeatable): "
                                                          "reception, repair_quality, waiting_time, price, "
                                                          "cleanliness, explanation, parts, appointment, other")] = None,
     note: Annotated[Optional[str], typer.Option(help="What the customer said")] = None,
     suggestion: Annotated[Optional[str], typer.Option(help="The customer's suggestion")] = None,
-    at: Annotated[Optional[str], typer.Option("--at", help="When the call was made (default now)")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When the call started (default now): the real time, "
+                                                           "when recorded later; with --result call_back: when "
+                                                           "to call back")] = None,
+    length: Annotated[Optional[str], typer.Option("--length", help="How long the call took: 270 (seconds), 4:30, "
+                                                                   "4m30s")] = None,
     book: Annotated[Optional[str], typer.Option(help="Book an appointment at this date and time")] = None,
     book_type: Annotated[str, typer.Option(help="Type of the booked visit")] = "maintenance",
     interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Guided call script (default at a terminal when --result is missing)")] = False,
@@ -146,7 +151,7 @@ def record(
     from .recording import record_command
 
     out = record_command(current(), task_id, result=result, score=score, aspects=aspect or [], note=note,
-                         suggestion=suggestion, at=at, book=book, book_type=book_type,
+                         suggestion=suggestion, at=at, length=length, book=book, book_type=book_type,
                          interactive=interactive or (result is None and sys.stdin.isatty()))
     emit_record(out, format)
 

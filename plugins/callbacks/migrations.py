@@ -136,3 +136,81 @@ CREATE INDEX callback_tasks_queue ON callback_tasks(status, assigned_to, schedul
 CREATE INDEX callback_tasks_agenda ON callback_tasks(status, assigned_to, member, due_on) WHERE status = 'open';
 CREATE INDEX callback_tasks_last ON callback_tasks(status, last_on) WHERE status = 'open'
 """)
+
+
+@migrations()
+def m007_about(db):
+    # What a task was asked for about (the schedule_callback request's ``about``, a
+    # crm.api.Ref: e.g. complaint 3 for its follow-up call), kept typed: kind and id.
+    _run(db, """
+ALTER TABLE callback_tasks ADD COLUMN about_kind TEXT;
+ALTER TABLE callback_tasks ADD COLUMN about_id INTEGER
+""")
+
+
+@migrations()
+def m008_channels_and_skips(db):
+    # 会员客户100%回访: a member the phone may not reach is called back on another channel
+    # the member allows (a task with its channel and the text to send); a member no channel
+    # reaches is remembered with the reason, so the summary counts them as not reached.
+    _run(db, """
+ALTER TABLE callback_tasks ADD COLUMN channel TEXT NOT NULL DEFAULT 'phone';
+ALTER TABLE callback_tasks ADD COLUMN message TEXT;
+CREATE TABLE callback_skips (
+    rule TEXT NOT NULL,
+    key TEXT NOT NULL,
+    customer_id INTEGER NOT NULL,
+    member INTEGER NOT NULL DEFAULT 0,
+    due_on TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    planned_at TEXT NOT NULL,
+    PRIMARY KEY (rule, key)
+);
+CREATE INDEX callback_skips_due ON callback_skips(due_on)
+""")
+
+
+@migrations()
+def m009_call_length(db):
+    # 回访时间不宜过长: each call's length (seconds; its start is called_at), for the average
+    # and longest call per specialist in the summary.
+    db.execute("ALTER TABLE callback_calls ADD COLUMN duration_s INTEGER")
+
+
+@migrations()
+def m010_call_back_result(db):
+    # "Call me back at 19:00 tomorrow": a call that reached the customer and booked the next
+    # one at their time (result call_back).  SQLite cannot change a CHECK: the table is
+    # rebuilt with the same columns and indexes (nothing references it).
+    _run(db, """
+CREATE TABLE callback_calls_new (
+    id INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL REFERENCES callback_tasks(id) ON DELETE CASCADE,
+    customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
+    staff TEXT,
+    called_at TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    result TEXT NOT NULL CHECK (result IN ('satisfied','neutral','dissatisfied','unreachable','call_back')),
+    score INTEGER CHECK (score IS NULL OR score BETWEEN 0 AND 10),
+    aspects TEXT,
+    note TEXT,
+    suggestion TEXT,
+    complaint_ref TEXT,
+    appointment_id INTEGER,
+    portal_ref TEXT,
+    source TEXT NOT NULL DEFAULT 'cli',
+    import_key TEXT UNIQUE,
+    created_at TEXT NOT NULL,
+    duration_s INTEGER
+);
+INSERT INTO callback_calls_new (id, task_id, customer_id, staff, called_at, attempt, result, score, aspects, note,
+    suggestion, complaint_ref, appointment_id, portal_ref, source, import_key, created_at, duration_s)
+  SELECT id, task_id, customer_id, staff, called_at, attempt, result, score, aspects, note,
+    suggestion, complaint_ref, appointment_id, portal_ref, source, import_key, created_at, duration_s
+  FROM callback_calls;
+DROP TABLE callback_calls;
+ALTER TABLE callback_calls_new RENAME TO callback_calls;
+CREATE INDEX callback_calls_at ON callback_calls(called_at);
+CREATE INDEX callback_calls_task ON callback_calls(task_id);
+CREATE INDEX callback_calls_customer ON callback_calls(customer_id)
+""")

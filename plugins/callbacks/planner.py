@@ -6,8 +6,8 @@ One run, in one write transaction:
    (the last ``as_of`` it planned) and ``as_of`` (the first run looks back
    ``lookback_days``); service visits also catch new/changed visits by id/updated_at;
 2. a candidate whose key was planned before is dropped (idempotent), as is one the
-   customer may not receive (do-not-contact, no phone consent, no number, forgotten) or
-   whose last day has passed;
+   core's contact policy refuses for the rule's purpose (``crm.archive.contact``:
+   forgotten, do-not-contact, no phone consent, no number) or whose last day has passed;
 3. candidates of one customer whose windows overlap merge into one task (several
    reasons), also into an open task planned before;
 4. new tasks go to the active callback specialists within their daily capacity, on a
@@ -27,6 +27,7 @@ import json
 from operator import itemgetter
 from typing import Any
 
+from crm.api import ContactFacts, ContactPolicy, contact_address, contact_facts
 
 from . import store
 from .rules import Rule, RuleContext, parse_day
@@ -77,6 +78,8 @@ class Group:
     first_cand: dict | None = None  # the candidate a new task was made for
     merged_cands: list[dict] = dataclasses.field(default_factory=list)  # others that joined a new task
     why: str | None = None  # what assigning it had to give up (capacity, no specialist)
+    channel: str = "phone"  # phone, or the channel a member who refused calls allows (sms, wechat, email)
+    to: str | None = None  # where a message goes (not a phone call)
 
 
 class Plan:
@@ -88,14 +91,17 @@ class Plan:
         self.explain: list[dict] = []
         self.stats = {"as_of": as_of.isoformat(), "considered": 0, "created": 0, "merged": 0, "skipped": 0,
                       "already_planned": 0, "expired": 0, "over_capacity": 0, "unassigned": 0}
-        self._facts: dict[int, dict] = {}
+        self._facts: dict[int, ContactFacts] = {}
+        policy = ContactPolicy.from_config(tx.app.config)
+        self.policy = policy.denying_missing() if settings.get("missing_consent") == "deny" else policy
         self._rule_facts: dict[int, tuple] = {}  # id(rule) -> what normalise needs of it, worked out once
 
     # ------------------------------------------------------------------ explain
     def note(self, cand: dict, decision: str, why: str, task_id=None) -> None:
+        facts = self._facts.get(cand["customer_id"])
         self.explain.append({
             "customer_id": cand["customer_id"],
-            "customer": (self._facts.get(cand["customer_id"]) or {}).get("name"),
+            "customer": facts.name if facts is not None else None,
             "rule": cand["rule"], "key": cand["key"], "decision": decision, "task_id": task_id, "why": why,
         })
 
@@ -157,8 +163,8 @@ class Plan:
         if facts is None or facts[0] is not rule:
             facts = self._rule_facts[id(rule)] = (
                 rule, rule.name, rule.title, max(rule.window_days - 1, 0), dt.timedelta(days=rule.expire_days),
-                rule.options.get("audience", "all"))
-        _, name, title, window, expire, audience = facts
+                rule.options.get("audience", "all"), rule.purpose)
+        _, name, title, window, expire, audience, purpose = facts
         get = raw.get
         on = get("on")
         if type(on) is not dt.date:  # rules mostly give dates; anything else as parse_day reads it
@@ -187,13 +193,13 @@ class Plan:
             "start_on": start, "due_on": due, "last_on": last, "reason": get("reason") or title,
             "vehicle_id": get("vehicle_id"), "visit_id": get("visit_id"),
             "avoid": {s for s in avoid if s} if avoid else set(), "skip": get("skip"),
-            "audience": audience,
+            "audience": audience, "purpose": purpose,
         }
 
     def drop_planned(self, candidates: list[dict]) -> list[dict]:
         done = store.planned_keys(self.conn, [(c["rule"], c["key"]) for c in candidates])
-        self._facts = store.contact_facts(self.conn, sorted({c["customer_id"] for c in candidates}),
-                                          self.as_of.isoformat())
+        self._facts = contact_facts(self.conn, sorted({c["customer_id"] for c in candidates}), self.as_of,
+                                    channels=("phone",))
         out = []
         for cand in candidates:
             task_id = done.get((cand["rule"], cand["key"]))
@@ -205,31 +211,65 @@ class Plan:
         return out
 
     def check_allowed(self, candidates: list[dict]) -> list[dict]:
-        deny_missing = self.settings.get("missing_consent") == "deny"
-        out = []
+        decide, as_of = self.policy.decide, self.as_of
+        out, refused_members = [], []
         for cand in candidates:
             facts = self._facts.get(cand["customer_id"])
             why = None
             if cand["skip"]:
                 why = str(cand["skip"])
-            elif facts is None or facts["forgotten"]:
-                why = "customer not in the archive (or forgotten)"
-            elif facts["do_not_contact"]:
-                why = "do not contact (客户要求勿扰)"
-            elif facts["consent"] == 0 or (facts["consent"] is None and deny_missing):
-                why = "no consent to phone calls"
-            elif not facts["phone"]:
-                why = "no phone number"
-            elif cand["audience"] == "members" and not facts["member"]:
+            elif not (decision := decide(facts, "phone", cand["purpose"], as_of)):
+                why = decision.why  # the core's contact policy (crm.archive.contact)
+            elif cand["audience"] == "members" and not facts.member:
                 why = "not a member (rule audience: members)"
             elif cand["last_on"] < self.as_of:
                 why = f"window passed (last day {cand['last_on'].isoformat()})"
             if why:
+                if facts is not None and facts.member and not cand["skip"] and cand["last_on"] >= as_of:
+                    refused_members.append((cand, why))  # 会员客户100%回访: another channel, else remembered
+                    continue
                 self.stats["skipped"] += 1
                 self.note(cand, "skipped", why)
                 continue
-            cand["member"] = facts["member"]
+            cand["member"] = facts.member
             out.append(cand)
+        return out + self.other_channels(refused_members)
+
+    def other_channels(self, refused: list[tuple[dict, str]]) -> list[dict]:
+        """Members the phone may not reach: a task on another channel the member allows.
+
+        The procedure's 必须保证会员客户的100%的回访 (docs/callbacks.md): the first of
+        ``member_channels`` (the customer's preferred channel first) the contact policy
+        allows for the rule's purpose becomes the task's channel, with the text to send;
+        a member no channel reaches is kept in ``callback_skips`` with the reason, and the
+        summary counts them as not reached.
+        """
+        if not refused:
+            return []
+        facts_of = contact_facts(self.conn, sorted({c["customer_id"] for c, _ in refused}), self.as_of)
+        order = [c for c in self.settings["member_channels"] if c != "phone"]
+        out, skips = [], []
+        for cand, why in refused:
+            facts = facts_of.get(cand["customer_id"])
+            channels = sorted(order, key=lambda c: c != getattr(facts, "preferred_channel", None))
+            found = None
+            for channel in channels:
+                if self.policy.decide(facts, channel, cand["purpose"], self.as_of):
+                    found = channel
+                    break
+            if found is None:
+                reason = f"{why}; no other channel allowed ({', '.join(channels) or 'none configured'})"
+                self.stats["skipped"] += 1
+                self.note(cand, "skipped", f"member not reached: {reason}")
+                skips.append((cand["rule"], cand["key"], cand["customer_id"], cand["due_on"].isoformat(), reason,
+                              self.tx.now))
+                continue
+            cand["member"], cand["channel"], cand["to"] = True, found, contact_address(facts, found)
+            cand["why_channel"] = f"{why}: by {found} instead"
+            out.append(cand)
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO callback_skips (rule, key, customer_id, member, due_on, reason, planned_at)"
+            " VALUES (?, ?, ?, 1, ?, ?, ?)", skips)
         return out
 
     # ------------------------------------------------------------------ merge
@@ -248,14 +288,15 @@ class Plan:
                 mine = groups_of[customer_id] = []
             else:
                 for group in mine:
-                    if self._overlaps(group, cand):
+                    if group.channel == cand.get("channel", "phone") and self._overlaps(group, cand):
                         target = group
                         break
             reason = {"rule": cand["rule"], "key": cand["key"], "reason": cand["reason"]}
             if target is None:
                 group = Group(customer_id, cand["start_on"], cand["due_on"], cand["last_on"], [reason],
                               set(cand["avoid"]), cand["member"], cand["vehicle_id"], cand["visit_id"],
-                              keys=[(cand["rule"], cand["key"])], first_cand=cand)
+                              keys=[(cand["rule"], cand["key"])], first_cand=cand,
+                              channel=cand.get("channel", "phone"), to=cand.get("to"))
                 mine.append(group)
                 new_groups.append(group)
                 listed.add(id(group))
@@ -279,6 +320,7 @@ class Plan:
             last_on=parse_day(task["last_on"]), reasons=list(task["reasons"]), avoid=set(task["avoid_staff"]),
             member=bool(task["member"]), vehicle_id=task["vehicle_id"], visit_id=task["visit_id"], task=task,
             assigned_to=task["assigned_to"], scheduled_on=parse_day(task["scheduled_on"]),
+            channel=task.get("channel") or "phone",
         )
 
     def _overlaps(self, group: Group, cand: dict) -> bool:
@@ -395,6 +437,7 @@ class Plan:
         inserts: list[tuple] = []
         updates: dict[tuple[int, ...], list[tuple]] = {}
         next_id = None
+        messages: list[tuple[int, Group]] = []  # new tasks on another channel than the phone
         texts: dict[dt.date, str] = {}  # each day's ISO text, worked out once
 
         def iso(day: dt.date) -> str:
@@ -417,6 +460,9 @@ class Plan:
                 inserts.append((task_id, *values, now))
                 self.stats["created"] += 1
                 why = f"{reasons[0]['reason']}; call {scheduled} (due {due})"
+                if group.channel != "phone":
+                    messages.append((task_id, group))
+                    why = f"{reasons[0]['reason']}; {group.first_cand.get('why_channel')} {scheduled} (due {due})"
                 who = f" by {group.assigned_to}" if group.assigned_to else " (unassigned)"
                 self.note(group.first_cand, "created", why + who + (f"; {group.why}" if group.why else ""), task_id)
                 for cand in group.merged_cands:
@@ -441,6 +487,36 @@ class Plan:
         keys.sort()  # in (rule, key) order: the primary key's pages one after the other
         self.conn.executemany(
             "INSERT OR IGNORE INTO callback_plan_keys (rule, key, task_id, planned_at) VALUES (?, ?, ?, ?)", keys)
+        if messages:
+            self.send(messages)
+
+    def send(self, messages: list[tuple[int, "Group"]]) -> None:
+        """Member callbacks on SMS/WeChat/e-mail: the text goes out through ``send_message``.
+
+        Sent (a sender answered, e.g. the campaigns outbox): the task is done, logged as an
+        interaction on that channel.  Nobody sends: the task stays open in the specialist's
+        queue with its channel and text, to send by hand and record.
+        """
+        from crm.api import log_interaction
+
+        template = self.settings["member_message"]
+        for task_id, group in messages:
+            name = getattr(self._facts.get(group.customer_id), "name", None) or ""
+            text = template.format(name=name, reason="；".join(r["reason"] for r in group.reasons))
+            self.conn.execute("UPDATE callback_tasks SET channel = ?, message = ? WHERE id = ?",
+                              (group.channel, text, task_id))
+            sent = self.tx.ask("send_message", message={
+                "customer_id": group.customer_id, "channel": group.channel, "to": group.to, "text": text,
+                "campaign": None, "ref": f"callback:{task_id}"})
+            if sent is None:
+                continue
+            self.conn.execute(
+                "UPDATE callback_tasks SET status = 'done', attempts = 1, closed_at = ?, updated_at = ?,"
+                " note = ? WHERE id = ?", (self.tx.now, self.tx.now, f"sent by {group.channel} ({sent})", task_id))
+            log_interaction(self.tx, {"customer_id": group.customer_id, "at": self.tx.now[:19], "channel": group.channel,
+                                      "direction": "out", "kind": "callback", "summary": text, "outcome": "sent",
+                                      "ref": f"callback:{task_id}"}, audit=False)
+            self.stats["sent"] = self.stats.get("sent", 0) + 1
 
     def expire(self) -> None:
         cursor = self.conn.execute(
@@ -511,8 +587,19 @@ def run_plan(app, as_of: dt.date, *, full: bool = False, dry_run: bool = False) 
     return plan.stats, plan.explain
 
 
+def _purpose(value) -> str:
+    from crm.api import PURPOSES
+    from crm.errors import BadInput
+
+    value = value or "service"
+    if value not in PURPOSES:
+        raise BadInput(f"schedule_callback purpose {value!r} is not one of {', '.join(PURPOSES)}")
+    return value
+
+
 def schedule(tx, request: dict) -> int | None:
     """The ``schedule_callback`` service: queue one call asked for by another plugin."""
+    from crm.api import Ref
     from crm.errors import BadInput
 
     from . import settings as settings_mod
@@ -527,7 +614,7 @@ def schedule(tx, request: dict) -> int | None:
     name = str(request.get("rule") or "requested")
     rule = next((r for r in load_rules(tx.app, settings) if r.name == name), None) or Rule(
         name=name, title=request.get("reason") or name, find=lambda *_: [], window_days=3, expire_days=15,
-        source="request")
+        source="request", purpose=_purpose(request.get("purpose")))
     on = parse_day(request.get("start_on")) or today
     due = parse_day(request.get("due_on"))
     key = str(request.get("ref") or f"{name}:{customer_id}:{tx.now}")
@@ -554,5 +641,11 @@ def schedule(tx, request: dict) -> int | None:
     if request.get("note") and task_id:
         tx.conn.execute("UPDATE callback_tasks SET note = coalesce(note || '; ', '') || ? WHERE id = ?",
                         (request["note"], task_id))
+    about = request.get("about")
+    if about is not None and task_id:
+        if not isinstance(about, Ref):
+            raise BadInput(f"schedule_callback: 'about' must be a crm.api.Ref (is {type(about).__name__})")
+        tx.conn.execute("UPDATE callback_tasks SET about_kind = ?, about_id = ? WHERE id = ?",
+                        (about.kind, about.id, task_id))
     tx.audit("schedule", "callback_task", [task_id] if task_id else [], detail={"rule": name})
     return task_id

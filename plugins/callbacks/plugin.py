@@ -41,13 +41,15 @@ def schedule_callback(tx, request):
 
 @hookimpl
 def on_customers_merged(tx, kept_id, merged_id):
-    for table in ("callback_tasks", "callback_calls"):
+    for table in ("callback_tasks", "callback_calls", "callback_skips"):
         tx.conn.execute(f"UPDATE {table} SET customer_id = ? WHERE customer_id = ?", (kept_id, merged_id))
 
 
 @hookimpl
 def on_customer_forgotten(tx, customer_id):
     tx.conn.execute("UPDATE callback_calls SET note = NULL, suggestion = NULL WHERE customer_id = ?", (customer_id,))
+    tx.conn.execute("UPDATE callback_tasks SET message = NULL WHERE customer_id = ?", (customer_id,))
+    tx.conn.execute("DELETE FROM callback_skips WHERE customer_id = ?", (customer_id,))
     tx.conn.execute(
         "UPDATE callback_tasks SET note = NULL, status = CASE WHEN status = 'open' THEN 'cancelled' ELSE status END,"
         " closed_at = coalesce(closed_at, ?), updated_at = ? WHERE customer_id = ?", (tx.now, tx.now, customer_id))

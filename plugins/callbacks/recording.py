@@ -7,8 +7,8 @@ import typer
 from crm.errors import BadInput
 
 from . import settings as settings_mod
-from .results import parse_aspects, parse_moment, parse_result, parse_score, record_result
-from .settings import ASPECTS, RESULT_TITLES, RESULTS
+from .results import parse_aspects, parse_length, parse_moment, parse_result, parse_score, record_result
+from .settings import ASPECTS, CALL_BACK, RESULT_TITLES, RESULTS
 from .store import get_task, reason_text
 
 VISIT_TITLES = {"maintenance": "保养", "repair": "维修", "warranty": "保修", "bodypaint": "钣喷", "pdi": "PDI"}
@@ -52,7 +52,10 @@ def _guided(app, task: dict, answers: dict) -> dict:
     if answers.get("score") is None:
         answers["score"] = parse_score(typer.prompt("评分 0–10"))
     if answers.get("note") is None:
-        answers["note"] = typer.prompt("备注", default="", show_default=False) or None
+        if result == "dissatisfied":  # required: what the customer is unhappy with (回访信息的完整记录)
+            answers["note"] = typer.prompt("备注 (必填: 客户具体不满意什么)")
+        else:
+            answers["note"] = typer.prompt("备注", default="", show_default=False) or None
     if answers.get("book") is None and typer.confirm("需要预约进店吗?", default=False):
         answers["book"] = typer.prompt("预约时间 (如 2026-11-25 10:00)")
     if result == "satisfied":
@@ -63,7 +66,7 @@ def _guided(app, task: dict, answers: dict) -> dict:
 
 
 def record_command(app, task_id, *, result, score, aspects, note, suggestion, at, book, book_type,
-                   interactive: bool) -> dict:
+                   interactive: bool, length=None) -> dict:
     settings = settings_mod.load(app.config)
     app.require_role(tuple(settings["caller_roles"]), "record callback results")
     task = get_task(app.store.conn, task_id)
@@ -76,12 +79,18 @@ def record_command(app, task_id, *, result, score, aspects, note, suggestion, at
     if interactive:
         answers = _guided(app, task, answers)
     elif not answers["result"]:
-        raise BadInput("--result is required (satisfied, neutral, dissatisfied, unreachable) when not at a terminal")
+        raise BadInput("--result is required (satisfied, neutral, dissatisfied, unreachable, call_back) when not at"
+                       " a terminal")
+    call_back_at = None
+    if answers["result"] == CALL_BACK:  # "call me back at 19:00 tomorrow": --at is the customer's time
+        call_back_at, at = parse_moment(at, app.tz) if at else None, None
     called_at = parse_moment(at, app.tz) if at else app.now()
+    duration_s = parse_length(length)
     appointment = {"at": parse_moment(answers["book"], app.tz), "type": book_type} if answers.get("book") else None
     with app.transaction() as tx:
         task = get_task(tx.conn, task_id)  # again, under the write lock
         return record_result(tx, task, result=answers["result"], score=answers.get("score"),
                              aspects=answers.get("aspects"), note=answers.get("note"),
                              suggestion=answers.get("suggestion"), called_at=called_at, staff=app.actor.code,
-                             settings=settings, appointment=appointment)
+                             settings=settings, appointment=appointment, duration_s=duration_s,
+                             call_back_at=call_back_at)

@@ -11,7 +11,7 @@ from pathlib import Path
 from crm.api import mask_phone
 
 from .periods import parse_period
-from .settings import ASPECTS, RESULT_TITLES, RESULTS
+from .settings import ASPECTS, CALL_BACK, CALL_BACK_TITLE, RESULT_TITLES, RESULTS
 from .store import get_task, reason_text
 
 VISIT_TITLES = {"maintenance": "保养", "repair": "维修", "warranty": "保修", "bodypaint": "钣喷", "pdi": "PDI"}
@@ -117,7 +117,7 @@ def write_sheet(app, period: str, out: Path, staff: str | None = None) -> int:
             n, r["called_at"][:10], r["called_at"][11:16], r["name"], _phone(app, r["phone"]), r["plate"],
             r["model"], r["ro_number"], (r["date_out"] or "")[:10] or None, VISIT_TITLES.get(r["type"], r["type"]),
             names.get(r["advisor"], r["advisor"]), reason_text(json.loads(r["reasons"])), r["attempt"],
-            RESULT_TITLES[r["result"]], r["score"], _aspect_text(r["aspects"]) or None, r["note"], r["suggestion"],
+            RESULT_TITLES.get(r["result"], CALL_BACK_TITLE), r["score"], _aspect_text(r["aspects"]) or None, r["note"], r["suggestion"],
             r["complaint_ref"], (r["appointment_at"] or "").replace("T", " ") or None, names.get(r["staff"], r["staff"]),
         ])
     write_table(out, SHEET_HEADERS, table, "回访记录表")
@@ -128,6 +128,49 @@ def write_sheet(app, period: str, out: Path, staff: str | None = None) -> int:
 
 
 # ----------------------------------------------------------------- summary report
+def member_coverage(app, tasks: list[dict], lo: dt.date, hi: dt.date, staff: str | None = None) -> dict:
+    """会员客户100%回访 (/work/shared/domain/000_a9e120ce4c3bb7a5.txt, 回访规范: 必须保证会员客户的100%的回访).
+
+    A member is due when a task of theirs or a skipped occasion (``callback_skips``: no
+    channel the member allows) falls due in the period; reached when one of their tasks is
+    done, on whatever channel.  Every member not reached is listed with the reason: the
+    task's status (missed, unreachable, still open) or why the plan had to skip them.
+    """
+    members = [t for t in tasks if t["member"]]
+    skips = [] if staff else app.store.query(
+        "SELECT s.customer_id, s.due_on, s.reason, s.rule, c.name, coalesce(c.mobile, c.mobile2, c.landline) AS phone"
+        " FROM callback_skips s LEFT JOIN customers c ON c.id = s.customer_id"
+        " WHERE s.member = 1 AND s.due_on >= ? AND s.due_on <= ? ORDER BY s.due_on, s.customer_id",
+        (lo.isoformat(), hi.isoformat()))
+    member_ids = {t["customer_id"] for t in members} | {s["customer_id"] for s in skips}
+    reached = {t["customer_id"] for t in members if t["status"] == "done"}
+    not_reached = [{"task_id": t["id"], "customer_id": t["customer_id"], "customer": t["name"],
+                    "phone": _phone(app, t["phone"]), "due_on": t["due_on"], "channel": t["channel"],
+                    "status": STATUS_TITLES[t["status"]], "why": STATUS_TITLES[t["status"]],
+                    "specialist": t["assigned_to"]}
+                   for t in members if t["status"] != "done" and t["customer_id"] not in reached]
+    listed = {r["customer_id"] for r in not_reached}
+    not_reached += [{"task_id": None, "customer_id": s["customer_id"], "customer": s["name"],
+                     "phone": _phone(app, s["phone"]), "due_on": s["due_on"], "channel": None,
+                     "status": "未回访 (skipped)", "why": s["reason"], "specialist": None}
+                    for s in skips if s["customer_id"] not in reached and s["customer_id"] not in listed]
+    other = {t["customer_id"] for t in members if t["status"] == "done" and t["channel"] != "phone"}
+    return {
+        "key": "callbacks_members", "title": "会员回访覆盖 (目标 100%)", "rows": not_reached,
+        "columns": ["task_id", "customer_id", "customer", "phone", "due_on", "channel", "status", "why",
+                    "specialist"],
+        "figures": [
+            {"name": "应回访会员", "value": len(member_ids), "unit": "人",
+             "doc": "members with a call due (also those the plan could not call: skipped, with the reason)"},
+            {"name": "已回访会员", "value": len(reached), "unit": "人", "doc": "members reached, on any channel"},
+            {"name": "会员覆盖率", "value": _pct(len(reached), len(member_ids)), "unit": "%",
+             "doc": "members reached / members due (会员客户100%回访)"},
+            {"name": "其他渠道回访会员", "value": len(other), "unit": "人",
+             "doc": "members reached by SMS, WeChat or e-mail (phone calls refused)"},
+        ],
+    }
+
+
 def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt.date | None = None,
             staff: str | None = None) -> list[dict]:
     if period is not None:
@@ -137,11 +180,11 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
     start, stop = lo.isoformat(), (hi + dt.timedelta(days=1)).isoformat()
     who = " AND k.staff = ?" if staff else ""
     calls = store.query(
-        "SELECT k.staff, k.result, k.score, k.aspects FROM callback_calls k"
+        "SELECT k.staff, k.result, k.score, k.aspects, k.duration_s FROM callback_calls k"
         f" WHERE k.called_at >= ? AND k.called_at < ?{who}", (start, stop, *([staff] if staff else [])))
     twho = " AND t.assigned_to = ?" if staff else ""
     tasks = store.query(
-        "SELECT t.id, t.customer_id, t.status, t.member, t.due_on, t.closed_at, t.assigned_to, c.name,"
+        "SELECT t.id, t.customer_id, t.status, t.member, t.due_on, t.closed_at, t.assigned_to, t.channel, c.name,"
         " coalesce(c.mobile, c.mobile2, c.landline) AS phone FROM callback_tasks t"
         " LEFT JOIN customers c ON c.id = t.customer_id"
         f" WHERE t.due_on >= ? AND t.due_on <= ? AND t.status != 'cancelled'{twho}",
@@ -166,28 +209,13 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
             {"name": "待回访", "value": status["open"], "unit": "个", "doc": "tasks still open"},
         ],
     }
-    members = [t for t in tasks if t["member"]]
-    member_ids = {t["customer_id"] for t in members}
-    reached_members = {t["customer_id"] for t in members if t["status"] == "done"}
-    not_reached = [{"task_id": t["id"], "customer_id": t["customer_id"], "customer": t["name"],
-                    "phone": _phone(app, t["phone"]), "due_on": t["due_on"], "status": STATUS_TITLES[t["status"]],
-                    "specialist": t["assigned_to"]}
-                   for t in members if t["status"] != "done" and t["customer_id"] not in reached_members]
-    coverage = {
-        "key": "callbacks_members", "title": "会员回访覆盖 (目标 100%)", "rows": not_reached,
-        "columns": ["task_id", "customer_id", "customer", "phone", "due_on", "status", "specialist"],
-        "figures": [
-            {"name": "应回访会员", "value": len(member_ids), "unit": "人", "doc": "members with a call due"},
-            {"name": "已回访会员", "value": len(reached_members), "unit": "人", "doc": "members reached"},
-            {"name": "会员覆盖率", "value": _pct(len(reached_members), len(member_ids)), "unit": "%",
-             "doc": "members reached / members due (the 100% promise)"},
-        ],
-    }
-    results = Counter(c["result"] for c in reached_calls)
-    scores = [c["score"] for c in reached_calls if c["score"] is not None]
+    coverage = member_coverage(app, tasks, lo, hi, staff)
+    answered = [c for c in reached_calls if c["result"] != CALL_BACK]  # call_back: asked to be called later
+    results = Counter(c["result"] for c in answered)
+    scores = [c["score"] for c in answered if c["score"] is not None]
     distribution = {
         "key": "callbacks_satisfaction", "title": "满意度分布",
-        "rows": [{"结果": RESULT_TITLES[r], "次数": results[r], "占比%": _pct(results[r], len(reached_calls))}
+        "rows": [{"结果": RESULT_TITLES[r], "次数": results[r], "占比%": _pct(results[r], len(answered))}
                  for r in RESULTS if r != "unreachable"],
         "figures": [{"name": "平均评分", "value": round(sum(scores) / len(scores), 2) if scores else None,
                      "unit": "分", "doc": "average score 0–10 of reached calls"}],
@@ -198,25 +226,33 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
     per: dict[str, dict] = {}
     for c in calls:
         row = per.setdefault(c["staff"] or "-", {"回访专员": c["staff"] or "-", "回访次数": 0, "接通": 0, "满意": 0,
-                                                 "不满意": 0, "_scores": [], "逾期": 0})
+                                                 "不满意": 0, "_scores": [], "逾期": 0, "_lengths": []})
         row["回访次数"] += 1
         row["接通"] += c["result"] != "unreachable"
         row["满意"] += c["result"] == "satisfied"
         row["不满意"] += c["result"] == "dissatisfied"
         if c["score"] is not None:
             row["_scores"].append(c["score"])
+        if c["duration_s"]:
+            row["_lengths"].append(c["duration_s"])
     for t in tasks:
         if t["status"] == "missed":
             per.setdefault(t["assigned_to"] or "-", {"回访专员": t["assigned_to"] or "-", "回访次数": 0, "接通": 0,
-                                                      "满意": 0, "不满意": 0, "_scores": [], "逾期": 0})["逾期"] += 1
+                                                      "满意": 0, "不满意": 0, "_scores": [], "逾期": 0,
+                                                      "_lengths": []})["逾期"] += 1
     staff_rows = []
     for row in sorted(per.values(), key=lambda r: r["回访专员"]):
         s = row.pop("_scores")
+        lengths = row.pop("_lengths")
         row["接通率%"] = _pct(row["接通"], row["回访次数"])
         row["平均评分"] = round(sum(s) / len(s), 2) if s else None
+        # 回访时间不宜过长 (the callback procedure): average and longest call, in minutes
+        row["平均通话(分)"] = round(sum(lengths) / len(lengths) / 60, 1) if lengths else None
+        row["最长通话(分)"] = round(max(lengths) / 60, 1) if lengths else None
         staff_rows.append(row)
     specialists = {"key": "callbacks_staff", "title": "按回访专员", "rows": staff_rows, "figures": [],
-                   "columns": ["回访专员", "回访次数", "接通", "接通率%", "满意", "不满意", "平均评分", "逾期"]}
+                   "columns": ["回访专员", "回访次数", "接通", "接通率%", "满意", "不满意", "平均评分", "平均通话(分)",
+                               "最长通话(分)", "逾期"]}
     today = app.today().isoformat()
     overdue_rows = [{"task_id": t["id"], "customer": t["name"], "due_on": t["due_on"],
                      "status": STATUS_TITLES[t["status"]], "specialist": t["assigned_to"]}
@@ -227,12 +263,35 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
     return [overview, coverage, distribution, top, specialists, overdue]
 
 
+def problems(app, lo: dt.date, hi: dt.date, staff: str | None = None) -> dict:
+    """本月回访发现的问题及处理: each neutral/dissatisfied call of the period — what the customer
+    said and how it was taken on (the complaint it opened, or the follow-up booked)."""
+    who = " AND k.staff = ?" if staff else ""
+    rows = app.store.query(
+        "SELECT k.called_at, k.result, k.aspects, k.note, k.complaint_ref, k.appointment_id, k.staff, c.name"
+        " FROM callback_calls k LEFT JOIN customers c ON c.id = k.customer_id"
+        f" WHERE k.called_at >= ? AND k.called_at < ? AND k.result IN ('dissatisfied', 'neutral'){who}"
+        " ORDER BY k.called_at, k.id",
+        (lo.isoformat(), (hi + dt.timedelta(days=1)).isoformat(), *([staff] if staff else [])))
+    out = []
+    for r in rows:
+        how = (f"投诉单 #{r['complaint_ref']}" if r["complaint_ref"] else
+               "已预约进店" if r["appointment_id"] else "已记录, 待改进" if r["result"] == "neutral" else "未转投诉")
+        out.append({"date": r["called_at"][:10], "customer": r["name"], "result": RESULT_TITLES[r["result"]],
+                    "problem": "、".join(x for x in (_aspect_text(r["aspects"]), r["note"]) if x) or None,
+                    "resolution": how, "specialist": r["staff"]})
+    return {"key": "callbacks_problems", "title": "本月回访发现的问题及处理", "rows": out, "figures": [],
+            "columns": ["date", "customer", "result", "problem", "resolution", "specialist"]}
+
+
 def report_sections_for(app, report: dict) -> list[dict]:
     lo, hi = report.get("start"), report.get("end")
     if not lo or not hi:
         return []
     lo, hi = (d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in (lo, hi))
     sections = summary(app, lo=lo, hi=hi, staff=report.get("staff"))
+    if report.get("kind") == "monthly":
+        sections.append(problems(app, lo, hi, report.get("staff")))
     previous = report.get("previous")
     if previous:
         plo, phi = (d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in previous)
@@ -245,6 +304,8 @@ def report_sections_for(app, report: dict) -> list[dict]:
         s["rows"] = [app.mask(r) for r in s["rows"]]
         if report.get("lang") == "en":
             s["rows"] = [{k: _english(v) for k, v in r.items()} for r in s["rows"]]
+        if report.get("staff"):
+            s["scope"] = "staff"  # summary() counted only this specialist's calls and tasks
     return [_in_both_languages(s) for s in sections]
 
 
@@ -252,7 +313,7 @@ def _english(value):
     """The plugin's Chinese words for results, task states and aspects, in English (``--lang en``)."""
     if not isinstance(value, str):
         return value
-    words = {**{v: k for k, v in RESULT_TITLES.items()}, **{v: k for k, v in STATUS_TITLES.items()},
+    words = {**{v: k for k, v in RESULT_TITLES.items()}, **{v: k for k, v in STATUS_TITLES.items()}, CALL_BACK_TITLE: CALL_BACK,
              **{v: k.replace("_", " ") for k, v in ASPECTS.items()}}
     return words.get(value, value)
 
@@ -267,13 +328,15 @@ FIGURES_EN = {
     "未接通结案": ("closed unreachable", "最后一次尝试后仍未接通而结案的任务数。"),
     "逾期未回访": ("missed", "过期未回访的任务数。"), "待回访": ("still open", "仍待回访的任务数。"),
     "应回访会员": ("members due", "本期有回访任务的会员人数。"), "已回访会员": ("members reached", "已回访到的会员人数。"),
-    "会员覆盖率": ("member coverage", "已回访会员 ÷ 应回访会员(会员100%回访)。"),
+    "会员覆盖率": ("member coverage", "已回访会员 ÷ 应回访会员(会员100%回访;跳过的会员计为未回访)。"),
+    "其他渠道回访会员": ("members reached by SMS/WeChat/e-mail", "拒接电话、以短信/微信/邮件回访到的会员人数。"),
     "平均评分": ("average score", "接通回访的平均评分(0–10分)。"),
     "逾期任务": ("overdue callbacks", "已逾期(过期未回访,或过了应回访日期仍未完成)的任务数。"),
 }
 TITLES_EN = {"callbacks": ("回访概况", "Callbacks"), "callbacks_members": (None, "Member coverage (target 100%)"),
              "callbacks_satisfaction": (None, "Satisfaction"), "callbacks_aspects": (None, "Dissatisfied aspects"),
-             "callbacks_staff": (None, "By callback specialist"), "callbacks_overdue": (None, "Overdue callbacks")}
+             "callbacks_staff": (None, "By callback specialist"), "callbacks_overdue": (None, "Overdue callbacks"),
+             "callbacks_problems": (None, "Problems found by callbacks and how they were handled")}
 COLUMNS = {
     "task_id": ("任务编号", "task"), "customer_id": ("客户编号", "customer no."), "customer": ("客户", "customer"),
     "phone": ("电话", "phone"), "due_on": ("应回访日期", "due"), "status": ("状态", "status"),
@@ -281,7 +344,10 @@ COLUMNS = {
     "占比%": ("占比", "share"), "方面": ("方面", "aspect"), "回访专员": ("回访专员", "specialist"),
     "回访次数": ("回访次数", "calls"), "接通": ("接通", "reached"), "接通率%": ("接通率", "reach rate"),
     "满意": ("满意", "satisfied"), "不满意": ("不满意", "dissatisfied"), "平均评分": ("平均评分", "average score"),
-    "逾期": ("逾期", "overdue"),
+    "逾期": ("逾期", "overdue"), "channel": ("渠道", "channel"), "why": ("原因", "reason"),
+    "date": ("日期", "date"), "result": ("结果", "result"), "problem": ("问题", "problem"),
+    "resolution": ("处理", "how it was handled"),
+    "平均通话(分)": ("平均通话(分)", "average call (min)"), "最长通话(分)": ("最长通话(分)", "longest call (min)"),
 }
 UNITS_EN = {"次": "times", "个": "", "人": "people", "分": "points"}
 

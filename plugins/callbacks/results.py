@@ -13,13 +13,14 @@ import datetime as dt
 import json
 
 from crm.errors import BadInput, PermissionDenied
-from crm.api import QuietHours, parse_hhmm
+from crm.api import QuietHours, Ref, book_appointment, log_interaction, parse_hhmm
 
-from .settings import ASPECTS, RESULT_TITLES, RESULTS
+from .settings import ASPECTS, CALL_BACK, CALL_BACK_TITLE, RESULT_TITLES, RESULTS
 from .store import reason_text
 
 RESULT_WORDS = {**{r: r for r in RESULTS}, **{v: k for k, v in RESULT_TITLES.items()}, "一般般": "neutral",
-                "无人接听": "unreachable"}
+                "无人接听": "unreachable", CALL_BACK: CALL_BACK, CALL_BACK_TITLE: CALL_BACK, "call-back": CALL_BACK,
+                "回电": CALL_BACK}
 ASPECT_WORDS = {**{k: k for k in ASPECTS}, **{v: k for k, v in ASPECTS.items()}}
 APPOINTMENT_TYPES = ("maintenance", "repair", "warranty", "bodypaint", "pdi")
 
@@ -28,7 +29,8 @@ def parse_result(value) -> str:
     text = str(value or "").strip()
     key = RESULT_WORDS.get(text) or RESULT_WORDS.get(text.lower())
     if key is None:
-        raise BadInput(f"result {value!r} is not one of {', '.join(RESULTS)} (满意/一般/不满意/未接通)")
+        raise BadInput(f"result {value!r} is not one of {', '.join(RESULTS)}, {CALL_BACK}"
+                       f" (满意/一般/不满意/未接通/{CALL_BACK_TITLE})")
     return key
 
 
@@ -58,6 +60,26 @@ def parse_aspects(values) -> list[str]:
             if key not in out:
                 out.append(key)
     return out
+
+
+def parse_length(value) -> int | None:
+    """A call's length in seconds from ``270``, ``4:30``, ``4m30s``, ``5m``, ``4分30秒``."""
+    import re
+
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip().lower().replace("分钟", "m").replace("分", "m").replace("秒", "s")
+    if re.fullmatch(r"\d+", text):
+        seconds = int(text)
+    elif m := re.fullmatch(r"(\d+):([0-5]\d)", text):
+        seconds = int(m[1]) * 60 + int(m[2])
+    elif (m := re.fullmatch(r"(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s(?:ec)?)?", text)) and (m[1] or m[2]):
+        seconds = int(m[1] or 0) * 60 + int(m[2] or 0)
+    else:
+        raise BadInput(f"call length {value!r} is not like 270 (seconds), 4:30, 4m30s or 5m")
+    if not 0 < seconds <= 4 * 3600:
+        raise BadInput(f"call length {value!r} must be more than 0 and at most 4 hours")
+    return seconds
 
 
 def parse_moment(value, tz) -> dt.datetime:
@@ -100,7 +122,8 @@ def next_attempt(called_at: dt.datetime, tried: list[dt.datetime], slots: list[s
 def record_result(tx, task: dict, *, result: str, score: int | None = None, aspects: list[str] | None = None,
                   note: str | None = None, suggestion: str | None = None, called_at: dt.datetime,
                   staff: str, settings: dict, appointment: dict | None = None, source: str = "cli",
-                  import_key: str | None = None) -> dict:
+                  import_key: str | None = None, duration_s: int | None = None,
+                  call_back_at: dt.datetime | None = None) -> dict:
     """Store one call and everything it causes; returns a summary dict."""
     app = tx.app
     if task["status"] != "open":
@@ -113,6 +136,24 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
     aspects = aspects or []
     if result == "satisfied" and aspects:
         raise BadInput("aspects are asked only when the customer is neutral or dissatisfied")
+    if result == "dissatisfied" and (not aspects or not (note or "").strip()):
+        # 必须保证回访信息的完整记录: what the customer is unhappy with goes to the complaint
+        raise BadInput("a dissatisfied result needs the aspect(s) (--aspect) and a note (--note) saying what the"
+                       " customer is unhappy with (回访信息的完整记录)")
+    if result == "unreachable" and duration_s:
+        raise BadInput("an unreachable call has no length")
+    if result == CALL_BACK:
+        if call_back_at is None:
+            raise BadInput(f"{CALL_BACK} needs the time the customer asked to be called back (--at)")
+        if score is not None or aspects or appointment:
+            raise BadInput(f"{CALL_BACK}: no score, aspects or booking yet — they come with the call back")
+        if call_back_at <= called_at:
+            raise BadInput(f"call back at {call_back_at.isoformat(sep=' ', timespec='minutes')}: not after the call")
+    quiet = QuietHours.from_config(app.config)
+    if not quiet.allows(called_at):
+        app.warn(f"the call at {called_at.isoformat(sep=' ', timespec='minutes')} was inside quiet hours"
+                 " (休息时间: 避免在客户休息时打扰客户); recorded as made — give --at with the real time"
+                 " if it was made earlier")
     conn = tx.conn
     attempt = task["attempts"] + 1
     called = called_at.isoformat(timespec="seconds")
@@ -135,45 +176,55 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
             raise BadInput(f"appointment {at.isoformat(timespec='minutes')} is not after the call")
         if result == "unreachable":
             raise BadInput("an unreachable customer cannot book an appointment")
-        cursor = conn.execute(
-            "INSERT INTO appointments (customer_id, vehicle_id, at, type, staff, status, note, source, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, NULL, 'booked', ?, 'callback', ?, ?)",
-            (task["customer_id"], task["vehicle_id"], at.isoformat(timespec="minutes"), atype,
-             f"回访预约 callback {task['id']}", tx.now, tx.now))
-        appointment_id = cursor.lastrowid
+        booked = book_appointment(tx, customer_id=task["customer_id"], at=at.isoformat(timespec="minutes"),
+                                  vehicle=task["vehicle_id"], type=atype, staff=staff or None,
+                                  note=f"回访预约 callback {task['id']}", source="callback")
+        appointment_id = booked["id"]
 
     cursor = conn.execute(
         "INSERT INTO callback_calls (task_id, customer_id, staff, called_at, attempt, result, score, aspects, note,"
-        " suggestion, appointment_id, source, import_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " suggestion, appointment_id, source, import_key, created_at, duration_s)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (task["id"], task["customer_id"], staff, called, attempt, result, score,
-         json.dumps(aspects) if aspects else None, note, suggestion, appointment_id, source, import_key, tx.now))
+         json.dumps(aspects) if aspects else None, note, suggestion, appointment_id, source, import_key, tx.now,
+         duration_s))
     call_id = cursor.lastrowid
 
     summary = f"回访: {reason_text(task['reasons'])}"
     if aspects:
         summary += " | 不满意方面: " + "、".join(ASPECTS[a] for a in aspects)
-    conn.execute(
-        "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref, created_at)"
-        " VALUES (?, ?, ?, 'phone', 'out', 'callback', ?, ?, ?, ?)",
-        (task["customer_id"], called, staff, summary, result, f"callback:{task['id']}", tx.now))
+    log_interaction(tx, {"customer_id": task["customer_id"], "at": called, "staff": staff, "channel": "phone",
+                         "direction": "out", "kind": "callback", "summary": summary, "outcome": result,
+                         "ref": f"callback:{task['id']}"}, audit=False)
 
     # the task moves on
     max_attempts = int(settings["max_attempts"])
     status, next_at = "done", None
-    if result == "unreachable":
+    if result == CALL_BACK:  # the customer's time, not the retry slots; not a failed attempt
+        status, next_at = "open", call_back_at
+        if not quiet.allows(call_back_at):
+            app.warn(f"call back at {call_back_at.isoformat(sep=' ', timespec='minutes')} is inside quiet hours;"
+                     " booked as the customer asked")
+        conn.execute(
+            "UPDATE callback_tasks SET next_attempt_at = ?, scheduled_on = ?, last_on = max(last_on, ?),"
+            " updated_at = ? WHERE id = ?",
+            (next_at.isoformat(timespec="seconds"), next_at.date().isoformat(), next_at.date().isoformat(), tx.now,
+             task["id"]))
+    elif result == "unreachable":
         if attempt >= max_attempts:
             status = "unreachable"
         else:
             tried = [dt.datetime.fromisoformat(r[0]) for r in conn.execute(
                 "SELECT called_at FROM callback_calls WHERE task_id = ?", (task["id"],))]
             tried = [t if t.tzinfo else t.replace(tzinfo=called_at.tzinfo) for t in tried]
-            nxt = next_attempt(called_at, tried, settings["retry_slots"], QuietHours.from_config(app.config),
-                               app.calendar)
+            nxt = next_attempt(called_at, tried, settings["retry_slots"], quiet, app.calendar)
             if nxt.date().isoformat() > task["last_on"]:
                 status = "unreachable"
             else:
                 status, next_at = "open", nxt
-    if status == "open":
+    if result == CALL_BACK:
+        pass  # moved on above
+    elif status == "open":
         conn.execute(
             "UPDATE callback_tasks SET attempts = ?, next_attempt_at = ?, scheduled_on = max(scheduled_on, ?),"
             " updated_at = ? WHERE id = ?",
@@ -189,7 +240,8 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
     if result == "dissatisfied":
         complaint = tx.ask("open_complaint", request={
             "customer_id": task["customer_id"], "vehicle_id": task["vehicle_id"], "channel": "phone",
-            "source": "callback", "source_ref": f"callback:{task['id']}:{call_id}",
+            "source": "callback", "source_ref": Ref("callback", task["id"], call_id),
+            "about": Ref(task["about_kind"], task["about_id"]) if task.get("about_kind") else None,
             "category": aspects[0] if aspects else "service",
             "severity": "urgent" if score is not None and score <= 3 else "normal",
             "description": "; ".join(x for x in (
@@ -201,7 +253,7 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
     # service visit are the OEM's business (its contract requires vin and visit_on); care calls
     # (birthdays, insurance, inspection) stay the dealer's own
     portal = None
-    if visit and vehicle:
+    if visit and vehicle and result != CALL_BACK:  # the portal hears the call's outcome when there is one
         portal = tx.ask("send_to_portal", item={"kind": "callback", "ref": None, "customer_id": task["customer_id"],
                                                 "payload": {
             "vin": vehicle[1], "phone": customer[2] if customer else None,

@@ -32,6 +32,7 @@ class Rule:
     expire_days: int = 15
     options: dict = dataclasses.field(default_factory=dict)
     source: str = "built-in"
+    purpose: str = "service"  # why we call (crm.archive.contact.PURPOSES): decides the consent it needs
 
 
 @dataclasses.dataclass
@@ -113,13 +114,37 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return occurrence(day.year + month // 12, month % 12 + 1, day.day)
 
 
+def call_window_in_days(calendar, out: dt.date, window: int) -> tuple[dt.date, dt.date]:
+    """(first call day, due day) for "call within ``window`` days of ``out``" (三天之内回访).
+
+    Due ``out + window`` calendar days, moved earlier (never later) to the last working
+    day, but not before ``out``; the first call day is the first working day after ``out``
+    up to the due day, else the due day itself (the car left just before a rest period:
+    call the same day).
+    """
+    due = out + dt.timedelta(days=window)
+    while due > out and not calendar.is_workday(due):
+        due -= DAY
+    start = out + DAY
+    while start < due and not calendar.is_workday(start):
+        start += DAY
+    return min(start, due), due
+
+
 def _in(values) -> str:
     return ", ".join("?" * len(values))
 
 
 # ----------------------------------------------------------------- built-in rules
 def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
-    """After a service visit: call within ``window_days`` working days of the car leaving.
+    """After a service visit: call within ``window_days`` days of the car leaving (三天之内回访).
+
+    ``count = "calendar"`` (the default, the procedure's rule: 必须保证在三天之内回访): the
+    call is due ``window_days`` calendar days after the car left, never later; when the
+    department does not work that day it moves *earlier*, to the last working day before
+    (the day the car left at the earliest), and the first call day is the first working
+    day after the car left that is not past the due date. ``count = "workdays"``: the old
+    reading, ``window_days`` working days from the next working day.
 
     The new days ``[lo, hi]`` are read from the index on ``visits(date_out)``; visits closed
     late (or imported late) are caught by the ``on_visit_closed`` events and the ``visits.id``
@@ -129,6 +154,7 @@ def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[d
     if not types:
         return
     window = int(ctx.options.get("window_days", 3))
+    by_workdays = ctx.options.get("count", "calendar") == "workdays"
     oldest = ctx.as_of - dt.timedelta(days=int(ctx.state.get("lookback_days", 15)))
     cols = "v.id, v.customer_id, v.vehicle_id, v.ro_number, v.type, v.advisor, v.date_out"
     where = f"v.status = 'closed' AND v.type IN ({_in(types)})"
@@ -136,7 +162,8 @@ def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[d
     if lo <= hi:
         for row in ctx.conn.execute(
                 f"SELECT {cols} FROM visits v WHERE v.date_out >= ? AND v.date_out < ? AND {where}",
-                [prev_workday(ctx.calendar, lo - DAY).isoformat(), (hi + DAY).isoformat(), *types]):
+                [min(prev_workday(ctx.calendar, lo - DAY), lo - dt.timedelta(days=window)).isoformat(),
+                 (hi + DAY).isoformat(), *types]):
             rows[row[0]] = row
     late: set[int] = set()
     if not ctx.full and ctx.state.get("max_visit_id") is not None:
@@ -150,11 +177,14 @@ def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[d
         out = parse_day(date_out)
         if out is None or cid is None:
             continue
-        start = ctx.calendar.add_workdays(out, 1)
+        if by_workdays:
+            start, due = ctx.calendar.add_workdays(out, 1), ctx.calendar.add_workdays(out, window)
+        else:
+            start, due = call_window_in_days(ctx.calendar, out, window)
         if not lo <= start <= hi and not (vid in late and oldest <= start <= ctx.as_of):
             continue
         yield {
-            "customer_id": cid, "on": start, "due_on": ctx.calendar.add_workdays(out, window), "trigger": out,
+            "customer_id": cid, "on": start, "due_on": due, "trigger": out,
             "key": f"visit:{vid}", "vehicle_id": vehicle_id, "visit_id": vid,
             "avoid_staff": [advisor] if advisor else [],
             "reason": f"{VISIT_TYPE_TITLES.get(vtype, vtype)}回访 工单{ro} {out.isoformat()}离店",
@@ -215,6 +245,121 @@ def find_first_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterat
         if done:
             cand["skip"] = "first maintenance already done"
         yield cand
+
+
+def maintenance_schedule(options: dict, model: str | None) -> tuple[int, int | None]:
+    """(every_months, every_km) of a model: ``models`` entries override the rule's defaults."""
+    per_model = (options.get("models") or {}).get(model or "") or {}
+    months = int(per_model.get("every_months", options.get("every_months", 6)))
+    km = per_model.get("every_km", options.get("every_km", 10000))
+    if months < 1:
+        raise ConfigError(f"callbacks.rules.maintenance: every_months of {model or 'the default'} must be 1 or more")
+    return months, (int(km) if km else None)
+
+
+def maintenance_dues(delivered: dt.date, anchor: dt.date, reading: tuple | None, months: int, km: int | None,
+                     first_n: int, until: dt.date, max_missed: int = 4) -> Iterator[tuple[int, dt.date]]:
+    """(n, due) of the intervals after ``anchor`` up to ``until``: each due is the earlier of
+    ``anchor + n × months`` and the day the car is expected to have run ``n × km`` since the
+    anchor (the daily distance estimated from ``reading`` = (day, km) since delivery).  After
+    ``max_missed`` intervals without a maintenance visit the reminders stop (win-back takes over)."""
+    daily = None
+    if km and reading and reading[1] and reading[0] > delivered:
+        daily = reading[1] / max((reading[0] - delivered).days, 1)
+    for n in range(first_n, first_n + max_missed):
+        due = add_months(anchor, n * months)
+        if daily:
+            due = min(due, anchor + dt.timedelta(days=int(n * km / daily)))
+        if due > until:
+            return
+        yield n, due
+
+
+def _month_windows(calendar, options: dict, lo: dt.date, hi: dt.date, lead: int, first_n: int,
+                   max_missed: int) -> list[tuple[dt.date, dt.date]]:
+    """The anchor dates whose interval ``n`` by months can fall due in the plan's window, for every
+    schedule (merged, each a few days wide): ``anchor + n × months`` in ``[due_lo, due_hi]``."""
+    due_lo, due_hi = gap_before(calendar, lo) + dt.timedelta(days=lead), hi + dt.timedelta(days=lead)
+    months_set = {maintenance_schedule(options, None)[0]}
+    months_set |= {maintenance_schedule(options, model)[0] for model in (options.get("models") or {})}
+    spans = sorted((add_months(due_lo, -n * m) - dt.timedelta(days=3), add_months(due_hi, -n * m) + dt.timedelta(days=3))
+                   for m in months_set for n in range(first_n, first_n + max_missed))
+    merged: list[list] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1] + DAY:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(x, y) for x, y in merged]
+
+
+def find_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
+    """Regular maintenance at every interval of the model's schedule (定期保养提醒), months or
+    kilometres, whichever comes first; counted from the last maintenance visit (from delivery
+    before any: the first interval is the 首保 of ``first_maintenance``).
+
+    Only the anchors that can fall due in ``[lo, hi]`` are read, so the daily plan stays
+    incremental: by months, index ranges a few days wide on the visits' ``date_in`` (and the
+    vehicles' delivery dates); by kilometres, the next interval of the maintenance visits of the
+    last ``months`` whose rate (the mileage at that visit over the days since delivery) brings
+    ``n × km`` into the window, computed in SQL."""
+    lead = int(ctx.options.get("lead_days", 14))
+    if lo > hi:
+        return
+    max_missed = int(ctx.options.get("max_missed", 4))
+    due_lo, due_hi = gap_before(ctx.calendar, lo) + dt.timedelta(days=lead), hi + dt.timedelta(days=lead)
+    anchors: dict[int, tuple] = {}  # vehicle → (anchor day, first n, mileage at the anchor, customer, delivery, model)
+    visit_sql = ("SELECT m.vehicle_id, m.date_in, m.mileage, v.customer_id, v.delivery_date, v.model FROM visits m"
+                 " JOIN vehicles v ON v.id = m.vehicle_id WHERE m.date_in >= ? AND m.date_in < ?"
+                 " AND m.type = 'maintenance' AND v.customer_id IS NOT NULL")
+
+    def keep(vid, day, first_n, mileage, cid, delivered, model):
+        anchor = parse_day(day)
+        if anchor is not None and (vid not in anchors or anchor > anchors[vid][0]):
+            anchors[vid] = (anchor, first_n, mileage, cid, delivered, model)
+
+    for start, end in _month_windows(ctx.calendar, ctx.options, lo, hi, lead, 1, max_missed):
+        for vid, day, km, cid, delivered, model in ctx.conn.execute(visit_sql, (start.isoformat(), (end + DAY).isoformat())):
+            keep(vid, day, 1, km, cid, delivered, model)
+    schedules = {maintenance_schedule(ctx.options, None)}
+    schedules |= {maintenance_schedule(ctx.options, model) for model in (ctx.options.get("models") or {})}
+    for months, km in schedules:
+        if not km:
+            continue
+        since = add_months(due_lo, -months) - dt.timedelta(days=3)
+        for vid, day, mileage, cid, delivered, model in ctx.conn.execute(
+                visit_sql + " AND m.mileage > 0 AND julianday(substr(m.date_in, 1, 10)) > julianday(v.delivery_date)"
+                " AND julianday(substr(m.date_in, 1, 10)) + ? * (julianday(substr(m.date_in, 1, 10))"
+                " - julianday(v.delivery_date)) / m.mileage BETWEEN julianday(?) - 1 AND julianday(?) + 1",
+                (since.isoformat(), (due_hi + DAY).isoformat(), km, due_lo.isoformat(), due_hi.isoformat())):
+            keep(vid, day, 1, mileage, cid, delivered, model)
+    for start, end in _month_windows(ctx.calendar, ctx.options, lo, hi, lead, 2, max_missed):
+        for vid, cid, day, model in ctx.conn.execute(
+                "SELECT v.id, v.customer_id, v.delivery_date, v.model FROM vehicles v"
+                " WHERE v.delivery_date >= ? AND v.delivery_date < ? AND v.customer_id IS NOT NULL",
+                (start.isoformat(), (end + DAY).isoformat())):
+            if vid not in anchors:
+                keep(vid, day, 2, None, cid, day, model)
+    for vid, (anchor, first_n, mileage, cid, delivered_s, model) in sorted(anchors.items()):
+        delivered = parse_day(delivered_s)
+        if delivered is None or anchor < delivered:
+            continue
+        months, km = maintenance_schedule(ctx.options, model)
+        reading = (anchor, mileage) if mileage else None
+        for n, due in maintenance_dues(delivered, anchor, reading, months, km, first_n,
+                                       hi + dt.timedelta(days=lead + 7), max_missed):
+            start = next_workday(ctx.calendar, due - dt.timedelta(days=lead))
+            if not lo <= start <= hi:
+                continue
+            later = ctx.conn.execute(
+                "SELECT 1 FROM visits WHERE vehicle_id = ? AND date_in >= ? AND type = 'maintenance' LIMIT 1",
+                (vid, (anchor + DAY).isoformat())).fetchone()
+            if later:  # not the last maintenance (or one happened since delivery): nothing due from here
+                break
+            schedule = f"每{months}个月" + (f"/{km}公里" if km else "")
+            yield {"customer_id": cid, "on": start, "trigger": start, "vehicle_id": vid,
+                   "key": f"maintenance:{vid}:{anchor.isoformat()}:{n}",
+                   "reason": f"定期保养提醒 {model or ''} 应于{due.isoformat()}前保养 ({schedule})".replace("  ", " ")}
 
 
 def _find_before(ctx, lo, hi, sql: str, key: str, reason: str) -> Iterator[dict]:
@@ -346,16 +491,17 @@ def find_holiday(ctx, lo, hi):
                    "key": f"holiday:{name}:{first.year}:{cid}", "reason": f"{title}关怀"}
 
 
-BUILTIN = [
-    ("service_visit", "售后回访", find_service_visit),
-    ("delivery", "新车交付回访", find_delivery),
-    ("first_maintenance", "首保提醒", find_first_maintenance),
-    ("card_expiry", "会员卡到期", find_card_expiry),
-    ("insurance", "续保提醒", find_insurance),
-    ("inspection", "年检提醒", find_inspection),
-    ("birthday", "生日关怀", find_birthday),
-    ("anniversary", "购车周年", find_anniversary),
-    ("holiday", "节日关怀", find_holiday),
+BUILTIN = [  # name, title, find, purpose (docs/privacy.md: contact purposes)
+    ("service_visit", "售后回访", find_service_visit, "service"),
+    ("delivery", "新车交付回访", find_delivery, "service"),
+    ("first_maintenance", "首保提醒", find_first_maintenance, "service"),
+    ("maintenance", "定期保养提醒", find_maintenance, "service"),
+    ("card_expiry", "会员卡到期", find_card_expiry, "care"),
+    ("insurance", "续保提醒", find_insurance, "marketing"),
+    ("inspection", "年检提醒", find_inspection, "service"),
+    ("birthday", "生日关怀", find_birthday, "care"),
+    ("anniversary", "购车周年", find_anniversary, "care"),
+    ("holiday", "节日关怀", find_holiday, "care"),
 ]
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -366,20 +512,25 @@ def load_rules(app, settings: dict) -> list[Rule]:
     configured = settings.get("rules") or {}
 
     def register(name, find, *, title=None, window_days=3, expire_days=15, enabled=True, options=None,
-                 _source="plugin"):
+                 purpose="service", _source="plugin"):
+        from crm.api import PURPOSES
+
         if not NAME.match(str(name)) or any(r.name == name for r in rules):
             raise ConfigError(f"callback rule name {name!r} is invalid or registered twice")
         opts = {**(options or {}), **(configured.get(name) or {})}
+        purpose = opts.get("purpose", purpose)
+        if purpose not in PURPOSES:
+            raise ConfigError(f"callback rule {name}: purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
         rules.append(Rule(
             name=name, title=title or name, find=find, source=_source,
             enabled=bool(opts.get("enabled", enabled)),
             window_days=int(opts.get("window_days", window_days)),
             expire_days=int(opts.get("expire_days", expire_days)),
-            options=opts,
+            options=opts, purpose=purpose,
         ))
 
-    for name, title, find in BUILTIN:
-        register(name, find, title=title, _source="built-in")
+    for name, title, find, purpose in BUILTIN:
+        register(name, find, title=title, purpose=purpose, _source="built-in")
     if hasattr(app.hook, "register_callback_rules"):
         app.plugins.call_each("register_callback_rules", register=register, settings=settings)
     return rules

@@ -98,7 +98,8 @@ def invite(
 ) -> None:
     """Invite a segment (safe to repeat from cron: nobody is invited twice).
 
-    Customers without consent on the channel, or do-not-contact, are left out; phone
+    Customers the contact policy does not allow on the channel for marketing (no consent,
+    do-not-contact, no address: docs/privacy.md) are left out, each reason counted; phone
     invitations become call tasks; messages outside quiet hours are held.
     """
     crm = current()
@@ -108,8 +109,11 @@ def invite(
         release_due(tx)
         counts = events.invite(tx, events.get_event(tx.store, event_id), segment, channel, template, limit)
     _flush(crm)
+    left_out = counts.pop("left_out")
     if counts["invited"] or not crm.quiet:
         crm.info(", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    for why, n in sorted(left_out.items()):  # the contact policy's reasons (docs/privacy.md)
+        crm.info(f"left out {n}: {why}")
 
 
 @app.command()

@@ -17,7 +17,9 @@ registered → accept|invalid → investigate → propose → approve (manager) 
   crm complaints open --customer 12 --channel phone --category repair_quality --description "..."
   crm complaints advance 3                 (the natural next step; e.g. accept)
   crm complaints advance 3 investigate --dept workshop --person 张师傅 --findings "..."
-  crm complaints show 3 --explain          (timeline, deadlines and why)
+  crm complaints propose 3 --solution "..." --cost 300     (each adds an option)
+  crm complaints approve 3 --option 2                      (manager; 及时批示 has its deadline)
+  crm complaints show 3 --explain          (timeline, options, files, deadlines and why)
 """)
 
 ID = Annotated[str, typer.Argument(metavar="ID", help="The complaint's id")]
@@ -148,8 +150,11 @@ def show(
     t = timings.compute(events, load(crm), crm.now(), crm.tz, crm.calendar)
     record = views.ticket_record(crm, ticket, t)
     line = views.timeline(events)
+    options = views.options_rows(events)
+    files = views.files_of(crm.store, ticket["id"])
     if format != "table":
-        payload = {"ticket": record, "timings": t, "timeline": [dict(r, data=e["data"]) for r, e in zip(line, events)]}
+        payload = {"ticket": record, "timings": t, "options": options, "files": files,
+                   "timeline": [dict(r, data=e["data"]) for r, e in zip(line, events)]}
         if format == "jsonl":
             emit([payload], format)
         elif format == "csv":
@@ -158,6 +163,12 @@ def show(
             emit_record(payload, format)
         return
     emit_record({k: v for k, v in record.items() if v not in (None, "")})
+    if options:
+        typer.echo("\nOptions (处理方案)")
+        emit(options, "table", columns=views.OPTION_COLUMNS)
+    if files:
+        typer.echo("\nFiles (附件)")
+        emit(files, "table", columns=["kind", "name", "path", "sha256", "bytes", "added_by", "added_at"])
     typer.echo("\nTimeline")
     typer.echo(views.timeline_text(line))
     if explain:
@@ -207,12 +218,14 @@ STEP and its options:
   accept       valid complaint (step 2)            [--promised]
   invalid      invalid: closed                      --reason --reply
   investigate  step 3                               --dept [--person] [--findings]
-  propose      step 4                               --solution [--compensation]
-  approve      manager only                         [--note]
-  decline      manager: back to investigating       --note
-  implement    step 5                               --actions [--penalty] [--feedback]
-                                                    [--confirmed-by --confirmed-via --confirmed-at]
+  propose      step 4: adds an option               --solution [--compensation] [--cost]
+  approve      manager only: one option             [--option N] [--note]
+  decline      manager: all options, back to 3      --note
+  implement    step 5                               --actions [--penalty-person] [--penalty-dept]
+                                                    [--feedback] [--confirmed-by --confirmed-via
+                                                    --confirmed-at] [--signature FILE]
   confirm      the customer's confirmation          --via [--by] [--confirmed-at] [--feedback]
+                                                    [--signature FILE] (签字: photo or scan)
   summarize    step 6                               --root-cause --lessons [--category]
   close        needs the customer's confirmation    [--note]
 """
@@ -230,8 +243,13 @@ def advance(
     findings: Annotated[Optional[str], typer.Option(help="investigate: what the investigation found")] = None,
     solution: Annotated[Optional[str], typer.Option(help="propose: the proposed solution")] = None,
     compensation: Annotated[Optional[str], typer.Option(help="propose: compensation offered")] = None,
+    cost: Annotated[Optional[str], typer.Option(help="propose: what the option costs the dealer (元)")] = None,
+    option: Annotated[Optional[str], typer.Option(help="approve: the option chosen (needed when several)")] = None,
     actions: Annotated[Optional[str], typer.Option(help="implement: actions taken")] = None,
-    penalty: Annotated[Optional[str], typer.Option(help="implement: penalty for the responsible party")] = None,
+    penalty: Annotated[Optional[str], typer.Option(help="implement: penalty for the responsible person (same as --penalty-person)")] = None,
+    penalty_person: Annotated[Optional[str], typer.Option(help="implement: penalty for the responsible person (处罚)")] = None,
+    penalty_dept: Annotated[Optional[str], typer.Option(help="implement: penalty for the department's head (处罚)")] = None,
+    signature: Annotated[Optional[str], typer.Option(help="implement/confirm: photo or scan of the customer's signature")] = None,
     feedback: Annotated[Optional[str], typer.Option(help="implement/confirm: the customer's feedback")] = None,
     confirmed_by: Annotated[Optional[str], typer.Option(help="implement: who confirmed")] = None,
     confirmed_via: Annotated[Optional[str], typer.Option(help="implement: phone, signature, wechat, sms, in_person, email")] = None,
@@ -261,16 +279,53 @@ def advance(
                        "; steps: accept, invalid, investigate, propose, approve, decline, implement, confirm, summarize, close"))
     fields = {k: v for k, v in dict(
         reason=reason, reply=reply, promised_at=promised, dept=dept, person=person, findings=findings,
-        solution=solution, compensation=compensation, actions=actions, penalty=penalty, feedback=feedback,
+        solution=solution, compensation=compensation, cost=cost, option=option, actions=actions,
+        penalty=penalty, penalty_person=penalty_person or penalty, penalty_dept=penalty_dept, feedback=feedback,
         confirmed_by=confirmed_by, confirmed_via=confirmed_via, confirmed_at=confirmed_at, by=by, via=via,
-        root_cause=root_cause, category=category, lessons=lessons).items() if v is not None}
+        signature=signature, root_cause=root_cause, category=category, lessons=lessons).items() if v is not None}
     _step(ticket_id, step, fields, note, at)
 
 
+@app.command("propose")
+def propose(
+    ticket_id: ID,
+    solution: Annotated[str, typer.Option(help="The proposed solution")],
+    compensation: Annotated[Optional[str], typer.Option(help="Compensation offered")] = None,
+    cost: Annotated[Optional[str], typer.Option(help="What the option costs the dealer (元)")] = None,
+    note: Note = None, at: At = None,
+) -> None:
+    """Add a solution option (step 4; 提出不同相关解决方案): each call adds one, numbered."""
+    _step(ticket_id, "propose", {"solution": solution, "compensation": compensation, "cost": cost}, note, at)
+
+
 @app.command("approve")
-def approve(ticket_id: ID, note: Note = None, at: At = None) -> None:
-    """Approve the proposed solution (manager only; 主管领导批示)."""
-    _step(ticket_id, "approve", {}, note, at)
+def approve(ticket_id: ID,
+            option: Annotated[Optional[str], typer.Option(help="The option chosen (needed when several are proposed)")] = None,
+            note: Note = None, at: At = None) -> None:
+    """Approve one proposed option (manager only; 主管领导选择最佳解决方案并及时作出批示)."""
+    _step(ticket_id, "approve", {"option": option}, note, at)
+
+
+@app.command("interim")
+def interim(
+    ticket_id: ID,
+    solution: Annotated[str, typer.Option(help="The interim solution (临时方案), e.g. 提供代步车")],
+    told_via: Annotated[str, typer.Option(help="How the customer was told: phone, sms, wechat, in_person, email")] = "phone",
+    note: Note = None, at: At = None,
+) -> None:
+    """Record an interim solution told to the customer while the final one waits; pauses nothing."""
+    _step(ticket_id, "interim", {"solution": solution, "told_via": told_via}, note, at)
+
+
+@app.command("penalize")
+def penalize(
+    ticket_id: ID,
+    person: Annotated[Optional[str], typer.Option(help="The penalty for the person directly responsible")] = None,
+    dept: Annotated[Optional[str], typer.Option(help="The penalty for the responsible department's head")] = None,
+    note: Note = None, at: At = None,
+) -> None:
+    """Record the penalty (处罚) for the responsible person and department (needed before closing)."""
+    _step(ticket_id, "penalize", {"penalty_person": person, "penalty_dept": dept}, note, at)
 
 
 @app.command("decline")
@@ -355,13 +410,25 @@ def note_(ticket_id: ID, text: Annotated[str, typer.Argument(metavar="TEXT")], a
 # ------------------------------------------------------------------------- cron
 @app.command("escalate")
 def escalate(
+    ticket_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="Escalate this ticket by hand (with --to)")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="By hand: the superior (staff code or complaints.superiors name)")] = None,
+    contact: Annotated[Optional[str], typer.Option(help="By hand: the superior's phone or email (default: from the config)")] = None,
+    note: Note = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be escalated; change nothing")] = False,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="table, json, jsonl or csv (default: quiet)")] = None,
 ) -> None:
-    """Escalate overdue tickets up the ladder (cron; idempotent; quiet on success)."""
+    """Escalate overdue tickets up the ladder (cron; idempotent; quiet on success), or one ticket
+    by hand: ``escalate ID --to NAME [--contact PHONE]`` (recorded in the timeline)."""
     from . import escalation
 
     crm = current()
+    if ticket_id is not None or to is not None:
+        if ticket_id is None or to is None:
+            raise BadInput("escalating by hand needs the complaint's ID and --to NAME")
+        if dry_run:
+            raise BadInput("--dry-run goes with the cron escalation, not with ID --to")
+        _step(ticket_id, "escalate", {"to": to, "contact": contact}, note)
+        return
     if dry_run:
         rows = escalation.plan(crm)
     else:
@@ -379,7 +446,7 @@ def escalate(
 @app.command("stats")
 def stats(
     period: Annotated[str, typer.Option(help="2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-15")],
-    by: Annotated[str, typer.Option(help="category, dept, channel or severity")] = "category",
+    by: Annotated[str, typer.Option(help="category, dept, channel, severity or handler")] = "category",
     out: Annotated[Optional[str], typer.Option("--out", "-o", help="Also write the 顾客投诉分类统计表 as XLSX")] = None,
     format: FormatOption = "table",
 ) -> None:

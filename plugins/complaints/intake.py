@@ -1,21 +1,20 @@
 """Complaints asked for by other plugins through the ``open_complaint`` service hook.
 
 Idempotent by (source, source_ref): asking twice for the same callback returns the same
-ticket.  A request that refers to one of our own tickets (``ref``/``source_ref`` =
-``complaint:ID``, i.e. the follow-up call we scheduled came back dissatisfied) reopens that
-ticket instead of opening a new one.
+ticket.  A request *about* one of our own tickets (``about = Ref("complaint", ID)``: the
+follow-up call we scheduled with that ``about`` came back dissatisfied) reopens that ticket
+instead of opening a new one.
 """
 
 from __future__ import annotations
 
+from crm.api import Ref
+
 from . import service, store
 
 
-def _own_ticket(ref) -> int | None:
-    text = str(ref or "")
-    if text.startswith("complaint:") and text[10:].isdigit():
-        return int(text[10:])
-    return None
+def _own_ticket(about) -> int | None:
+    return about.id if isinstance(about, Ref) and about.is_a("complaint") else None
 
 
 def from_request(tx, request: dict) -> int | None:
@@ -23,7 +22,7 @@ def from_request(tx, request: dict) -> int | None:
     source = str(req.get("source") or "callback")
     source_ref = req.get("source_ref") if req.get("source_ref") is not None else req.get("ref")
     source_ref = None if source_ref is None else str(source_ref)
-    own = _own_ticket(source_ref)
+    own = _own_ticket(req.get("about"))
     if own is not None:
         ticket = tx.store.query_one("SELECT id, state FROM complaints_tickets WHERE id = ?", (own,))
         if ticket is not None:

@@ -53,6 +53,8 @@ ACTIONS = {
     "note": "备注",
     "escalate": "升级",
     "oem_update": "厂家更新",
+    "interim": "临时方案",
+    "penalize": "处罚",
 }
 
 # who: "handler" (customer-relations staff), "approver" (the manager), "opener", "system"
@@ -84,7 +86,13 @@ for _s in PAUSABLE:
     TABLE[(_s, "resume")] = (_s, HANDLER)
 for _s in OPEN_STATES:
     TABLE[(_s, "assign")] = (_s, HANDLER)
-    TABLE[(_s, "escalate")] = (_s, SYSTEM)
+    TABLE[(_s, "escalate")] = (_s, HANDLER)  # by hand to a named superior; crm's ladder too
+# 临时方案: told to the customer while the final solution waits; changes no state, pauses nothing
+for _s in ("accepted", "investigating", "proposed", "approved", "reopened"):
+    TABLE[(_s, "interim")] = (_s, HANDLER)
+# 处罚: the penalty for the responsible person and department, once responsibility is found
+for _s in ("investigating", "proposed", "approved", "implemented", "summarized"):
+    TABLE[(_s, "penalize")] = (_s, HANDLER)
 for _s in STATES:
     TABLE[(_s, "note")] = (_s, HANDLER)
     TABLE[(_s, "oem_update")] = (_s, SYSTEM)
@@ -103,10 +111,10 @@ NEXT_STEP = {
 }
 
 #: while paused, only these may happen (everything else: resume first)
-WHILE_PAUSED = ("resume", "note", "assign", "escalate", "oem_update")
+WHILE_PAUSED = ("resume", "note", "assign", "escalate", "oem_update", "interim")
 #: actions that a person drives step by step (shown as "allowed now")
 STEP_ACTIONS = ("accept", "invalid", "investigate", "propose", "approve", "decline", "implement",
-                "confirm", "summarize", "close", "follow_up", "reopen", "pause", "resume")
+                "confirm", "summarize", "close", "follow_up", "reopen", "pause", "resume", "interim", "penalize")
 
 HINTS = {
     "implement": "nothing is implemented before a manager approves the solution",
@@ -135,7 +143,9 @@ def allowed(state: str | None, paused: bool = False) -> list[str]:
 def facts(events: list[dict]) -> dict:
     """What the guards need, replayed from the event log (oldest first)."""
     out = {"state": None, "paused": False, "pause_reason": None, "confirmed": False,
-           "approved": False, "escalation_level": 0, "priority_bumps": 0}
+           "approved": False, "escalation_level": 0, "priority_bumps": 0,
+           "options": [], "approved_option": None, "responsible": False,
+           "penalty_person": False, "penalty_dept": False, "signature": False}
     for ev in events:
         action = ev["action"]
         out["state"] = ev["to_state"]
@@ -148,21 +158,34 @@ def facts(events: list[dict]) -> dict:
             out["confirmed"] = True
         elif action == "approve":
             out["approved"] = True
+            out["approved_option"] = data.get("option")
+        elif action == "propose":
+            out["options"].append(data.get("option"))
         elif action in ("reopen", "decline"):
             out["approved"] = False
+            out["approved_option"] = None
+            out["options"] = []  # a new round of proposals
             if action == "reopen":
                 out["confirmed"] = False
                 out["paused"] = False
+        if action == "investigate" and data.get("person"):  # 查明具体造成客户投诉的责任人
+            out["responsible"] = True
+        if data.get("penalty_person") or (action == "implement" and data.get("penalty")):
+            out["penalty_person"] = True
+        if data.get("penalty_dept"):
+            out["penalty_dept"] = True
         elif action == "escalate":
             out["escalation_level"] = max(out["escalation_level"], int(data.get("level", 0)))
     return out
 
 
 def check(ticket_id: int, events: list[dict], action: str, *, role: str | None, roles: dict,
-          actor: str = "", system: bool = False) -> str:
+          actor: str = "", system: bool = False, penalty_required: bool = False) -> str:
     """Return the next state for ``action`` or refuse with one clear line.
 
     :param roles: ``{"handler": (...), "approver": (...), "opener": (...)}`` from the settings.
+    :param penalty_required: closing needs the penalty of the responsible person and department
+        when the investigation found one of ours responsible (``complaints.penalty_required``).
     """
     if action not in ACTIONS:
         raise BadInput(f"unknown step {action!r}; steps: {', '.join(STEP_ACTIONS)}")
@@ -199,4 +222,14 @@ def check(ticket_id: int, events: list[dict], action: str, *, role: str | None, 
             f"complaint {ticket_id} cannot be closed without the customer's confirmation"
             f" (record it: 'crm complaints advance {ticket_id} confirm --by NAME --via phone|signature')"
         )
+    if action == "close" and penalty_required and f["responsible"]:
+        missing = [w for w, done in (("the responsible person", f["penalty_person"]),
+                                     ("the responsible department", f["penalty_dept"])) if not done]
+        if missing:
+            raise BadInput(
+                f"complaint {ticket_id} cannot be closed without the penalty (处罚) for {' and '.join(missing)}"
+                f" (record it: 'crm complaints penalize {ticket_id} --person TEXT --dept TEXT')")
+    if action == "penalize" and not f["responsible"]:
+        raise BadInput(f"complaint {ticket_id}: no responsible person or department of ours was found"
+                       f" by the investigation; nobody to penalize")
     return next_state

@@ -79,3 +79,23 @@ CREATE TABLE complaints_events (
 );
 CREATE INDEX complaints_events_action ON complaints_events(action, at)
 """)
+
+
+@migrations()
+def m002_complaint_files(db):
+    """Evidence kept with a ticket (issue 17): the customer's signed confirmation (签字), copied
+    into the folder beside the database and identified by its sha256."""
+    _run(db, """
+CREATE TABLE complaints_files (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES complaints_tickets(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    name TEXT,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    added_by TEXT,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX complaints_files_ticket ON complaints_files(ticket_id)
+""")

@@ -32,5 +32,18 @@ def forget(tx, customer_id: int) -> None:
                 d[key] = ERASED
         if isinstance(d.get("confirmation"), dict):
             d["confirmation"]["by"] = ERASED
+            if isinstance(d["confirmation"].get("signature"), dict):
+                d["confirmation"]["signature"]["name"] = ERASED
         tx.conn.execute("UPDATE complaints_events SET data = ?, note = ? WHERE id = ?",
                         (json.dumps(d, ensure_ascii=False) if d else None, ERASED if note else None, event_id))
+    _erase_files(tx, ids, marks)
+
+
+def _erase_files(tx, ids: list[int], marks: str) -> None:
+    """The signed confirmations are the customer's signature: the files go, their sha256 stays."""
+    from pathlib import Path
+
+    base = Path(tx.app.db_path).parent
+    for (path,) in tx.conn.execute(f"SELECT path FROM complaints_files WHERE ticket_id IN ({marks})", ids).fetchall():
+        (base / path).unlink(missing_ok=True)
+    tx.conn.execute(f"UPDATE complaints_files SET name = ?, path = ? WHERE ticket_id IN ({marks})", (ERASED, ERASED, *ids))

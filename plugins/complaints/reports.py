@@ -14,16 +14,18 @@ BY = {
     "dept": ("责任部门", vocab.DEPARTMENTS),
     "channel": ("投诉渠道", vocab.CHANNELS),
     "severity": ("严重程度", vocab.SEVERITIES),
+    "handler": ("处理人", {}),  # per-handler response and resolution times
 }
 
-STAT_COLUMNS = ["key", "label", "count", "invalid", "invalid_rate", "open", "avg_respond_hours",
-                "max_respond_hours", "avg_resolve_hours", "max_resolve_hours", "on_time_rate",
-                "repeat", "repeat_rate", "paused_hours"]
+STAT_COLUMNS = ["key", "label", "count", "invalid", "invalid_rate", "open", "resolved", "resolution_rate",
+                "avg_respond_hours", "max_respond_hours", "avg_resolve_hours", "max_resolve_hours", "on_time_rate",
+                "repeat", "repeat_rate", "paused_hours", "causes", "improvements"]
 HEADERS = {
     "key": "代码", "label": "分类", "count": "投诉数", "invalid": "无效数", "invalid_rate": "无效率", "open": "未结案",
     "avg_respond_hours": "平均响应(工时)", "max_respond_hours": "最长响应(工时)",
     "avg_resolve_hours": "平均解决(工时)", "max_resolve_hours": "最长解决(工时)", "on_time_rate": "按时率",
     "repeat": "重复投诉", "repeat_rate": "重复率", "paused_hours": "暂停(工时)",
+    "resolved": "已解决", "resolution_rate": "解决率", "causes": "原因分析", "improvements": "改进对策",
 }
 EN_HEADERS = {
     "key": "code", "label": "category", "count": "complaints", "invalid": "invalid", "invalid_rate": "invalid rate",
@@ -32,7 +34,7 @@ EN_HEADERS = {
     "on_time_rate": "on-time rate", "repeat": "repeats", "repeat_rate": "repeat rate", "paused_hours": "paused (h)",
     "resolved": "resolved", "resolution_rate": "resolution rate", "causes": "causes", "improvements": "improvements",
 }
-RATES = ("invalid_rate", "on_time_rate", "repeat_rate")
+RATES = ("invalid_rate", "on_time_rate", "repeat_rate", "resolution_rate")
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date, str]:
@@ -67,7 +69,22 @@ def _key(ticket: dict, by: str) -> str:
         return ticket["final_category"] or ticket["category"]
     if by == "dept":
         return ticket["responsible_dept"] or "unassigned"
+    if by == "handler":
+        return ticket["handler"] or "unassigned"
     return ticket[by]
+
+
+def _texts(pairs, key: str) -> str | None:
+    """The distinct summary texts of the group (latest summary of each ticket), most frequent first."""
+    counts: dict[str, int] = {}
+    for ticket, _t in pairs:
+        text = (ticket.get("_summary") or {}).get(key)
+        if text and text != "[erased]":
+            counts[text] = counts.get(text, 0) + 1
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "; ".join(f"{text} ({n})" if n > 1 else text for text, n in ranked)
 
 
 def _figures(pairs) -> dict:
@@ -80,6 +97,8 @@ def _figures(pairs) -> dict:
                if t["resolved_at"] is not None or t["overdue"] or (t["responded_at"] and t["respond_on_time"] is False)]
     on_time = sum(1 for _, t in decided if t["respond_on_time"] is not False and t["resolve_on_time"] is True)
     repeat = sum(1 for k, _ in pairs if k["repeat_of"])
+    valid = count - invalid
+    closed = sum(1 for k, _ in pairs if k["state"] == "closed")
 
     def avg(xs):
         return round(sum(xs) / len(xs), 2) if xs else None
@@ -91,6 +110,9 @@ def _figures(pairs) -> dict:
         "on_time_rate": round(on_time / len(decided), 4) if decided else None,
         "repeat": repeat, "repeat_rate": round(repeat / count, 4) if count else None,
         "paused_hours": round(sum(t["paused_hours"] for _, t in pairs), 2),
+        # 解决率: valid complaints closed (resolved, confirmed by the customer) / valid complaints received
+        "resolved": closed, "resolution_rate": round(closed / valid, 4) if valid else None,
+        "causes": _texts(pairs, "root_cause"), "improvements": _texts(pairs, "lessons"),
     }
 
 
@@ -99,7 +121,23 @@ def period_pairs(app, start: dt.date, end: dt.date, st=None):
     since = dt.datetime.combine(start, dt.time(0), tz).isoformat(timespec="seconds")
     until = dt.datetime.combine(end, dt.time(0), tz).isoformat(timespec="seconds")
     tickets = views.query_tickets(st or app.store, include_done=True, since=since, until=until)
+    summaries = _summaries(st or app.store, [t["id"] for t in tickets])
+    for ticket in tickets:
+        ticket["_summary"] = summaries.get(ticket["id"])
     return views.with_timings(app, tickets, st)
+
+
+def _summaries(st, ids: list[int]) -> dict[int, dict]:
+    """The latest ``summarize`` event's data of each ticket (root cause, lessons)."""
+    import json
+
+    out: dict[int, dict] = {}
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        for row in st.query(f"SELECT ticket_id, data FROM complaints_events WHERE action = 'summarize'"
+                            f" AND ticket_id IN ({','.join('?' * len(part))}) ORDER BY ticket_id, seq", tuple(part)):
+            out[row["ticket_id"]] = json.loads(row["data"] or "{}")
+    return out
 
 
 def stats(app, start: dt.date, end: dt.date, by: str, pairs=None) -> tuple[list[dict], dict]:
@@ -111,9 +149,12 @@ def stats(app, start: dt.date, end: dt.date, by: str, pairs=None) -> tuple[list[
     for pair in pairs:
         groups.setdefault(_key(pair[0], by), []).append(pair)
     order = list(vocab_) + ["unassigned"]
+    names = {}
+    if by == "handler":
+        names = {r["code"]: r["name"] for r in app.store.query("SELECT code, name FROM staff")}
     rows = []
     for key in sorted(groups, key=lambda k: (order.index(k) if k in order else len(order), k)):
-        label = "未定" if key == "unassigned" else vocab.label(key, vocab_)
+        label = "未定" if key == "unassigned" else (names.get(key, key) if by == "handler" else vocab.label(key, vocab_))
         rows.append({"key": key, "label": label, **_figures(groups[key])})
     total = {"key": "total", "label": "合计", **_figures(pairs)}
     return rows, total
@@ -210,9 +251,15 @@ def agenda_items(app, agenda: dict) -> list[dict] | None:
                           "customer_id": ticket["customer_id"], "ref": f"complaint:{ticket['id']}",
                           "title": f"投诉 #{ticket['id']} {label}: {kind} by {due:%H:%M}"})
         elif is_manager and ticket["state"] == "proposed":
-            items.append({"kind": "complaint", "priority": ticket["priority"], "due": None,
+            adue = t.get("approve_due")
+            late = f", approval overdue +{t['approve_overdue_hours']:g}h" if t.get("approve_overdue") else ""
+            items.append({"kind": "complaint", "priority": 0 if late else ticket["priority"],
+                          "due": adue.isoformat() if adue else None,
                           "customer_id": ticket["customer_id"], "ref": f"complaint:{ticket['id']}",
-                          "title": f"投诉 #{ticket['id']} {label}: solution waits for approval"})
+                          "title": f"投诉 #{ticket['id']} {label}: "
+                                   + (f"approval overdue +{t['approve_overdue_hours']:g}h (批示 by {adue:%m-%d %H:%M})"
+                                      if late else "solution waits for approval"
+                                      + (f" (批示 by {adue:%m-%d %H:%M})" if adue else ""))})
     # follow-up calls due (when no callbacks plugin took them, they show here)
     closed = st.query("SELECT t.id, t.customer_id, t.handler, t.category, t.final_category, e.data FROM complaints_tickets t"
                       " JOIN complaints_events e ON e.ticket_id = t.id AND e.action = 'close'"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crm.api import Ref, log_interaction
 from crm.errors import BadInput, NotFound
 
 from . import machine, store, timings, vocab
@@ -67,7 +68,8 @@ def _require(fields: dict, names, action: str, ticket_id: int) -> None:
             raise BadInput(f"step {action} of complaint {ticket_id} needs {flag}")
 
 
-def _step_data(tx, ticket: dict, action: str, f: dict, settings: Settings) -> tuple[dict, dict]:
+def _step_data(tx, ticket: dict, action: str, f: dict, settings: Settings,
+               events: list[dict] = ()) -> tuple[dict, dict]:
     """(event data, ticket updates) for ``action`` with the user's fields ``f``; validates."""
     tid = ticket["id"]
     data: dict = {}
@@ -81,9 +83,12 @@ def _step_data(tx, ticket: dict, action: str, f: dict, settings: Settings) -> tu
     elif action == "investigate":
         dept = vocab.code(f.get("dept"), vocab.DEPARTMENTS, "department")
         if dept is None and not ticket["responsible_dept"]:
-            suggestion = vocab.CATEGORY_DEPT.get(ticket["category"], "other")
-            raise BadInput(f"step investigate of complaint {tid} needs --dept (the responsible department,"
-                           f" e.g. {suggestion}; one of: {', '.join(vocab.DEPARTMENTS)})")
+            # 确定被投诉的责任部门: the routing table proposes it (complaints.routing)
+            route = routing_of(settings, ticket["final_category"] or ticket["category"])
+            dept = route["dept"]
+            data["routed"] = True
+            if route["person"]:  # who handles it there (交相关负责人处理), not who is at fault
+                data["route_to"] = route["person"]
         if dept:
             upd["responsible_dept"] = data["dept"] = dept
         if f.get("person"):
@@ -92,23 +97,41 @@ def _step_data(tx, ticket: dict, action: str, f: dict, settings: Settings) -> tu
             data["findings"] = f["findings"]
     elif action == "propose":
         _require(f, ("solution",), action, tid)
+        # each proposal is an option, numbered over the ticket's life (提出不同相关解决方案)
+        data["option"] = 1 + sum(1 for e in events if e["action"] == "propose")
         data["solution"] = f["solution"]
         if f.get("compensation"):
             data["compensation"] = f["compensation"]
+        if f.get("cost") not in (None, ""):
+            data["cost"] = _money(f["cost"], "--cost")
+    elif action == "approve":
+        data.update(_chosen_option(tid, events, f.get("option")))
+    elif action == "interim":
+        _require(f, ("solution",), action, tid)
+        told = vocab.code(f.get("told_via"), vocab.CONFIRM_VIA, "channel") or "phone"
+        data.update(interim=f["solution"], told_via=told)
+    elif action == "penalize":
+        if not (f.get("penalty_person") or f.get("penalty_dept")):
+            raise BadInput(f"the penalty (处罚) of complaint {tid} needs --person and/or --dept"
+                           " (what the responsible person / department receives)")
+        for key in ("penalty_person", "penalty_dept"):
+            if f.get(key):
+                data[key] = f[key]
     elif action == "decline":
         _require(f, ("note",), action, tid)
     elif action == "implement":
         _require(f, ("actions",), action, tid)
         data["actions"] = f["actions"]
-        for key in ("penalty", "feedback"):
+        for key in ("penalty", "feedback", "penalty_person", "penalty_dept"):
             if f.get(key):
                 data[key] = f[key]
-        if f.get("confirmed_via") or f.get("confirmed_by"):
+        if f.get("confirmed_via") or f.get("confirmed_by") or f.get("signature"):
             data["confirmation"] = _confirmation(tx, ticket, f.get("confirmed_by"), f.get("confirmed_via"),
-                                                 f.get("confirmed_at"))
+                                                 f.get("confirmed_at"), f.get("signature"), settings)
             upd["confirmed_at"] = data["confirmation"]["at"]
     elif action == "confirm":
-        data["confirmation"] = _confirmation(tx, ticket, f.get("by"), f.get("via"), f.get("confirmed_at"))
+        data["confirmation"] = _confirmation(tx, ticket, f.get("by"), f.get("via"), f.get("confirmed_at"),
+                                             f.get("signature"), settings)
         if f.get("feedback"):
             data["feedback"] = f["feedback"]
         upd["confirmed_at"] = data["confirmation"]["at"]
@@ -145,13 +168,125 @@ def _step_data(tx, ticket: dict, action: str, f: dict, settings: Settings) -> tu
         data["to"] = upd["handler"] = code
     elif action == "note":
         _require(f, ("note",), action, tid)
+    elif action == "escalate" and f.get("manual"):
+        data.update(manual_escalation(tx, tid, f.get("to"), f.get("contact"), settings))
     elif action in ("escalate", "oem_update"):  # system steps: crm supplies the data
         data.update({k: v for k, v in f.items() if k not in ("note", "updates")})
         upd.update(f.get("updates") or {})
     return data, upd
 
 
-def _confirmation(tx, ticket, by, via, at) -> dict:
+def routing_of(settings: Settings, category: str) -> dict:
+    """The department (and person) a category is routed to (``complaints.routing``)."""
+    return settings.routing.get(category) or {"dept": vocab.CATEGORY_DEPT.get(category, "other"), "person": None}
+
+
+def _money(value, what: str) -> float:
+    try:
+        amount = float(str(value).replace(",", "").replace("元", "").strip())
+    except ValueError:
+        raise BadInput(f"{what} {value!r} is not an amount of money (e.g. 800 or 800.50)") from None
+    if amount < 0 or amount != amount or amount in (float("inf"),):
+        raise BadInput(f"{what} {value!r} must be 0 or more")
+    return round(amount, 2)
+
+
+def options_of(events: list[dict]) -> list[dict]:
+    """The proposals of the current round (since the last decline or reopen), oldest first."""
+    round_: list[dict] = []
+    for ev in events:
+        if ev["action"] == "propose":
+            round_.append({"option": ev["data"].get("option"), "solution": ev["data"].get("solution"),
+                           "compensation": ev["data"].get("compensation"), "cost": ev["data"].get("cost"),
+                           "by": ev["actor"], "at": ev["at"]})
+        elif ev["action"] in ("decline", "reopen"):
+            round_ = []
+    return round_
+
+
+def _chosen_option(tid: int, events: list[dict], option) -> dict:
+    """主管领导应对投诉处理方案一一过目,选择最佳解决方案: the manager picks one of the options."""
+    round_ = options_of(events)
+    numbers = [o["option"] for o in round_]
+    if option in (None, ""):
+        if len(round_) != 1:
+            raise BadInput(f"complaint {tid} has {len(round_)} proposed options ({', '.join(map(str, numbers))}):"
+                           f" choose one with --option N (see 'crm complaints show {tid}')")
+        chosen = round_[0]
+    else:
+        try:
+            number = int(str(option).lstrip("#"))
+        except ValueError:
+            raise BadInput(f"--option {option!r} is not a number") from None
+        chosen = next((o for o in round_ if o["option"] == number), None)
+        if chosen is None:
+            raise BadInput(f"complaint {tid} has no proposed option {number} in this round;"
+                           f" options: {', '.join(map(str, numbers)) or 'none'}")
+    return {k: chosen[k] for k in ("option", "solution", "compensation", "cost") if chosen.get(k) is not None}
+
+
+def manual_escalation(tx, tid: int, to, contact, settings: Settings) -> dict:
+    """Escalate by hand to a named superior, with how to reach them (in the timeline)."""
+    if not to or not str(to).strip():
+        raise BadInput(f"escalating complaint {tid} by hand needs --to NAME (a staff code or a superior"
+                       " from complaints.superiors)")
+    to = str(to).strip()
+    out = {"manual": True, "to": to}
+    superior = settings.superiors.get(to)
+    staff = tx.store.query_one("SELECT code, name, role FROM staff WHERE code = ? AND active = 1", (to,))
+    if superior:
+        out.update(name=superior["name"], title=superior["title"])
+        contact = contact or superior["phone"] or superior["email"]
+    elif staff:
+        out.update(name=staff["name"], title=staff["role"])
+    if not contact:
+        known = ", ".join(settings.superiors) or "none configured"
+        raise BadInput(f"escalating complaint {tid} to {to!r} needs --contact (phone or email), or a"
+                       f" complaints.superiors entry with a phone (known: {known})")
+    out["contact"] = str(contact).strip()
+    return out
+
+
+def store_signature(tx, tid: int, source) -> dict:
+    """Copy the customer's signed confirmation (photo or scan) beside the database; sha256 it."""
+    import hashlib
+    from pathlib import Path
+
+    from crm.api import atomic_write
+
+    path = Path(str(source)).expanduser()
+    if not path.is_file():
+        raise BadInput(f"--signature {source}: no such file (a photo or scan of the signed confirmation)")
+    content = path.read_bytes()
+    if not content:
+        raise BadInput(f"--signature {source}: the file is empty")
+    if len(content) > 25 * 1024 * 1024:
+        raise BadInput(f"--signature {source}: larger than 25 MB")
+    digest = hashlib.sha256(content).hexdigest()
+    db = Path(tx.app.db_path)
+    folder = db.parent / f"{db.stem}-files" / "complaints" / str(tid)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stored = folder / f"{digest[:16]}{path.suffix.lower()[:10]}"
+    if not stored.exists():  # content-addressed: a retry after a failed transaction reuses it
+        with atomic_write(stored, "wb") as f:
+            f.write(content)
+    rel = stored.relative_to(db.parent).as_posix()
+    tx.conn.execute(
+        "INSERT INTO complaints_files (ticket_id, kind, name, path, sha256, bytes, added_by, added_at)"
+        " VALUES (?, 'signature', ?, ?, ?, ?, ?, ?)",
+        (tid, path.name, rel, digest, len(content), tx.actor.code, tx.now))
+    return {"file": rel, "sha256": digest, "bytes": len(content), "name": path.name}
+
+
+def _confirmation(tx, ticket, by, via, at, signature=None, settings: Settings | None = None) -> dict:
+    wants_signature = settings is not None and settings.confirmation == "signature"
+    if signature or wants_signature:
+        if not signature:
+            raise BadInput(f"the customer's confirmation of complaint {ticket['id']} needs --signature FILE"
+                           " (a photo or scan of the signed confirmation: complaints.confirmation = \"signature\")")
+        via = via or "signature"
+        if vocab.code(via, vocab.CONFIRM_VIA, "confirmation channel") != "signature":
+            raise BadInput("--signature goes with --via signature (签字)")
     via_code = vocab.code(via, vocab.CONFIRM_VIA, "confirmation channel")
     if via_code is None:
         raise BadInput(f"the customer's confirmation of complaint {ticket['id']} needs --via"
@@ -162,7 +297,10 @@ def _confirmation(tx, ticket, by, via, at) -> dict:
     if not who:
         raise BadInput(f"the customer's confirmation of complaint {ticket['id']} needs --by (who confirmed)")
     moment = parse_when(at, tx.app, what="--confirmed-at") if at else tx.app.now()
-    return {"by": who, "via": via_code, "at": iso(moment)}
+    out = {"by": who, "via": via_code, "at": iso(moment)}
+    if signature:
+        out["signature"] = store_signature(tx, ticket["id"], signature)
+    return out
 
 
 def transition(tx, ticket_id, action: str, fields: dict | None = None, *, note: str | None = None,
@@ -177,8 +315,10 @@ def transition(tx, ticket_id, action: str, fields: dict | None = None, *, note: 
     if note is not None:
         fields.setdefault("note", note)
     next_state = machine.check(tid, events, action, role=tx.actor.role, roles=roles_map(settings),
-                               actor=tx.actor.code, system=system)
-    data, upd = _step_data(tx, ticket, action, fields, settings)
+                               actor=tx.actor.code, system=system, penalty_required=settings.penalty_required)
+    if action == "escalate" and not system:
+        fields["manual"] = True
+    data, upd = _step_data(tx, ticket, action, fields, settings, events)
     when = _event_time(tx, events, at)
     if action == "pause":
         upd["paused_since"] = when
@@ -210,7 +350,7 @@ def transition(tx, ticket_id, action: str, fields: dict | None = None, *, note: 
     event = store.add_event(tx, tid, action=action, from_state=ticket_prev_state(events), to_state=next_state,
                             at=when, note=note_text, data=data,
                             actor=tx.actor.code if not system else (tx.actor.code if tx.actor.is_staff else "crm"))
-    log_interaction(tx, ticket, action, data, when)
+    log_ticket_interaction(tx, ticket, action, data, when)
     tx.audit(action, "complaint", [tid], detail={"from": event["from_state"], "to": next_state})
     return event
 
@@ -241,7 +381,7 @@ def schedule_followup(tx, ticket: dict, when: str, settings: Settings) -> dict:
         return {"due_on": due_on.isoformat(), "task": None, "why": "no customer on the ticket"}
     task = tx.ask("schedule_callback", request={
         "customer_id": ticket["customer_id"], "reason": "投诉结案回访", "due_on": due_on.isoformat(),
-        "rule": "complaint_followup", "ref": f"complaint:{ticket['id']}",
+        "rule": "complaint_followup", "ref": f"complaint:{ticket['id']}", "about": Ref("complaint", ticket["id"]),
         "note": f"投诉 #{ticket['id']} 结案回访 ({vocab.label(ticket['final_category'] or ticket['category'], vocab.CATEGORIES)})",
     })
     return {"due_on": due_on.isoformat(), "task": task}
@@ -249,12 +389,13 @@ def schedule_followup(tx, ticket: dict, when: str, settings: Settings) -> dict:
 
 INTERACTION_KINDS = {
     "invalid": ("out", "complaint_reply"),
+    "interim": ("out", "complaint_interim"),
     "confirm": ("in", "complaint_confirmation"),
     "follow_up": ("out", "complaint_followup"),
 }
 
 
-def log_interaction(tx, ticket: dict, action: str, data: dict, when: str) -> None:
+def log_ticket_interaction(tx, ticket: dict, action: str, data: dict, when: str) -> None:
     """The customer's interaction log gets the calls and replies this plugin records."""
     if not ticket["customer_id"]:
         return
@@ -265,14 +406,15 @@ def log_interaction(tx, ticket: dict, action: str, data: dict, when: str) -> Non
     direction, name = kind or ("in", "complaint_confirmation")
     channel = "phone"
     if confirmation:
-        channel = {"signature": "in_person", "in_person": "in_person"}.get(confirmation["via"], confirmation["via"])
+        channel = vocab.LOG_CHANNELS.get(confirmation["via"], "other")
+    elif action == "interim":
+        channel = vocab.LOG_CHANNELS.get(data["told_via"], "other")
     outcome = data.get("result") or ("confirmed" if confirmation else None)
-    summary = {"invalid": "投诉不成立,已婉转答复顾客", "follow_up": "投诉结案回访"}.get(action, "顾客确认投诉处理方案")
-    tx.conn.execute(
-        "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (ticket["customer_id"], when, tx.actor.code, channel, direction, name, f"{summary} (投诉 #{ticket['id']})",
-         outcome, f"complaint:{ticket['id']}", tx.now))
+    summary = {"invalid": "投诉不成立,已婉转答复顾客", "follow_up": "投诉结案回访",
+               "interim": "告知顾客临时方案"}.get(action, "顾客确认投诉处理方案")
+    log_interaction(tx, {"customer_id": ticket["customer_id"], "at": when, "channel": channel, "direction": direction,
+                         "kind": name, "summary": f"{summary} (投诉 #{ticket['id']})", "outcome": outcome,
+                         "ref": f"complaint:{ticket['id']}"}, audit=False)
 
 
 # --------------------------------------------------------------------------- opening
@@ -336,11 +478,10 @@ def open_ticket(tx, req: dict, *, source: str = "cli", system: bool = False) -> 
         promised = iso(t["resolve_due"])
         store.update_ticket(tx, tid, {"promised_at": promised})
     if req.get("customer_id"):
-        tx.conn.execute(
-            "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref,"
-            " created_at) VALUES (?, ?, ?, ?, 'in', 'complaint', ?, NULL, ?, ?)",
-            (req["customer_id"], received_iso, tx.actor.code, channel,
-             f"投诉受理: {vocab.label(category, vocab.CATEGORIES)} (投诉 #{tid})", f"complaint:{tid}", tx.now))
+        log_interaction(tx, {"customer_id": req["customer_id"], "at": received_iso,
+                             "channel": vocab.LOG_CHANNELS.get(channel, "other"), "direction": "in", "kind": "complaint",
+                             "summary": f"投诉受理: {vocab.label(category, vocab.CATEGORIES)} (投诉 #{tid})",
+                             "ref": f"complaint:{tid}"}, audit=False)
     tx.audit("open", "complaint", [tid], detail={"source": source, "channel": channel, "severity": severity,
                                                   "repeat_of": repeat_of})
     return tid

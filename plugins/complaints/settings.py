@@ -23,6 +23,16 @@ DEFAULTS = {
     "handler_roles": ["manager", "satisfaction", "callback", "appointment", "archive"],
     "open_roles": ["manager", "satisfaction", "callback", "appointment", "archive", "advisor"],
     "approver_roles": ["manager"],
+    # 及时批示: working hours the manager has to approve or decline once a solution is proposed
+    "approve_hours": {"normal": 4, "urgent": 2, "critical": 1},
+    # 5 实施: 对直接责任者和部门主管要按照有关规定进行处罚 (closing needs both penalties)
+    "penalty_required": True,
+    # 5 实施: 确认顾客接受解决方案后请顾客签字 ("signature": a signed file; "channel": the channel used)
+    "confirmation": "channel",
+    # 3 调查: 如属修理质量问题,交相关负责人处理;属服务问题,则服务专员/主管处理
+    "routing": {},
+    # manual escalation targets: {"总经理" = {name = "王总", phone = "..."}}
+    "superiors": {},
 }
 
 
@@ -37,6 +47,11 @@ class Settings:
     handler_roles: tuple
     open_roles: tuple
     approver_roles: tuple
+    approve_hours: dict = dataclasses.field(default_factory=lambda: dict(DEFAULTS["approve_hours"]))
+    penalty_required: bool = True
+    confirmation: str = "channel"
+    routing: dict = dataclasses.field(default_factory=dict)  # category → {"dept", "person"}
+    superiors: dict = dataclasses.field(default_factory=dict)  # name → {"name", "phone", "title"}
 
     @classmethod
     def default(cls) -> "Settings":
@@ -83,6 +98,41 @@ def _roles(section: dict, key: str) -> tuple:
     return tuple(value)
 
 
+def _routing(value) -> dict:
+    """``{category = "dept"}`` or ``{category = {dept = "...", person = "..."}}`` over the defaults."""
+    from .vocab import CATEGORIES, CATEGORY_DEPT, DEPARTMENTS
+
+    if not isinstance(value, dict):
+        _fail("routing", 'must be a table like {repair_quality = {dept = "workshop", person = "车间主任"}}')
+    out = {cat: {"dept": dept, "person": None} for cat, dept in CATEGORY_DEPT.items()}
+    for cat, target in value.items():
+        if cat not in CATEGORIES:
+            _fail(f"routing.{cat}", f"is not a category ({', '.join(CATEGORIES)})")
+        if isinstance(target, str):
+            target = {"dept": target}
+        if not isinstance(target, dict) or target.get("dept") not in DEPARTMENTS:
+            _fail(f"routing.{cat}", f"needs dept = one of {', '.join(DEPARTMENTS)}")
+        person = target.get("person")
+        if person is not None and (not isinstance(person, str) or not person.strip()):
+            _fail(f"routing.{cat}.person", "must be a name")
+        out[cat] = {"dept": target["dept"], "person": person}
+    return out
+
+
+def _superiors(value) -> dict:
+    if not isinstance(value, dict):
+        _fail("superiors", 'must be a table like {总经理 = {name = "王总", phone = "13800000000"}}')
+    out = {}
+    for key, item in value.items():
+        if not isinstance(item, dict) or not isinstance(item.get("phone", ""), str):
+            _fail(f"superiors.{key}", "must be a table with name and phone")
+        if not (item.get("phone") or item.get("email")):
+            _fail(f"superiors.{key}", "needs a phone (or email): how to reach this person")
+        out[key] = {"name": item.get("name") or key, "title": item.get("title") or key,
+                    "phone": item.get("phone"), "email": item.get("email")}
+    return out
+
+
 def from_section(section: dict) -> Settings:
     escalation = section.get("escalation", DEFAULTS["escalation"])
     if not isinstance(escalation, list) or not all(isinstance(e, dict) for e in escalation):
@@ -103,7 +153,19 @@ def from_section(section: dict) -> Settings:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             _fail(key, "must be a whole number of days (0 or more)")
         ints[key] = value
+    penalty = section.get("penalty_required", DEFAULTS["penalty_required"])
+    if not isinstance(penalty, bool):
+        _fail("penalty_required", "must be true or false")
+    confirmation = section.get("confirmation", DEFAULTS["confirmation"])
+    confirmation = {"签字": "signature"}.get(confirmation, confirmation)
+    if confirmation not in ("channel", "signature"):
+        _fail("confirmation", 'must be "signature" (签字: a signed file is required) or "channel"')
     return Settings(
+        approve_hours=_hours_table(section, "approve_hours"),
+        penalty_required=penalty,
+        confirmation=confirmation,
+        routing=_routing(section.get("routing", {})),
+        superiors=_superiors(section.get("superiors", {})),
         respond_hours=_hours_table(section, "respond_hours"),
         resolve_hours=_hours_table(section, "resolve_hours"),
         work_hours=_periods(section.get("work_hours", DEFAULTS["work_hours"])),

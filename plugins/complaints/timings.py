@@ -72,6 +72,35 @@ def _deadline(calendar, start, hours, stops, work_hours):
     return calendar.add_working_hours(pos, left, work_hours), None
 
 
+def _approval(calendar, out, rounds, settings, severity, stops, work, now_l, tz, explain) -> None:
+    """及时批示: the manager decides (approve or decline) within ``approve_hours`` working hours of
+    the round's first proposal; the latest round is reported (pauses stop this clock too)."""
+    keys = ("approve_due", "approved_at", "approve_hours", "approve_on_time", "approve_overdue",
+            "approve_overdue_hours", "approve_decision")
+    out.update(dict.fromkeys(keys))
+    out["approve_overdue"], out["approve_overdue_hours"] = False, 0.0
+    if not rounds:
+        return
+    start, decided, decision = rounds[-1]
+    hours = settings.approve_hours[severity]
+    due, _left = _deadline(calendar, start, hours, stops, work)
+    taken = _hours_between(calendar, start, decided or now_l, stops, work)
+    out.update(approve_due=due.replace(tzinfo=tz) if due else None,
+               approved_at=decided.replace(tzinfo=tz) if decided else None,
+               approve_hours=round(taken, 2), approve_decision=decision)
+    if decided is not None:
+        out["approve_on_time"] = due is None or decided <= due
+        explain.append(f"approval (及时批示) due {_fmt(due)}: first proposal {_fmt(start)} + {hours:g} working hours;"
+                       f" {decision}d {_fmt(decided)}: " + ("on time" if out["approve_on_time"] else "LATE"))
+    elif due is not None and now_l > due:
+        out["approve_overdue"] = True
+        out["approve_overdue_hours"] = round(calendar.working_hours_between(due, now_l, work), 2)
+        explain.append(f"approval (及时批示) due {_fmt(due)}: waiting, overdue by {out['approve_overdue_hours']:g}"
+                       " working hours")
+    else:
+        explain.append(f"approval (及时批示) due {_fmt(due)}: first proposal {_fmt(start)} + {hours:g} working hours")
+
+
 def _fmt(moment) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
@@ -87,6 +116,7 @@ def compute(events: list[dict], settings, now: dt.datetime, tz, calendar) -> dic
     resolved = None
     pauses: list[list] = []  # [start, end|None, reason]
     closed_spans: list[list] = []
+    rounds: list[list] = []  # [first proposal, decision time | None, "approve"|"decline"|None]
     for ev in events:
         at = _naive(parse_moment(ev["at"], tz), tz)
         data = ev.get("data") or {}
@@ -103,6 +133,12 @@ def compute(events: list[dict], settings, now: dt.datetime, tz, calendar) -> dic
         action = ev["action"]
         if action in RESPONSE_ACTIONS and responded is None:
             responded = at
+        if action == "propose" and (not rounds or rounds[-1][1] is not None):
+            rounds.append([at, None, None])
+        elif action in ("approve", "decline") and rounds and rounds[-1][1] is None:
+            rounds[-1][1], rounds[-1][2] = at, action
+        elif action == "reopen" and rounds and rounds[-1][1] is None:
+            rounds.pop()
         if action == "pause":
             pauses.append([at, None, data.get("reason")])
         elif action == "resume" and pauses and pauses[-1][1] is None:
@@ -170,6 +206,7 @@ def compute(events: list[dict], settings, now: dt.datetime, tz, calendar) -> dic
                            + ("on time" if on_time else "LATE"))
         elif out[f"{kind}_overdue"]:
             explain.append(f"not {'responded' if kind == 'respond' else 'resolved'} yet: overdue by {overdue_hours:g} working hours")
+    _approval(calendar, out, rounds, settings, severity, pause_stops, work, now_l, tz, explain)
     paused_hours = sum(_hours_between(calendar, s, e or now_l, [], work) for s, e in pause_stops)
     out["paused_hours"] = round(paused_hours, 2)
     out["pauses"] = [{"from": s.replace(tzinfo=tz), "to": e.replace(tzinfo=tz) if e else None, "reason": r}

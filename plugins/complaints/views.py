@@ -29,6 +29,8 @@ def flags_of(ticket: dict, t: dict | None = None) -> list[str]:
         out.append(f"paused ({ticket['paused_reason']})")
     if ticket["portal_id"]:
         out.append(f"portal {ticket['portal_id']}")
+    if t is not None and t.get("approve_overdue"):
+        out.append(f"approval overdue +{t['approve_overdue_hours']:g}h")
     return out
 
 
@@ -126,7 +128,10 @@ def describe_data(action: str, data: dict) -> str:
     labels = {"reason": "原因", "reply": "答复", "dept": "责任部门", "person": "责任人", "findings": "调查结果",
               "solution": "方案", "compensation": "补偿", "actions": "措施", "penalty": "处罚", "feedback": "反馈",
               "root_cause": "根本原因", "final_category": "最终分类", "lessons": "经验教训", "result": "回访结果",
-              "to": "给", "level": "级别", "promised_at": "承诺解决时间"}
+              "to": "给", "level": "级别", "promised_at": "承诺解决时间", "option": "方案",
+              "cost": "费用(元)", "interim": "临时方案", "told_via": "告知方式", "penalty_person": "处罚(责任人)",
+              "penalty_dept": "处罚(部门主管)", "name": "姓名", "title": "职务", "contact": "联系方式",
+              "route_to": "交由"}
     for key, name in labels.items():
         if key in d and action != "open":
             value = d[key]
@@ -138,12 +143,20 @@ def describe_data(action: str, data: dict) -> str:
                 value = vocab.label(value, vocab.FOLLOWUP_RESULTS)
             elif key == "reason" and action == "pause":
                 value = vocab.label(value, vocab.PAUSE_REASONS)
+            elif key == "told_via":
+                value = vocab.label(value, vocab.CONFIRM_VIA)
+            elif key == "option":
+                value = f"#{value}"
             elif isinstance(value, list):
                 value = ", ".join(map(str, value))
             bits.append(f"{name}: {value}")
     if d.get("confirmation"):
         c = d["confirmation"]
         bits.append(f"顾客确认: {c.get('by')} / {vocab.label(c.get('via'), vocab.CONFIRM_VIA)} / {str(c.get('at'))[:16].replace('T', ' ')}")
+        if c.get("signature"):
+            bits.append(f"签字文件: {c['signature']['file']} sha256 {c['signature']['sha256'][:16]}…")
+    if d.get("routed"):
+        bits.append("按分类派至责任部门 (complaints.routing)")
     if d.get("followup"):
         f = d["followup"]
         bits.append(f"回访安排 {f.get('due_on')}" + (f" (task {f['task']})" if f.get("task") else " (no callbacks plugin: record with follow-up)"))
@@ -190,11 +203,83 @@ def ticket_record(app, ticket: dict, t: dict) -> dict:
         "resolve_due": f"{_short(t['resolve_due']) or 'paused'} ({t['resolve_due_source']})",
         "resolved_at": _short(t["resolved_at"]), "resolve_hours": t["resolve_hours"],
         "paused_hours": t["paused_hours"],
+        "approve_due": (f"{_short(t['approve_due'])}" + (f" ({t['approve_decision']}d {_short(t['approved_at'])})"
+                        if t.get("approved_at") else " (waiting)")) if t.get("approve_due") else None,
         "overdue": f"{t['overdue']} by {t['overdue_hours']:g} working hours" if t["overdue"] else None,
         "escalation_level": ticket["escalation_level"], "flags": ", ".join(flags_of(ticket, t)) or None,
         "next": ", ".join(machine.allowed(ticket["state"], bool(ticket["paused_reason"]))) or None,
     }
     return rec
+
+
+OPTION_COLUMNS = ["option", "solution", "compensation", "cost", "by", "at", "status"]
+
+
+def options_rows(events: list[dict]) -> list[dict]:
+    """Every proposal with what became of it: approved, declined, pending, or not chosen."""
+    rows: list[dict] = []
+    current: list[dict] = []
+    for ev in events:
+        d = ev["data"] or {}
+        if ev["action"] == "propose":
+            row = {"option": d.get("option"), "solution": d.get("solution"), "compensation": d.get("compensation"),
+                   "cost": d.get("cost"), "by": ev["actor"], "at": ev["at"].replace("T", " ")[:16], "status": "pending"}
+            rows.append(row)
+            current.append(row)
+        elif ev["action"] == "approve":
+            for row in current:
+                row["status"] = "approved" if row["option"] == d.get("option") or len(current) == 1 else "not chosen"
+            current = []
+        elif ev["action"] in ("decline", "reopen"):
+            for row in current:
+                row["status"] = "declined" if ev["action"] == "decline" else "withdrawn"
+            current = []
+    return rows
+
+
+def files_of(st, ticket_id: int) -> list[dict]:
+    return st.query("SELECT kind, name, path, sha256, bytes, added_by, added_at FROM complaints_files"
+                    " WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+
+
+REGISTER_FIELDS = [("id", "编号"), ("complainant", "投诉人"), ("phone", "联系电话"), ("received_at", "投诉时间"),
+                   ("channel", "投诉渠道"), ("category", "投诉类别"), ("severity", "严重程度"),
+                   ("description", "投诉内容"), ("vehicle", "车辆(车牌/VIN)"), ("model", "车型"),
+                   ("handler", "受理人"), ("responsible_dept", "责任部门"), ("responsible_person", "责任人"),
+                   ("state", "处理状态"), ("promised_at", "承诺解决时间")]
+
+
+def register_form(app, ticket_id) -> dict:
+    """The data of the 顾客投诉登记表 (one ticket): its fields (code → value, with the Chinese
+    labels in ``REGISTER_FIELDS``) and the steps so far; the phone masked for roles that may not
+    see it.  Read-only; the XLSX/HTML form is drawn from this."""
+    from .settings import load
+
+    ticket = store.get_ticket(app.store, ticket_id)
+    events = store.events_of(app.store, ticket["id"])
+    t = timings.compute(events, load(app), app.now(), app.tz, app.calendar)
+    customer = app.store.query_one("SELECT id, name, mobile FROM customers WHERE id = ?",
+                                   (ticket["customer_id"],)) if ticket["customer_id"] else None
+    phone = ticket["contact_phone"] or (customer or {}).get("mobile")
+    model = app.store.scalar("SELECT model FROM vehicles WHERE id = ?", (ticket["vehicle_id"],)) \
+        if ticket["vehicle_id"] else None
+    handler = app.store.scalar("SELECT name FROM staff WHERE code = ?", (ticket["handler"],)) if ticket["handler"] else None
+    fields = {
+        "id": ticket["id"], "complainant": ticket["complainant"] or (customer or {}).get("name"),
+        "phone": app.mask({"phone": phone})["phone"] if phone else None,
+        "received_at": _short(t["received_at"]), "channel": vocab.label(ticket["channel"], vocab.CHANNELS),
+        "category": vocab.label(ticket["final_category"] or ticket["category"], vocab.CATEGORIES),
+        "severity": vocab.label(ticket["severity"], vocab.SEVERITIES), "description": ticket["description"],
+        "vehicle": " / ".join(x for x in (ticket["plate"], ticket["vin"]) if x) or None, "model": model,
+        "handler": f"{handler} ({ticket['handler']})" if handler else ticket["handler"],
+        "responsible_dept": vocab.label(ticket["responsible_dept"], vocab.DEPARTMENTS),
+        "responsible_person": ticket["responsible_person"], "state": machine.STATES[ticket["state"]],
+        "promised_at": (ticket["promised_at"] or "").replace("T", " ")[:16] or None,
+    }
+    steps = [{"at": r["at"], "step": r["步骤"], "actor": r["actor"], "details": r["details"], "note": r["note"]}
+             for r in timeline(events)]
+    return {"fields": fields, "labels": dict(REGISTER_FIELDS), "steps": steps, "options": options_rows(events),
+            "files": files_of(app.store, ticket["id"])}
 
 
 def timeline_text(rows: list[dict]) -> str:

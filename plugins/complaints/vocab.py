@@ -19,6 +19,14 @@ CHANNELS = {
     "other": "其他",
 }
 
+#: How a complaint's channel, or a confirmation's, is written in the customer's interaction
+#: log (the archive's vocabulary, crm.archive.validate.LOG_CHANNELS).
+LOG_CHANNELS = {
+    "walk_in": "visit", "phone": "phone", "hotline_400": "portal", "app": "portal", "regulator_12315": "other",
+    "social_media": "other", "callback": "phone", "other": "other",
+    "signature": "visit", "in_person": "visit", "wechat": "wechat", "sms": "sms", "email": "email",
+}
+
 CATEGORIES = {
     "repair_quality": "维修质量",
     "service_attitude": "服务态度",

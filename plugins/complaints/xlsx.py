@@ -14,9 +14,10 @@ from crm.api import atomic_write, check_target, neutralise_formula
 
 from . import reports, vocab
 
-COLUMNS = ["label", "count", "invalid", "invalid_rate", "open", "avg_respond_hours", "max_respond_hours",
-           "avg_resolve_hours", "max_resolve_hours", "on_time_rate", "repeat", "repeat_rate", "paused_hours"]
-WIDTHS = {"label": 16}
+COLUMNS = ["label", "count", "invalid", "invalid_rate", "open", "resolved", "resolution_rate", "avg_respond_hours",
+           "max_respond_hours", "avg_resolve_hours", "max_resolve_hours", "on_time_rate", "repeat", "repeat_rate",
+           "paused_hours", "causes", "improvements"]
+WIDTHS = {"label": 16, "causes": 30, "improvements": 30}
 DETAIL = [("id", "编号"), ("received", "受理时间"), ("channel", "渠道"), ("category", "类别"), ("severity", "程度"),
           ("state", "状态"), ("dept", "责任部门"), ("respond_hours", "响应(工时)"), ("resolve_hours", "解决(工时)"),
           ("on_time", "按时"), ("repeat_of", "重复(前次)")]
@@ -67,6 +68,8 @@ def write(path: str | Path, *, rows: list[dict], total: dict, by: str, period_la
         for col, key in enumerate(COLUMNS, start=1):
             cell = ws.cell(row=r, column=col, value=_cell(row.get(key)))
             cell.border = border
+            if key in ("causes", "improvements"):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
             if key in reports.RATES:
                 cell.number_format = "0.0%"
             elif key.endswith("_hours"):
@@ -82,7 +85,8 @@ def write(path: str | Path, *, rows: list[dict], total: dict, by: str, period_la
     ws.cell(row=note_row, column=1, value=(
         "说明: 时长按工作时间(小时)计算, 已扣除法定节假日、周末(调休上班日计入)及暂停(等待顾客/配件)时间; "
         "厂家期限不暂停。按时率 = 按期响应且按期解决的投诉 / 已结案或已逾期的投诉。"
-        "重复率 = 同一顾客或车辆在规定天数内再次投诉的比例。")).alignment = Alignment(wrap_text=True)
+        "重复率 = 同一顾客或车辆在规定天数内再次投诉的比例。解决率 = 已结案的有效投诉 / 有效投诉。"
+        "原因分析、改进对策取自各投诉的总结(第6步)。")).alignment = Alignment(wrap_text=True)
     ws.row_dimensions[note_row].height = 45
     ws.page_setup.orientation = "landscape"
     ws.print_title_rows = f"{header_row}:{header_row}"

@@ -30,7 +30,8 @@ def test_config_holidays_and_make_up_workdays_set_the_call_days(staffed):
     vin = vehicle(staffed, cid)
     visit(staffed, vin, "RO1", f"{UNKNOWN}-02-05")  # a Thursday
     staffed.write_config(f'[calendar]\nholidays = {{ "春节" = ["{UNKNOWN}-02-06..{UNKNOWN}-02-12"] }}\n'
-                         f'workdays = ["{UNKNOWN}-02-14"]\n')
+                         f'workdays = ["{UNKNOWN}-02-14"]\n'
+                         '[callbacks.rules.service_visit]\ncount = "workdays"\n')  # the working-day option
     out = staffed("callbacks", "plan", "--as-of", f"{UNKNOWN}-02-13", "--format", "json",
                   env={"CRM_CONFIG": str(staffed.config_path)})
     assert "not known" not in out.stderr  # the config covers the year
@@ -44,8 +45,8 @@ def test_without_the_config_the_same_visit_counts_weekdays(staffed):
     vin = vehicle(staffed, cid)
     visit(staffed, vin, "RO1", f"{UNKNOWN}-02-05")
     plan(staffed, f"{UNKNOWN}-02-06")
-    [task] = tasks(staffed)  # Fri 6, Mon 9, Tue 10
-    assert (task["start_on"], task["due_on"]) == (f"{UNKNOWN}-02-06", f"{UNKNOWN}-02-10")
+    [task] = tasks(staffed)  # day 3 is Sunday 8: the call is due Friday 6
+    assert (task["start_on"], task["due_on"]) == (f"{UNKNOWN}-02-06", f"{UNKNOWN}-02-06")
 
 
 @pytest.mark.parametrize("text, where", [

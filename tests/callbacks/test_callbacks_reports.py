@@ -48,7 +48,7 @@ def test_summary_report(staffed):
     figures = {f["name"]: f["value"] for f in report["callbacks"]["figures"]}
     assert figures["回访次数"] == 3 and figures["接通次数"] == 2 and figures["接通率"] == 66.7
     members = {f["name"]: f["value"] for f in report["callbacks_members"]["figures"]}
-    assert members == {"应回访会员": 3, "已回访会员": 2, "会员覆盖率": 66.7}
+    assert members == {"应回访会员": 3, "已回访会员": 2, "会员覆盖率": 66.7, "其他渠道回访会员": 0}
     assert [r["customer"] for r in report["callbacks_members"]["rows"]] == ["客户2"]
     assert report["callbacks_aspects"]["rows"] == [{"方面": "价格", "次数": 1}]
     [spec] = report["callbacks_staff"]["rows"]

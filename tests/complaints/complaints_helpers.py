@@ -105,7 +105,7 @@ def run_to_summarized(crm, tid, user="zhaomin"):
          user=user, now="2026-11-20T11:00:00")
     step(crm, tid, "advance", "propose", "--solution", "免费返修", user=user, now="2026-11-20T11:10:00")
     step(crm, tid, "approve", "-m", "同意", user="li", now="2026-11-20T11:20:00")
-    step(crm, tid, "advance", "implement", "--actions", "返修完成", "--penalty", "技师扣绩效",
+    step(crm, tid, "advance", "implement", "--actions", "返修完成", "--penalty", "技师扣绩效", "--penalty-dept", "车间主管通报",
          user=user, now="2026-11-20T14:00:00")
     step(crm, tid, "advance", "summarize", "--root-cause", "作业不规范", "--lessons", "加强终检",
          user=user, now="2026-11-20T15:00:00")

@@ -169,6 +169,7 @@ def test_close_schedules_the_follow_up_through_the_callbacks_hook(dept):
 
 
 def test_dissatisfied_callback_opens_a_complaint_through_the_hook(dept):
+    from crm.api import Ref
     from crm.context import App
     import os
 
@@ -184,7 +185,7 @@ def test_dissatisfied_callback_opens_a_complaint_through_the_hook(dept):
     # the follow-up call we scheduled comes back dissatisfied: our ticket reopens, no new one
     step(dept, 1, "advance", "invalid", "--reason", "正常等待", "--reply", "已解释")
     with app.transaction() as tx:
-        assert tx.ask("open_complaint", request={"customer_id": 1, "source": "callback", "ref": "complaint:1",
+        assert tx.ask("open_complaint", request={"customer_id": 1, "source": "callback", "about": Ref("complaint", 1),
                                                  "description": "仍不满意"}) == 1
     assert dept.json("complaints", "list", env=as_("zhaomin"))[0]["state"] == "reopened"
 

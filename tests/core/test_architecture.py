@@ -212,9 +212,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 #: cycles other branches of issue 14 remove (the importer's adapters module goes): the lead
 #: empties this list when they merge
-KNOWN_CYCLES: list[list[str]] = [
-    ["crm.importing.adapters", "crm.importing.customers"],
-]
+KNOWN_CYCLES: list[list[str]] = []
 
 
 def test_no_import_cycles_between_modules():
@@ -244,17 +242,9 @@ _TABLE_API = re.compile(r"\[\s*[\"'](" + "|".join(CORE_TABLES) + r")[\"']\s*\]\s
 CORE_WRITERS = ("crm/archive/", "crm/schema.py", "crm/migrations.py", "crm/context.py")
 
 #: today's other writers of core tables, moved into the archive by the other branches of
-#: issue 14 (policy: interactions/appointments; importer: the bulk path): the lead empties
-#: this list as they merge; nothing may be added to it
-KNOWN_WRITERS = {
-    "crm/importing/adapters.py",  # bulk customers, phones, tags, cards, audit_log (importer branch)
-    "crm/importing/customers.py",  # bulk customers, phones, consents, tags, vehicles, owners (importer branch)
-    "crm/importing/visits.py",  # bulk visits (importer branch)
-    "plugins/callbacks/results.py",  # interactions, appointments (policy branch)
-    "plugins/campaigns/common.py",  # interactions: its own log_interaction (policy branch)
-    "plugins/complaints/service.py",  # interactions (policy branch)
-    "plugins/portal/leads.py",  # interactions (policy branch)
-}
+#: issue 14 (importer: the bulk path; the plugins' were emptied by the policy branch): the
+#: lead empties this list as they merge; nothing may be added to it
+KNOWN_WRITERS: set[str] = set()
 
 
 def _core_writes(path: Path) -> list[str]:

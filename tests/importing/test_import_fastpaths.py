@@ -19,15 +19,27 @@ def _import(crm, path):
 
 
 def test_bulk_card_issue_equals_one_call_per_card(tmp_path, monkeypatch):
-    """New customers' cards are written with executemany; rows and audit rows are those of
-    ``issue_card`` called once per card (duplicate numbers, a number already in the archive,
-    a number that cleans to another text, default level)."""
-    from crm.importing import adapters
+    """New customers' cards are written by the archive's bulk writer: the card rows are those
+    of ``issue_card`` called once per card (duplicate numbers, a number already in the
+    archive, a number that cleans to another text, default level), and the import writes
+    one audit row naming them instead of one per card."""
+    from crm.archive import bulk
+    from crm.archive.cards import issue_card
+
+    def one_by_one(tx, cards):
+        ids = []
+        for cid, number, level, issued, expires in cards:
+            if tx.conn.execute("SELECT 1 FROM membership_cards WHERE number = ?", (number,)).fetchone():
+                continue
+            fields = {"customer_id": cid, "number": number, "level": level or "standard"}
+            fields.update({k: v for k, v in (("issued_on", issued), ("expires_on", expires)) if v})
+            ids.append(issue_card(tx, fields)["id"])
+        return ids
 
     first = "姓名,手机,会员卡号\n老客户,13500000000,VIP0001\n"
     rows = HEADER + "".join(f"客户{i},1380000{i:04d},,VIP{i:04d},{'金卡' if i % 2 else ''}\n" for i in range(1, 40))
     rows += "重复卡,13900000001,,VIP0005,\n老卡号,13900000002,,VIP0001,\n小写卡,13900000003,,vip 777,银卡\n"
-    tables = {}
+    tables, audits = {}, {}
     for mode in ("bulk", "plain"):
         base = tmp_path / mode
         base.mkdir()
@@ -37,15 +49,17 @@ def test_bulk_card_issue_equals_one_call_per_card(tmp_path, monkeypatch):
         (base / "a.csv").write_text(rows, encoding="utf-8")
         with monkeypatch.context() as m:
             if mode == "plain":
-                m.setattr(adapters, "issue_cards_new", lambda tx, cards: [
-                    adapters.issue_card(tx, *card) for card in cards])
+                m.setattr(bulk, "issue_cards", one_by_one)
             _import(crm, base / "old.csv")
             _import(crm, base / "a.csv")
-        tables[mode] = (crm.sql("SELECT * FROM membership_cards ORDER BY id"),
-                        crm.sql("SELECT at, actor, role, command, action, entity, record_ids, count, detail"
-                                " FROM audit_log WHERE entity = 'card' ORDER BY id"))
-    assert tables["bulk"][0] and len(tables["bulk"][1]) == len(tables["bulk"][0])
-    assert tables["bulk"] == tables["plain"]
+        tables[mode] = crm.sql("SELECT * FROM membership_cards ORDER BY id")
+        audits[mode] = (crm.sql("SELECT count(*) FROM audit_log WHERE entity = 'card'")[0][0],
+                        [json.loads(d) for (d,) in crm.sql("SELECT detail FROM audit_log WHERE action = 'import'"
+                                                           " AND entity = 'customer' ORDER BY id")])
+    assert len(tables["bulk"]) == 40 and tables["bulk"] == tables["plain"]
+    assert audits["plain"][0] == 40 and audits["bulk"][0] == 0
+    assert [d.get("cards_issued") for d in audits["bulk"][1]] == [1, 39]
+    assert audits["bulk"][1][1]["card_ids"] == [2, 40]
 
 
 def test_per_character_pinyin_equals_pypinyin():
@@ -127,7 +141,7 @@ def test_bulk_mode_keeps_every_index_a_trigger_looks_up(crm):
     scan (an import of 20k customers took 221 s instead of 9 s). Keep those."""
     import re
 
-    from crm.importing.adapters import BULK_TABLES, KEEP_INDEXES
+    from crm.archive.bulk import BULK_TABLES, KEEP_INDEXES
 
     crm("db", "migrate")
     triggers = " ".join(sql for (sql,) in crm.sql("SELECT sql FROM sqlite_master WHERE type = 'trigger'"))
@@ -145,7 +159,7 @@ def test_bulk_mode_recounts_completeness_and_restores_its_triggers(crm, monkeypa
     """A bulk import runs without the completeness-count triggers and recounts at the end:
     the counts equal a recount from the archive, the triggers are back unchanged, and the
     next plain write keeps counting."""
-    from crm.importing import adapters
+    from crm.archive import bulk
     from crm.schema import fact_mask_sql
 
     crm("db", "migrate")
@@ -158,20 +172,20 @@ def test_bulk_mode_recounts_completeness_and_restores_its_triggers(crm, monkeypa
     rows += "老客户,13500000000,,,京B12345,s01\n"  # an update of an existing customer, plate only
     path = crm.tmp_path / "many.csv"
     path.write_text(rows, encoding="utf-8")
-    monkeypatch.setattr(adapters, "BULK_MIN_ROWS", 10)
+    monkeypatch.setattr(bulk, "BULK_MIN_ROWS", 10)
     dropped = []
-    real = adapters.bulk_mode
+    real = bulk.bulk_load
 
     import contextlib
 
     @contextlib.contextmanager
-    def watching(imp, **kw):
-        with real(imp, **kw):
-            dropped.append(imp.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+    def watching(tx, **kw):
+        with real(tx, **kw):
+            dropped.append(tx.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
                                             " AND name LIKE 'archive_facts_%'").fetchone()[0])
             yield
 
-    monkeypatch.setattr(adapters, "bulk_mode", watching)
+    monkeypatch.setattr(bulk, "bulk_load", watching)
     out = _import(crm, path)
     assert out["inserted"] == 299 and dropped == [0]
 
