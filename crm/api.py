@@ -41,8 +41,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "cell_text": ("crm.output", "cell_text"),
     "json_default": ("crm.output", "json_default"),
     "neutralise_formula": ("crm.output", "neutralise_formula"),
+    "display_width": ("crm.output", "display_width"),
     # private files
     "atomic_write": ("crm.io.writers", "atomic_write"),
+    "check_target": ("crm.io.writers", "check_target"),
+    "check_xlsx": ("crm.io.readers", "check_xlsx"),
+    "FileProblem": ("crm.io", "FileProblem"),
     # masking of personal data
     "mask_phone": ("crm.masking", "mask_phone"),
     "mask_row": ("crm.masking", "mask_row"),
@@ -143,10 +147,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from crm.archive.visits import add_visit, close_visit, get_visit
     from crm.commands._common import FormatOption, new_app
     from crm.context import App, Transaction, current
-    from crm.io.writers import atomic_write
+    from crm.io import FileProblem
+    from crm.io.readers import check_xlsx
+    from crm.io.writers import atomic_write, check_target
     from crm.masking import mask_phone, mask_row
     from crm.migrations import Migrations
-    from crm.output import Format, cell_text, emit, emit_record, json_default, neutralise_formula
+    from crm.output import Format, cell_text, display_width, emit, emit_record, json_default, neutralise_formula
     from crm.values import Invalid
     from crm.values.dates import parse_date, parse_datetime, parse_moment
     from crm.values.refs import Ref

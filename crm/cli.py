@@ -8,6 +8,7 @@ nothing else.  Errors end as one line on stderr with a stable exit code
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import re
@@ -232,6 +233,15 @@ class CrmGroup(click.Group):
     # -- errors -----------------------------------------------------------------------
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         os.umask(0o077)  # everything crm creates (db, exports, logs, backups) is private
+        # A library object left half-done by a failed write (a full disk) may complain when
+        # it is collected; the user has had crm's one-line error: keep stderr to that line.
+        unraisable, sys.unraisablehook = sys.unraisablehook, _quiet_unraisable
+        try:
+            return self._main(args, prog_name, complete_var, standalone_mode, **extra)
+        finally:
+            sys.unraisablehook = unraisable
+
+    def _main(self, args, prog_name, complete_var, standalone_mode, **extra):
         try:
             result = super().main(args=args, prog_name=prog_name or "crm", complete_var=complete_var,
                                   standalone_mode=False, **extra)
@@ -264,6 +274,15 @@ class CrmGroup(click.Group):
             code = 130
         except BrokenPipeError:
             code = 0
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or os.environ.get("CRM_DEBUG"):
+                if os.environ.get("CRM_DEBUG"):
+                    raise
+                _error(f"internal error: {type(exc).__name__}: {exc} (set CRM_DEBUG=1 for the traceback)")
+                code = ExitCode.FAILURE
+            else:  # a writer that did not say so itself: still one line and "try again later"
+                _error(f"{exc.filename or 'a file'}: the disk is full ({exc.strerror}); try again when there is room")
+                code = ExitCode.TEMPORARY_FAILURE
         except Exception as exc:
             if os.environ.get("CRM_DEBUG"):
                 raise
@@ -274,6 +293,11 @@ class CrmGroup(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _quiet_unraisable(unraisable) -> None:
+    if os.environ.get("CRM_DEBUG"):
+        sys.__unraisablehook__(unraisable)
 
 
 #: the root's flags that mean the same wherever they stand (``crm -v sync run`` = ``crm sync run -v``)

@@ -15,8 +15,10 @@ can be, else kept as a string).
 from __future__ import annotations
 
 import copy
+import math
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -45,6 +47,139 @@ ENV_ALIASES = {
 SECRET_KEY = re.compile(r"secret|password|passwd|token|api_?key|private", re.IGNORECASE)
 REDACTED = "********"
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+#: kinds of value a config key can have (see :class:`Key`)
+KINDS = ("str", "int", "number", "bool", "list", "table", "time", "timezone")
+
+
+@dataclass(frozen=True)
+class Key:
+    """What one config key must hold: the one schema that the core's keys and every
+    plugin's keys (``register_config_keys``) are checked against when crm starts.
+
+    *kind*: ``str``, ``int`` (whole number), ``number`` (int or float; never inf or nan),
+    ``bool``, ``list`` (of strings, or of *items*), ``table``, ``time`` ("HH:MM") or
+    ``timezone`` (an IANA name such as ``Asia/Shanghai``).  *low*/*high* bound numbers
+    (inclusive; *above* is an exclusive lower bound), *choices* the allowed strings (of a
+    ``str``, or of a ``list``'s items).
+
+    >>> Key("number", above=0).problem(float("inf")), Key("list").problem("orders")
+    ('a finite number greater than 0', 'a list of strings, like ["a", "b"]')
+    >>> Key("int", low=0).problem(5) is None, Key("timezone").problem("Mars/Base")
+    (True, 'a known time zone such as "Asia/Shanghai"')
+    """
+
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    above: float | None = None
+    choices: tuple[str, ...] | None = None
+    items: str = "str"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown config key kind {self.kind!r} (one of {', '.join(KINDS)})")
+
+    def expected(self) -> str:
+        bounds = []
+        if self.above is not None:
+            bounds.append(f"greater than {self.above:g}")
+        if self.low is not None:
+            bounds.append(f"at least {self.low:g}")
+        if self.high is not None:
+            bounds.append(f"at most {self.high:g}")
+        if self.kind in ("int", "number"):
+            noun = "a whole number" if self.kind == "int" else "a finite number"
+            return " ".join([noun, " and ".join(bounds)]).strip()
+        if self.kind == "list":
+            if self.choices:
+                return f"a list of {', '.join(self.choices)}"
+            return 'a list of strings, like ["a", "b"]' if self.items == "str" else f"a list of {self.items}s"
+        if self.kind == "str" and self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        return {"str": "a string", "bool": "true or false", "table": "a table", "time": 'a time of day like "09:00"',
+                "timezone": 'a known time zone such as "Asia/Shanghai"'}[self.kind]
+
+    def problem(self, value: Any) -> str | None:
+        """``None`` when *value* fits, else what was expected."""
+        return None if self._fits(value) else self.expected()
+
+    def _fits(self, value: Any) -> bool:
+        kind = self.kind
+        if kind in ("int", "number"):
+            if isinstance(value, bool) or not isinstance(value, (int, float) if kind == "number" else int):
+                return False
+            if not math.isfinite(value):
+                return False
+            return ((self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+                    and (self.above is None or value > self.above))
+        if kind == "list":
+            if not isinstance(value, list):
+                return False
+            item = Key(self.items, choices=self.choices) if self.items != "str" else None
+            return all((isinstance(v, str) and (not self.choices or v in self.choices)) if item is None
+                       else item._fits(v) for v in value)
+        if kind == "str":
+            return isinstance(value, str) and (not self.choices or value in self.choices)
+        if kind == "bool":
+            return isinstance(value, bool)
+        if kind == "table":
+            return isinstance(value, dict)
+        if kind == "time":
+            return isinstance(value, str) and bool(TIME_OF_DAY.match(value))
+        return isinstance(value, str) and _known_zone(value)
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+#: The core's keys.  Plugins add theirs through the ``register_config_keys`` hook.
+SCHEMA: dict[str, Key] = {
+    "dealer_code": Key("str"),
+    "dealer_name": Key("str"),
+    "locale": Key("str"),
+    "timezone": Key("timezone"),
+    "user": Key("str"),
+    "db": Key("table"),
+    "db.path": Key("str"),
+    "db.busy_timeout_seconds": Key("number", above=0, high=86400),
+    "quiet_hours": Key("table"),
+    "quiet_hours.not_before": Key("time"),
+    "quiet_hours.not_after": Key("time"),
+    "quiet_hours.breaks": Key("list"),
+    "plugins": Key("table"),
+    "plugins.enabled": Key("list"),
+    "plugins.disabled": Key("list"),
+    "privacy": Key("table"),
+    "privacy.unmasked_roles": Key("list"),
+    "log": Key("table"),
+    "log.path": Key("str"),
+    "log.max_bytes": Key("int", low=1024),
+    "log.backups": Key("int", low=0, high=1000),
+    "calendar": Key("table"),
+}
+_MISSING = object()
+
+
+def check_keys(config: "Config", schema: Mapping[str, Key]) -> None:
+    """Check every key of *schema* that the config sets: one line naming the file, the line,
+    the key, what it must be and what it is (``ConfigError``, exit 2)."""
+    for dotted, key in schema.items():
+        value = config.get(dotted, _MISSING)
+        if value is _MISSING:
+            continue
+        why = key.problem(value)
+        if why is not None:
+            shown = repr(value)
+            shown = shown if len(shown) <= 40 else shown[:39] + "…"
+            raise ConfigError(f"{_where(config, dotted)} must be {why}, not {shown}")
 
 
 def default_config_path() -> Path:
@@ -197,36 +332,14 @@ def _validate(config: Config) -> None:
     def fail(dotted: str, why: str) -> None:
         raise ConfigError(f"{_where(config, dotted)} {why}")
 
-    for key in ("dealer_code", "dealer_name", "locale", "timezone", "user"):
-        if not isinstance(config.get(key), str):
-            fail(key, "must be a string")
+    check_keys(config, SCHEMA)
     quiet = config.get("quiet_hours")
-    if not isinstance(quiet, dict):
-        fail("quiet_hours", "must be a table")
-    for key in ("not_before", "not_after"):
-        value = quiet.get(key)
-        if not (isinstance(value, str) and TIME_OF_DAY.match(value)):
-            fail(f"quiet_hours.{key}", f"must be a time of day like \"09:00\", not {value!r}")
     breaks = quiet.get("breaks", [])
-    if not isinstance(breaks, list):
-        fail("quiet_hours.breaks", 'must be a list like ["12:00-14:00"]')
     for item in breaks:
         start, _, end = str(item).partition("-")
         if not (TIME_OF_DAY.match(start.strip()) and TIME_OF_DAY.match(end.strip()) and start < end):
             fail("quiet_hours.breaks", f'has {item!r}; write each break as "HH:MM-HH:MM"')
-    plugins = config.get("plugins")
-    if not isinstance(plugins, dict):
-        fail("plugins", "must be a table")
-    for key in ("enabled", "disabled"):
-        value = plugins.get(key, [])
-        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            fail(f"plugins.{key}", "must be a list of plugin names")
-    timeout = config.get("db.busy_timeout_seconds")
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0:
-        fail("db.busy_timeout_seconds", "must be a number of seconds")
     calendar = config.get("calendar", {})
-    if not isinstance(calendar, dict):
-        fail("calendar", "must be a table")
     from .workdays import calendar_from_config
 
     for key, kinds in (("holidays", (list, dict)), ("workdays", list)):
@@ -243,6 +356,3 @@ def _validate(config: Config) -> None:
     if problem:
         dotted, _, why = problem.partition(": ")
         fail(dotted, why)
-    roles = config.get("privacy.unmasked_roles")
-    if not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
-        fail("privacy.unmasked_roles", "must be a list of role names")

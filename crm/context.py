@@ -97,9 +97,20 @@ class App:
 
     @cached_property
     def plugins(self) -> "Plugins":
+        from .config import Key, check_keys
         from .plugins import load_plugins
 
-        return load_plugins(self.config, self.environ, self.extra_plugins, warn=self.warn)
+        plugins = load_plugins(self.config, self.environ, self.extra_plugins, warn=self.warn)
+        schema: dict[str, Key] = {}
+
+        def register(dotted: str, kind: str, **limits) -> None:
+            if "choices" in limits and limits["choices"] is not None:
+                limits["choices"] = tuple(limits["choices"])
+            schema[dotted] = Key(kind, **limits)
+
+        plugins.call_each("register_config_keys", register=register)
+        check_keys(self.config, schema)  # a plugin's broken key: one line, exit 2
+        return plugins
 
     @property
     def hook(self):

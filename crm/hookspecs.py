@@ -76,6 +76,31 @@ def register_commands(register: Callable[..., None]) -> None:
 
 
 @hookspec
+def register_config_keys(register: Callable[..., None]) -> None:
+    """Declare the plugin's config keys, so that the core checks them when crm starts.
+
+    Called once, right after the plugins are loaded.  Each key of the plugin's own
+    ``[section]`` gets its kind and limits; a config file that sets one of them wrongly
+    stops every command with one line naming the file, the line, the key and what it must
+    be (exit 2), instead of failing later deep inside a command (``care_channels = "sms"``
+    read letter by letter, ``timeout = inf``).  Keys not declared are not checked.
+
+    :param register: ``register(dotted_key, kind, *, low=None, high=None, above=None,
+        choices=None, items="str")``; *kind* is ``str``, ``int``, ``number`` (finite),
+        ``bool``, ``list``, ``table``, ``time`` ("HH:MM") or ``timezone``; *low*/*high* are
+        inclusive bounds, *above* an exclusive lower bound, *choices* the allowed strings (of
+        a ``str`` or of a ``list``'s items).
+
+    Example::
+
+        @hookimpl
+        def register_config_keys(register):
+            register("hello.channels", "list", choices=("sms", "wechat"))
+            register("hello.max_per_day", "int", low=1, high=1000)
+    """
+
+
+@hookspec
 def register_migrations(register: Callable[["Migrations"], None]) -> None:
     """Provide the plugin's schema migrations (its own tables).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import re
 import sys
 import unicodedata
 from decimal import Decimal
@@ -24,16 +25,30 @@ class Format(str, enum.Enum):
     csv = "csv"
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+#: first characters that make a spreadsheet evaluate a cell
+FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
+_NUMERIC = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 MAX_CELL = 40
 
 
 def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal or in a spreadsheet cell: East Asian wide and
+    full-width characters count two, combining marks none.  The one width rule of crm
+    (tables here, XLSX column widths in :mod:`crm.io.writers` and the reports).
+
+    >>> display_width("abc"), display_width("张三"), display_width("京A12345"), display_width("ＡＢ"), display_width("é")
+    (3, 4, 8, 4, 1)
+    """
+    if text.isascii():
+        return len(text)
     width = 0
     for ch in text:
-        if unicodedata.combining(ch):
+        if ch < "\u0300":
+            width += 1
+        elif unicodedata.combining(ch):
             continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        else:
+            width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
     return width
 
 
@@ -105,15 +120,31 @@ def cell_text(value: Any) -> str:
     return " ".join(str(value).split()) if "\n" in str(value) else str(value)
 
 
-def neutralise_formula(text: str) -> str:
-    """Prefix a cell that a spreadsheet would evaluate with ``'``; real numbers stay."""
-    if text.startswith(FORMULA_STARTS):
-        try:
-            float(text)
-            return text
-        except ValueError:
-            return "'" + text
-    return text
+def neutralise_formula(value: Any) -> Any:
+    """Make a CSV/XLSX cell safe: text whose first non-blank character is ``=``, ``+``,
+    ``-``, ``@``, tab or CR (or full-width ``＝＋－＠``) gets a leading ``'`` so Excel and
+    WPS show it instead of running it.  Text that is just a number (``-12.5``,
+    ``+8613812345678``) and non-text values (numbers, dates, None) are left alone.  The
+    one neutraliser of crm: every CSV, XLSX and outbox writer calls it.
+
+    >>> neutralise_formula("=1+1"), neutralise_formula("＋cmd"), neutralise_formula(" @SUM(A1)")
+    ("'=1+1", "'＋cmd", "' @SUM(A1)")
+    >>> neutralise_formula("-12.5"), neutralise_formula(-3), neutralise_formula("张三"), neutralise_formula("")
+    ('-12.5', -3, '张三', '')
+    """
+    if type(value) is not str or not value:
+        return value
+    first = value[0]
+    if first == " ":
+        stripped = value.lstrip(" ")
+        if not stripped:
+            return value
+        first = stripped[0]
+    if first in FORMULA_STARTS:
+        if first in "+-" and _NUMERIC.fullmatch(value.strip()):
+            return value
+        return "'" + value
+    return value
 
 
 def columns_of(rows: Sequence[dict], columns: Sequence[str] | None) -> list[str]:

@@ -50,16 +50,22 @@ def _show(summary, report, fmt: Format) -> None:
             typer.echo(f"  … and more ({summary.inserted} inserts, {summary.updated} updates in all)")
     if report.rejects:
         typer.echo("\nRejected rows")
-        emit(report.rows()[:SHOWN], Format.table, columns=["row", "column", "value", "reason"])
-        if len(report.rejects) > SHOWN:
-            typer.echo(f"  … {len(report.rejects) - SHOWN} more problems (save them all with --report FILE.csv)")
+        emit([r.as_dict() for r in report.rejects[:SHOWN]], Format.table, columns=["row", "column", "value", "reason"])
+        if report.problems > SHOWN:
+            typer.echo(f"  … {report.problems - SHOWN} more problems (save them all with --report FILE.csv)")
+
+
+def _check_report(report_path: Optional[str]) -> None:
+    """Refuse a bad --report path before anything is read or imported."""
+    if report_path:
+        from ..importing.writers import FORMATS
+        from ..io.writers import check_target
+
+        check_target(report_path, tuple(f".{f}" for f in FORMATS))
 
 
 def _finish(summary, report, report_path: Optional[str], skip_invalid: bool, what: str) -> None:
-    if report_path:
-        from ..importing.report import save_report
-
-        save_report(report_path, report)
+    # the report was written by the import itself, before its commit (Report.save)
     if not report.rejected:
         return
     saved = f"; report in {report_path}" if report_path else ""
@@ -91,9 +97,10 @@ def import_customers(
     from ..importing.source import open_table, parse_mapping
 
     crm = current()
+    _check_report(report)
     table = open_table(file, known_fields=KNOWN_FIELDS, required_any=("name", "mobile", "vin"),
                        sheet=sheet, encoding=encoding, mapping=parse_mapping(map))
-    summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid)
+    summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid, report_path=report)
     _show(summary, rep, Format(format))
     _finish(summary, rep, report, skip_invalid, "customers")
 
@@ -118,9 +125,10 @@ def import_visits(
     from ..importing.visits import KNOWN_FIELDS, import_visits as run
 
     crm = current()
+    _check_report(report)
     table = open_table(file, known_fields=KNOWN_FIELDS, required_any=("ro_number",),
                        sheet=sheet, encoding=encoding, mapping=parse_mapping(map))
-    summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid)
+    summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid, report_path=report)
     _show(summary, rep, Format(format))
     _finish(summary, rep, report, skip_invalid, "visits")
 

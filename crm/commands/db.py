@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 from typing import Annotated
@@ -49,40 +48,24 @@ def path() -> None:
     typer.echo(str(current().db_path))
 
 
-def _private_target(target: Path) -> Path:
-    if target.exists() and target.is_dir():
-        raise BadInput(f"{target}: is a folder; give a file name for the backup")
-    if not target.parent.is_dir():
-        raise BadInput(f"{target.parent}: no such folder")
-    return target.with_name(f".{target.name}.tmp-{os.getpid()}")
-
-
 @app.command()
 def backup(target: Annotated[Path, typer.Argument(help="File to write the backup to")]) -> None:
     """Copy the database with SQLite's online backup: safe while others write."""
+    from ..io.writers import atomic_path
+
     crm = current()
     store = crm.store
-    tmp = _private_target(target)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.close(fd)
-        dst = sqlite3.connect(tmp)
-        try:
-            store.conn.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            dst.close()
-        os.chmod(tmp, 0o600)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except (OSError, sqlite3.Error) as exc:
-        tmp.unlink(missing_ok=True)
-        why = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise TemporaryFailure(f"{target}: cannot write the backup ({why}); nothing was written") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        # an older backup may be replaced; the live database, its side files, devices, folders never
+        with atomic_path(target, suffixes=None, allow_database=True, protect=[store.path]) as tmp:
+            dst = sqlite3.connect(tmp)
+            try:
+                store.conn.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dst.close()
+    except sqlite3.Error as exc:
+        raise TemporaryFailure(f"{target}: cannot write the backup ({exc}); nothing was written") from None
     with crm.transaction() as tx:
         tx.audit("backup", "database", detail={"target": str(target)})
     crm.info(f"Backed up {store.path} to {target}")

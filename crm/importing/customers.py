@@ -58,12 +58,13 @@ def _chunks(items: list, size: int = SQL_CHUNK):
 
 
 class CustomerImport:
-    def __init__(self, app, table: Table, *, dry_run: bool = False, skip_invalid: bool = False):
+    def __init__(self, app, table: Table, *, dry_run: bool = False, skip_invalid: bool = False,
+                 report_path: str | None = None):
         self.app = app
         self.table = table
         self.dry_run = dry_run
         self.skip_invalid = skip_invalid
-        self.report = Report()
+        self.report = Report(report_path)
         self.summary = Summary(file=str(table.path), kind=table.kind, sheet=table.sheet, encoding=table.encoding,
                                header_row=table.header_row, dry_run=dry_run,
                                ignored_columns=[h for h in table.ignored if h] +
@@ -102,6 +103,7 @@ class CustomerImport:
                 with bulk.bulk_load(tx, rows_expected=self.table.extra.get("rows_estimate") or 0,
                                     table_size=self.first_id - 1, enabled=not self.dry_run):
                     self._stream()
+                self.report.save()  # before the commit: a report that cannot be written rolls back
                 if self.report.rejected and not self.skip_invalid:
                     raise _Abort()
                 if self.dry_run:

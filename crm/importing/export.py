@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..errors import PermissionDenied
-from .writers import format_of, write_rows
+from .writers import FORMATS, format_of, write_rows
 
 #: (column, English header = an import alias, Chinese header = an import alias)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -74,7 +74,9 @@ def _where(filters: dict) -> tuple[str, list]:
 def export_customers(app, file: str, *, chinese_headers: bool = False, masked: bool | None = None,
                      limit: int | None = None, filters: dict | None = None) -> tuple[int, Path, str, bool]:
     """Write the export; returns (rows, path, format, masked)."""
-    path = Path(file)
+    from ..io.writers import check_target
+
+    path = check_target(Path(file), tuple(f".{f}" for f in FORMATS))  # never the database or a device
     fmt = format_of(path)
     if masked is False and not app.may_see_personal_data:
         role = app.actor.role or "no staff role"

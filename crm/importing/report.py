@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import json
+import os
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any, Iterator
 
-#: Rejects kept in memory for the report (a file with more bad rows is counted, not listed).
-MAX_REJECTS = 100_000
+#: Rejects kept in memory: the terminal lists 30 of them, --format json/jsonl/csv these; the
+#: --report file gets every one, streamed to a spool file beside it as they are found.
+SAMPLE = 1_000
 #: Planned changes kept for --dry-run's listing.
 MAX_CHANGES = 1_000
 REPORT_COLUMNS = ("row", "column", "field", "value", "reason")
@@ -66,20 +72,43 @@ def footer_note(footer_rows: list[tuple[int, str]], shown: int = 3) -> str:
 
 
 class Report:
-    """Rejected rows and the planned/applied changes of one import."""
+    """Rejected rows and the planned/applied changes of one import.
 
-    def __init__(self):
+    With a *path* (``--report``) every reject is streamed to an anonymous spool file in the
+    report's folder as it is found (memory stays flat however many rows are bad, and a full
+    disk shows up while the import can still roll back); :meth:`save` writes the report
+    from it through the checked atomic writer.  In memory: the first ``SAMPLE`` rejects.
+    """
+
+    def __init__(self, path: str | None = None):
+        self.path = path
         self.rejects: list[Reject] = []
+        self.problems = 0
         self.rejected_rows: set[int] = set()
         self.changes: list[dict] = []
-        self.lost = 0
+        self._spool: IO[str] | None = None
 
     def reject(self, row: int, column: str, fieldname: str, value: Any, reason: str) -> None:
         self.rejected_rows.add(row)
-        if len(self.rejects) < MAX_REJECTS:
-            self.rejects.append(Reject(row, column, fieldname, value, reason))
-        else:
-            self.lost += 1
+        self.problems += 1
+        item = Reject(row, column, fieldname, value, reason)
+        if len(self.rejects) < SAMPLE:
+            self.rejects.append(item)
+        if self.path is not None:
+            try:
+                if self._spool is None:
+                    import tempfile
+
+                    self._spool = tempfile.TemporaryFile("w+", encoding="utf-8", dir=Path(self.path).parent or ".")
+                d = item.as_dict()
+                self._spool.write(json.dumps([d[c] for c in REPORT_COLUMNS], ensure_ascii=False) + "\n")
+            except OSError as exc:
+                self._full(exc)
+
+    @property
+    def lost(self) -> int:
+        """Rejects not kept in memory (they are in the --report file)."""
+        return self.problems - len(self.rejects)
 
     @property
     def rejected(self) -> int:
@@ -91,11 +120,43 @@ class Report:
                                  "fields": ", ".join(fields or [])})
 
     def rows(self) -> list[dict]:
+        """The sample kept in memory (all rejects when there are at most ``SAMPLE``)."""
         return [r.as_dict() for r in self.rejects]
 
+    def _all(self) -> Iterator[dict]:
+        if self._spool is None:
+            return
+        self._spool.flush()
+        self._spool.seek(0)
+        for line in self._spool:
+            yield dict(zip(REPORT_COLUMNS, json.loads(line)))
 
-def save_report(path: str, report: Report) -> None:
-    """Write the reject report as CSV (UTF-8 with BOM for Excel), 0600, atomically."""
-    from .writers import write_rows
+    def save(self) -> None:
+        """Write the --report file (every reject; CSV with BOM for Excel, or by extension),
+        0600 and atomically.  The importers call it inside their transaction, before the
+        commit: a report that cannot be written (full disk: exit 75) rolls the import back."""
+        if self.path is None:
+            return
+        from .writers import write_rows
 
-    write_rows(path, report.rows(), columns=list(REPORT_COLUMNS))
+        from ..errors import TemporaryFailure
+
+        try:
+            write_rows(self.path, self._all(), columns=list(REPORT_COLUMNS))
+        except OSError as exc:
+            self._full(exc)
+        except TemporaryFailure:  # the writer's "disk is full": say what it means here
+            self._full(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+        finally:
+            if self._spool is not None:
+                with contextlib.suppress(OSError):
+                    self._spool.close()
+                self._spool = None
+
+    def _full(self, exc: OSError) -> None:
+        from ..errors import TemporaryFailure
+
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise TemporaryFailure(f"{self.path}: the disk is full while writing the reject report "
+                                   f"({exc.strerror}); nothing was imported or written") from None
+        raise exc

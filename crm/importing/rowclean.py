@@ -115,7 +115,9 @@ class _Memo:
             if len(self.cache) < CACHE_LIMIT:
                 self.cache[key] = hit
         if type(hit) is FieldError:
-            raise hit
+            # a new exception each time: re-raising the cached one would chain every raise's
+            # frames onto its traceback (~3 KB a rejected cell, never freed: issue 15 item 7)
+            raise FieldError(hit.field, hit.reason)
         return hit
 
 

@@ -35,9 +35,10 @@ def _in(conn, sql: str, keys: list) -> list:
 
 
 class VisitImport:
-    def __init__(self, app, table: Table, *, dry_run: bool = False, skip_invalid: bool = False):
+    def __init__(self, app, table: Table, *, dry_run: bool = False, skip_invalid: bool = False,
+                 report_path: str | None = None):
         self.app, self.table, self.dry_run, self.skip_invalid = app, table, dry_run, skip_invalid
-        self.report = Report()
+        self.report = Report(report_path)
         self.summary = Summary(file=str(table.path), kind=table.kind, sheet=table.sheet, encoding=table.encoding,
                                header_row=table.header_row, dry_run=dry_run,
                                ignored_columns=[h for h in table.ignored if h])
@@ -71,6 +72,7 @@ class VisitImport:
                         batch.append((rownum, clean))
                     if batch:
                         self._flush(batch)
+                self.report.save()  # before the commit: a report that cannot be written rolls back
                 if (self.report.rejected and not self.skip_invalid) or self.dry_run:
                     raise _Abort()
                 if self.fire_closed:

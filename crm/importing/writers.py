@@ -27,12 +27,10 @@ def write_rows(path: str | os.PathLike, rows: Iterable[dict], *, columns: Sequen
                headers: Sequence[str] | None = None, fmt: str | None = None) -> int:
     """Write ``rows`` (dicts) with ``columns`` titled ``headers``; returns the row count."""
     from crm.io import FileProblem
-    from crm.io.writers import write_table
+    from crm.io.writers import check_target, write_table
 
+    check_target(path, None if fmt else tuple(f".{f}" for f in FORMATS))
     fmt = format_of(path, fmt)
-    folder = Path(path).parent
-    if str(folder) and not folder.is_dir():
-        raise BadInput(f"{path}: folder {folder} does not exist")
     titles = list(headers or columns)
     try:
         if fmt in ("json", "jsonl"):

@@ -17,15 +17,13 @@ from pathlib import Path
 
 from typing import Any
 
-__all__ = ["FileProblem", "read_table", "Table", "Row", "write_table", "normalize_row", "Options"]
+__all__ = ["FileProblem", "read_table", "Table", "Row", "write_table"]
 
 _LAZY = {
     "read_table": "readers",
     "Table": "readers",
     "Row": "readers",
     "write_table": "writers",
-    "normalize_row": "normalize",
-    "Options": "normalize",
 }
 
 

@@ -36,8 +36,15 @@ What it does:
   customer's name spanning their two vehicles' rows) gives its value to every
   row of the merge; horizontal merges are not copied sideways.
 * **Streaming**: CSV rows are read lazily, memory stays flat for any size.
-  XLSX/XLS sheets are loaded by calamine's Rust reader (compact, but the
-  sheet is in memory: an Excel sheet has at most 1,048,576 rows).
+  XLSX/XLS sheets are loaded by calamine's Rust reader (fast, but the whole
+  sheet is in memory), except an XLSX sheet that unpacks to more than
+  ``STREAM_FROM_BYTES`` (256 MB of XML, ~140,000 typical rows), which is read
+  streaming by openpyxl's read-only reader (flat memory, ~10x slower; vertical
+  merges are not filled in on that path).
+* **Bombs**: before any reader unpacks an XLSX, :func:`check_xlsx` refuses a
+  part that unpacks more than ``MAX_ZIP_RATIO`` times its size or beyond
+  ``MAX_PART_BYTES``, and a sheet declaring or holding more than Excel's
+  1,048,576 rows (counted while unpacking 1 MB at a time).
 """
 
 from __future__ import annotations
@@ -47,7 +54,9 @@ import csv
 import datetime as _dt
 import itertools
 import os
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -592,7 +601,11 @@ def _openpyxl_sheets(path: Path):
             try:
                 ws = wb[name]
                 for i, row in enumerate(ws.iter_rows(values_only=True)):
+                    if i >= EXCEL_MAX_ROWS:
+                        raise FileProblem(path, f"more than {EXCEL_MAX_ROWS:,} rows (Excel's limit)", sheet=name)
                     yield i + 1, [_cell(v) for v in row]
+            except FileProblem:
+                raise
             except Exception as exc:
                 raise FileProblem(path, f"cannot read sheet ({type(exc).__name__}: {_short(exc)})", sheet=name) from None
 
@@ -642,26 +655,92 @@ def _short(exc: BaseException) -> str:
     return s[:160] + ("…" if len(s) > 160 else "")
 
 
-def _check_zip(path: Path) -> None:
+#: Excel's own limit: a sheet with more rows was not made by Excel (issue 15: 3,000,000-row bombs)
+EXCEL_MAX_ROWS = 1_048_576
+#: a zip member that expands more than this many times its packed size is refused (a zip
+#: bomb: 2 GB of whitespace packs into 2 MB, ~1000:1; real sheets pack 5-20:1)
+MAX_ZIP_RATIO = 250
+#: ... when it is larger than this (tiny parts such as styles may pack better)
+_RATIO_FROM_BYTES = 32 << 20
+#: no part of a workbook may unpack to more than this (a full 1,048,576-row sheet of 30
+#: columns is ~2 GB of XML)
+MAX_PART_BYTES = 4 << 30
+#: sheets larger than this (unpacked XML) are read streaming (openpyxl read-only, flat
+#: memory, ~10x slower) instead of by calamine, which holds the whole sheet in memory
+STREAM_FROM_BYTES = 256 << 20
+_PREFIX = re.compile(rb"<([A-Za-z_][\w.-]{0,15}):worksheet[\s>]")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=[\"'][A-Z]*\d*:?[A-Z]*(\d+)[\"']")
+
+
+def check_xlsx(path: str | os.PathLike[str]) -> int:
+    """Refuse an XLSX that is not a workbook, is a zip bomb, or has more rows than Excel allows,
+    before any reader unpacks it; returns the largest worksheet's unpacked size in bytes.
+
+    Checks, without holding more than 1 MB of the file in memory: every part's unpacked
+    size (``MAX_PART_BYTES``) and packing ratio (``MAX_ZIP_RATIO``); each worksheet's
+    ``<dimension>`` and its actual ``<row>`` count against Excel's 1,048,576 (the
+    declared sizes bound what Python's zipfile unpacks, so the count is what is there).
+    """
+    path = Path(path)
     try:
         with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+            if not ("xl/workbook.xml" in names or "xl/workbook.bin" in names or "content.xml" in names):
+                if "word/document.xml" in names:
+                    raise FileProblem(path, "a Word document, not a spreadsheet")
+                if "ppt/presentation.xml" in names:
+                    raise FileProblem(path, "a PowerPoint file, not a spreadsheet")
+                raise FileProblem(path, "a zip archive, not an Excel workbook")
+            largest = 0
+            for info in infos:
+                size = info.file_size
+                if size > MAX_PART_BYTES:
+                    raise FileProblem(path, f"{info.filename} unpacks to {size >> 20:,} MB, more than any "
+                                            f"workbook holds (limit {MAX_PART_BYTES >> 20:,} MB); refused")
+                if size > _RATIO_FROM_BYTES and size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+                    raise FileProblem(path, f"{info.filename} unpacks {size // max(info.compress_size, 1):,} "
+                                            f"times its size ({size >> 20:,} MB): a zip bomb, refused")
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    _count_rows(path, z, info)
+                    largest = max(largest, size)
+            return largest
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise FileProblem(path, f"corrupt XLSX file (damaged zip archive: {_short(exc)})") from None
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names or "content.xml" in names:
-        return
-    if "word/document.xml" in names:
-        raise FileProblem(path, "a Word document, not a spreadsheet")
-    if "ppt/presentation.xml" in names:
-        raise FileProblem(path, "a PowerPoint file, not a spreadsheet")
-    raise FileProblem(path, "a zip archive, not an Excel workbook")
 
 
-def _open_workbook(path: Path, kind: str):
+def _count_rows(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    sheet = info.filename.rsplit("/", 1)[-1]
+    rows, tail, tag = 0, b"", b"<row"  # also <rowBreaks>: a few too many only errs on the strict side
+    with z.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            if not tail:  # the first chunk: the declared size, and the namespace prefix if any
+                m = _DIMENSION.search(data, 0, 65536)
+                if m and int(m.group(1)) > EXCEL_MAX_ROWS:
+                    raise FileProblem(path, f"{sheet} declares {int(m.group(1)):,} rows; Excel sheets hold at "
+                                            f"most {EXCEL_MAX_ROWS:,}: refused")
+                prefix = _PREFIX.search(data, 0, 65536)
+                if prefix:
+                    tag = b"<" + prefix.group(1) + b":row"
+            rows += data.count(tag)  # C speed: ~0.4 s for 180 MB of XML, any whitespace after the name
+            tail = data[-(len(tag) - 1):]  # a tag cut by the chunk boundary is counted once
+            if rows > EXCEL_MAX_ROWS:
+                raise FileProblem(path, f"{sheet} has more than {EXCEL_MAX_ROWS:,} rows (Excel's limit): refused")
+
+
+def _check_zip(path: Path) -> int:
+    return check_xlsx(path)
+
+
+def _open_workbook(path: Path, kind: str, sheet_bytes: int = 0):
     """Open with calamine; if it is not installed, or cannot read this file,
     with openpyxl (XLSX) or xlrd (XLS).  When every reader fails, the first
-    reader's error is raised."""
+    reader's error is raised.  An XLSX whose largest sheet unpacks to more than
+    ``STREAM_FROM_BYTES`` is read streaming by openpyxl (flat memory)."""
     fallback = _xlrd_sheets if kind == "xls" else _openpyxl_sheets
+    if kind == "xlsx" and sheet_bytes > STREAM_FROM_BYTES:
+        return _openpyxl_sheets(path)
     try:
         import python_calamine  # noqa: F401
     except ImportError:
@@ -745,9 +824,8 @@ def read_table(
         return _table(p, "csv", None, [], meta, header, rows, close, 0)
     if kind not in ("xlsx", "xls"):
         raise FileProblem(p, f"not a spreadsheet or CSV file (looks like {kind.upper()})")
-    if kind == "xlsx":
-        _check_zip(p)
-    all_names, candidates, open_sheet, close_wb = _open_workbook(p, kind)
+    sheet_bytes = _check_zip(p) if kind == "xlsx" else 0
+    all_names, candidates, open_sheet, close_wb = _open_workbook(p, kind, sheet_bytes)
     try:
         if sheet is not None:
             if isinstance(sheet, int) and not isinstance(sheet, bool):

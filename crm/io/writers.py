@@ -8,12 +8,9 @@ Every writer:
   never half a file;
 * creates the file with mode **0600** (customer data is personal data; an
   existing file's permissions are not kept);
-* neutralises **spreadsheet formula injection** in CSV and XLSX: a text
-  cell whose first non-blank character is ``=``, ``+``, ``-``, ``@``, tab or
-  CR (or full-width ``＝＋－＠``) is prefixed with a single quote, so Excel
-  and WPS show it as text instead of running it.  Real numbers (int, float,
-  Decimal) and text that is just a number (``-12.5``, ``+8613812345678``)
-  are left alone: Excel reads those as numbers, never as formulas;
+* neutralises **spreadsheet formula injection** in CSV and XLSX with the
+  one neutraliser, :func:`crm.output.neutralise_formula` (a text cell that
+  a spreadsheet would run gets a leading apostrophe; numbers stay numbers);
 * returns the number of data rows written.
 
 Rows are mappings (looked up by column key) or sequences (by position).
@@ -32,24 +29,27 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import datetime as _dt
 import itertools
 import json
 import os
 import re
 import secrets
-import unicodedata
+import stat
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+from crm.errors import BadInput, TemporaryFailure
 from crm.io import FileProblem
+from crm.output import display_width, neutralise_formula
 
 __all__ = [
+    "check_target",
+    "atomic_path",
     "atomic_write",
-    "neutralise",
-    "display_width",
     "write_csv",
     "write_xlsx",
     "write_json",
@@ -57,48 +57,149 @@ __all__ = [
     "write_table",
 ]
 
-_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
-_NUMERIC = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XLSX_WIDTH_SAMPLE = 1000
 _MAX_WIDTH = 60
 _MAX_CELL = 32767
 
 
-def neutralise(value: Any) -> Any:
-    """Make a cell safe for spreadsheets (see module docstring).
+#: errno values that mean "no room": a full disk, a quota, a file-size limit.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_JOURNAL_MAGIC = b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+_SIDE_FILE = re.compile(r"-(wal|shm|journal)$", re.IGNORECASE)
 
-    >>> neutralise("=1+1"), neutralise("＋cmd"), neutralise(" @SUM(A1)"), neutralise("-12.5"), neutralise(-3)
-    ("'=1+1", "'＋cmd", "' @SUM(A1)", '-12.5', -3)
-    >>> neutralise("张三"), neutralise("")
-    ('张三', '')
+
+def _refuse(path: str | os.PathLike[str], why: str) -> BadInput:
+    return BadInput(f"{os.fspath(path)}: {why}; nothing was written")
+
+
+def check_target(
+    path: str | os.PathLike[str],
+    suffixes: Sequence[str] | None,
+    *,
+    allow_database: bool = False,
+    protect: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """The one check every output path passes before anything is written.
+
+    Refused (``BadInput``, exit 2, one line): a name without the format's
+    extension (*suffixes*, lower case with the dot; ``None`` = any); a
+    database's side file (``-wal``, ``-shm``, ``-journal``); anything that
+    exists and is not a regular file (a folder, a device such as
+    ``/dev/null``, a fifo, a socket, a broken symbolic link); a file that is
+    an SQLite database, journal or WAL (the live database or a backup of it)
+    unless *allow_database*; any path in *protect* (the live database and its
+    side files, for ``db backup``); a missing folder.
+
+    >>> import tempfile
+    >>> check_target(os.path.join(tempfile.mkdtemp(), "a.csv"), (".csv",)).suffix
+    '.csv'
+    >>> check_target("/dev/null", (".csv",))
+    Traceback (most recent call last):
+    ...
+    crm.errors.BadInput: /dev/null: is a device; only a new or a regular file can be written; nothing was written
     """
-    if type(value) is not str or not value:
-        return value
-    first = value[0]
-    if first == " ":
-        stripped = value.lstrip(" ")
-        if not stripped:
-            return value
-        first = stripped[0]
-    if first in _TRIGGERS:
-        if first in "+-" and _NUMERIC.fullmatch(value.strip()):
-            return value
-        return "'" + value
-    return value
+    target = Path(path)
+    name = target.name
+    if not name or name in (".", ".."):
+        raise _refuse(path, "give a file name, not a folder")
+    if _SIDE_FILE.search(name):
+        raise _refuse(path, "this is a database's journal or WAL file")
+    for other in protect:
+        other = Path(other)
+        for guarded in (other, *(other.with_name(other.name + s) for s in ("-wal", "-shm", "-journal"))):
+            if os.path.abspath(guarded) == os.path.abspath(target) or (
+                    guarded.exists() and target.exists() and os.path.samefile(guarded, target)):
+                raise _refuse(path, "this is the database crm is using")
+    try:
+        st = os.stat(target)  # follows a symbolic link: what would be written through it
+    except FileNotFoundError:
+        if os.path.islink(target):
+            raise _refuse(path, "a symbolic link to nothing") from None
+        if not target.parent.is_dir():
+            raise _refuse(path, f"the folder {target.parent} does not exist") from None
+        _check_suffix(target, suffixes)
+        return target
+    except NotADirectoryError:
+        raise _refuse(path, f"the folder {target.parent} does not exist") from None
+    except OSError as exc:
+        raise _refuse(path, f"cannot look at it ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _refuse(path, "is a folder; give a file name")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                else "a pipe" if stat.S_ISFIFO(st.st_mode) else "not a regular file")
+        raise _refuse(path, f"is {kind}; only a new or a regular file can be written")
+    if not allow_database:
+        try:
+            with open(target, "rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise _refuse(path, f"cannot read it to check ({exc.strerror or exc})") from None
+        if head.startswith(_SQLITE_MAGIC):
+            raise _refuse(path, "is an SQLite database (the crm database or a backup)")
+        if head.startswith(_JOURNAL_MAGIC) or head[:4] in _WAL_MAGIC:
+            raise _refuse(path, "this is a database's journal or WAL file")
+    _check_suffix(target, suffixes)
+    return target
 
 
-def display_width(text: str) -> int:
-    """Width in "Excel characters": East Asian wide/full-width characters
-    count 2.
+def _check_suffix(target: Path, suffixes: Sequence[str] | None) -> None:
+    if suffixes is not None and target.suffix.lower() not in suffixes:
+        raise _refuse(target, f"the file name must end in {' or '.join(suffixes)}")
 
-    >>> display_width("abc"), display_width("张三"), display_width("京A12345")
-    (3, 4, 8)
+
+def _full(target: Path, exc: OSError) -> TemporaryFailure:
+    return TemporaryFailure(f"{os.fspath(target)}: the disk is full ({exc.strerror or exc}); nothing was written")
+
+
+@contextlib.contextmanager
+def atomic_path(
+    path: str | os.PathLike[str],
+    *,
+    suffixes: Sequence[str] | None,
+    allow_database: bool = False,
+    protect: Iterable[str | os.PathLike[str]] = (),
+) -> Iterator[Path]:
+    """The one private atomic writer, for code that needs a file *name*
+    (SQLite's backup): checks *path* (:func:`check_target`), yields a new
+    empty 0600 temporary file beside it; when the block ends without an
+    exception the temporary file is fsync'ed, renamed over *path* and the
+    folder fsync'ed.  On an exception it is removed and *path* is
+    untouched; a full disk becomes ``TemporaryFailure`` (exit 75).
     """
-    w = 0
-    for ch in text:
-        w += 2 if ch > "\u1100" and unicodedata.east_asian_width(ch) in "WF" else 1
-    return w
+    target = check_target(path, suffixes, allow_database=allow_database, protect=protect)
+    directory = target.parent
+    tmp = directory / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(tmp, flags, 0o600)
+    except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise _full(target, exc) from None
+        raise _refuse(path, f"cannot write here ({exc.strerror or exc})") from None
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
+    finally:
+        os.close(fd)
+    try:
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            os.fchmod(fd, 0o600)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            raise _full(target, exc) from None
+        raise
+    _fsync_dir(directory)
 
 
 @contextlib.contextmanager
@@ -106,53 +207,87 @@ def atomic_write(
     path: str | os.PathLike[str],
     mode: str = "w",
     *,
+    suffixes: Sequence[str] | None = None,
     encoding: str | None = None,
     newline: str | None = None,
 ) -> Iterator[IO[Any]]:
-    """Open a temporary file beside *path* (mode 0600) and move it into
-    place when the block ends without an exception; on an exception the
-    temporary file is removed and *path* is untouched.
+    """:func:`atomic_path` with the temporary file open for writing (text
+    or ``"wb"``): every crm export goes through here.
 
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "x.txt")
-    >>> with atomic_write(p) as f:
+    >>> with atomic_write(p, suffixes=(".txt",)) as f:
     ...     _ = f.write("hello")
     >>> Path(p).read_text(), oct(os.stat(p).st_mode & 0o777)
     ('hello', '0o600')
     """
     if mode not in ("w", "wb"):
         raise ValueError("mode must be 'w' or 'wb'")
-    target = Path(path)
-    directory = target.parent
-    tmp = directory / f".{target.name}.{secrets.token_hex(4)}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(tmp, flags, 0o600)
-    except FileNotFoundError:
-        raise FileProblem(target, "the directory does not exist") from None
-    except OSError as exc:
-        raise FileProblem(target, f"cannot write here ({exc.strerror or exc})") from None
-    try:
-        os.fchmod(fd, 0o600)  # whatever the umask
+    with atomic_path(path, suffixes=suffixes) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
         if mode == "wb":
             f: IO[Any] = os.fdopen(fd, "wb")
         else:
             f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline=newline)
-    except BaseException:
-        os.close(fd)
-        os.unlink(tmp)
-        raise
-    try:
-        with f:
-            yield f
+        guard = _Guard(f)
+        try:
+            yield guard  # type: ignore[misc]
             f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(directory)
+        except BaseException:
+            guard.kill()
+            with contextlib.suppress(OSError):
+                f.close()  # the error that matters is the one raised in the block
+            raise
+        f.close()
+
+
+class _Guard:
+    """The file handed to the writing code.  After a failure (a full disk) it swallows
+    what is still written to it, keeping a plausible position, so that a library object
+    caught in the traceback (a half-saved ``ZipFile``, which closes itself when collected)
+    cannot print "Exception ignored" on stderr after crm's one-line error."""
+
+    def __init__(self, f: IO[Any]):
+        self._f = f
+        self.dead = False
+        self._pos = 0
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self._pos = self._f.tell()
+        self.dead = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._f, name)
+
+    def write(self, data: Any) -> int:
+        if self.dead:
+            self._pos += len(data)
+            return len(data)
+        return self._f.write(data)
+
+    def flush(self) -> None:
+        if not self.dead:
+            self._f.flush()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if not self.dead:
+            return self._f.seek(offset, whence)
+        self._pos = offset if whence == 0 else self._pos + offset
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos if self.dead else self._f.tell()
+
+    def truncate(self, *args: Any) -> int:
+        return self._pos if self.dead else self._f.truncate(*args)
+
+    def close(self) -> None:
+        if not self.dead:
+            self._f.close()
+
+    def __iter__(self):
+        return iter(self._f)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -198,7 +333,7 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if type(value) is str:
-        return neutralise(value)
+        return neutralise_formula(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, Decimal)):
@@ -211,7 +346,7 @@ def _text(value: Any) -> str:
         return value.isoformat(sep=" ", timespec="seconds" if not value.microsecond else "auto")
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
-    return neutralise(str(value))
+    return neutralise_formula(str(value))
 
 
 def write_csv(
@@ -222,6 +357,7 @@ def write_csv(
     titles: Sequence[str] | None = None,
     encoding: str = "utf-8-sig",
     delimiter: str = ",",
+    suffixes: Sequence[str] = (".csv", ".txt"),
 ) -> int:
     """Write a CSV file; UTF-8 with BOM by default so Excel shows Chinese
     correctly (``encoding="gb18030"`` for old Excel/WPS set-ups).
@@ -238,7 +374,7 @@ def write_csv(
     get = _getter(cols)
     n = 0
     try:
-        with atomic_write(path, "w", encoding=encoding, newline="") as f:
+        with atomic_write(path, "w", suffixes=suffixes, encoding=encoding, newline="") as f:
             w = csv.writer(f, delimiter=delimiter)
             header = titles if titles is not None else cols
             if header is not None:
@@ -273,7 +409,7 @@ def _xlsx_value(ws: Any, value: Any) -> Any:
     s = value if type(value) is str else str(value)
     if _ILLEGAL_XML.search(s):
         s = _ILLEGAL_XML.sub("", s)
-    s = neutralise(s)
+    s = neutralise_formula(s)
     if len(s) > _MAX_CELL:
         s = s[: _MAX_CELL - 1] + "…"
     return s  # never starts with "=" now, so openpyxl stores it as text
@@ -308,6 +444,7 @@ def write_xlsx(
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    check_target(path, (".xlsx",))  # before building the workbook
     cols, it = _columns_and_rows(rows, columns)
     if titles is not None and cols is not None and len(titles) != len(cols):
         raise ValueError("titles and columns differ in length")
@@ -339,8 +476,13 @@ def write_xlsx(
     for values in itertools.chain(head_rows, (get(r) for r in it)):
         ws.append([_xlsx_value(ws, v) for v in values])
         n += 1
-    with atomic_write(path, "wb") as f:
-        wb.save(f)
+    try:
+        with atomic_write(path, "wb", suffixes=(".xlsx",)) as f:
+            wb.save(f)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            ws.close()  # finish openpyxl's row generator now, not noisily at exit
+        raise
     return n
 
 
@@ -377,7 +519,7 @@ def write_json(
     """Write a JSON array of objects (UTF-8, not ASCII-escaped), one object
     per line, streaming.  Dates are ISO strings, Decimals strings (exact)."""
     n = 0
-    with atomic_write(path, "w", encoding="utf-8", newline="\n") as f:
+    with atomic_write(path, "w", suffixes=(".json",), encoding="utf-8", newline="\n") as f:
         f.write("[")
         for obj in _json_rows(rows, columns):
             f.write(",\n" if n else "\n")
@@ -394,7 +536,7 @@ def write_jsonl(
 ) -> int:
     """Write JSON Lines: one object per line (UTF-8)."""
     n = 0
-    with atomic_write(path, "w", encoding="utf-8", newline="\n") as f:
+    with atomic_write(path, "w", suffixes=(".jsonl",), encoding="utf-8", newline="\n") as f:
         for obj in _json_rows(rows, columns):
             f.write(json.dumps(obj, ensure_ascii=False, default=_json_default))
             f.write("\n")
@@ -418,7 +560,7 @@ def write_table(
     if fmt in ("csv-gb18030", "csv-gbk"):
         return write_csv(path, rows, columns, titles=titles, encoding="gb18030")
     if fmt == "tsv":
-        return write_csv(path, rows, columns, titles=titles, delimiter="\t")
+        return write_csv(path, rows, columns, titles=titles, delimiter="\t", suffixes=(".tsv", ".txt"))
     if fmt == "xlsx":
         return write_xlsx(path, rows, columns, titles=titles)
     if fmt == "json":

@@ -171,7 +171,8 @@ def _chart(ws, section: dict, n: int) -> None:
     ws.add_chart(chart, f"{get_column_letter(len(headers) + 2)}{HEADER_ROW}")
 
 
-def write(report: dict, path: Path, app=None) -> None:
+def write(report: dict, fh, app=None) -> None:
+    """Save the workbook to ``fh``, a binary file open for writing (crm.io.writers.atomic_write)."""
     from openpyxl import Workbook
 
     from .present import view
@@ -201,4 +202,4 @@ def write(report: dict, path: Path, app=None) -> None:
         _page_setup(ws, v)
     wb.properties.title = v["title"]
     wb.properties.creator = report.get("generated_by_name") or report.get("generated_by") or ""
-    wb.save(path)
+    wb.save(fh)

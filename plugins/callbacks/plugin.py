@@ -81,3 +81,15 @@ def on_visit_closed(tx, visit):
     if visit.get("id") is not None:
         tx.conn.execute("INSERT OR REPLACE INTO callback_visit_events (visit_id, at) VALUES (?, ?)",
                         (visit["id"], tx.now))
+
+
+@hookimpl
+def register_config_keys(register):
+    register("callbacks", "table")
+    register("callbacks.lookback_days", "int", low=1)
+    register("callbacks.max_attempts", "int", low=1)
+    register("callbacks.specialist_roles", "list")
+    register("callbacks.caller_roles", "list")
+    register("callbacks.retry_slots", "list", items="time")
+    register("callbacks.missing_consent", "str", choices=("allow", "deny"))
+    register("callbacks.rules", "table")

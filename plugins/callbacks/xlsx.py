@@ -18,7 +18,7 @@ import datetime as dt
 from pathlib import Path
 
 from crm.errors import BadInput, NeedsAttention
-from crm.api import emit
+from crm.api import check_target, emit
 
 from . import settings as settings_mod
 from .files import unformula, write_table
@@ -40,8 +40,7 @@ REQUIRED = ("id", "attempts", "result")
 def export_queue(app, file: Path, *, day: dt.date, staff: str | None) -> int:
     from .queue import due_rows
 
-    if Path(file).suffix.lower() != ".xlsx":
-        raise BadInput(f"{file}: the queue is exported as .xlsx")
+    check_target(file, (".xlsx",))  # the queue is exported as .xlsx; never the database or a device
     rows = [app.mask(r) for r in due_rows(app, day, staff=staff)]
     table = [[r["id"], r["customer"], r["phone"], r["car"], r["visit"], r["why"], r["due_on"],
               "是" if r["member"] else "否", r["attempts"], r["assigned_to"], None, None, None, None, None, None, None]
@@ -59,6 +58,12 @@ def _read(file: Path) -> list[tuple[int, dict]]:
     path = Path(file)
     if not path.is_file():
         raise BadInput(f"{file}: no such file")
+    from crm.api import FileProblem, check_xlsx
+
+    try:
+        check_xlsx(path)  # zip bombs and sheets over Excel's row limit, before unpacking
+    except FileProblem as exc:
+        raise BadInput(f"{path}: not a readable .xlsx file ({exc.message})") from None
     try:
         from openpyxl import load_workbook
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from crm.api import CHANNELS  # noqa: F401  (the core's, defined once)
@@ -85,25 +83,14 @@ def outbox_dir(app) -> Path:
     return Path(app.db_path).resolve().parent / "outbox"
 
 
-def write_private(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temp file + os.replace) with mode 0600."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+def write_private(path: Path, data: bytes, suffixes: tuple[str, ...]) -> Path:
+    """Write ``data`` to ``path`` through the core's one checked private atomic writer
+    (0600, fsync'ed, renamed into place; the database, devices and wrong extensions refused)."""
+    from crm.api import atomic_write
+
+    with atomic_write(path, "wb", suffixes=suffixes) as handle:
+        handle.write(data)
+    return Path(path)
 
 
 def contact_policy(app):

@@ -236,6 +236,10 @@ def ics(
                                  (crm.now().isoformat(timespec="minutes"),))
     known = {r["id"]: r for r in events.list_events(crm.store, include_cancelled=True)}
     counts = {e["id"]: known[e["id"]] for e in chosen}
+    if out is not None:
+        from crm.api import check_target
+
+        check_target(out, (".ics",))  # before any work: never the database, a device or a folder
     text = calendar(chosen, now=crm.now(), domain=(crm.config.dealer_code or "crm").lower() + ".crm.local",
                     counts=counts)
     if out is None:
@@ -243,5 +247,5 @@ def ics(
         return
     from .common import write_private
 
-    write_private(out, text.encode("utf-8"))
+    write_private(out, text.encode("utf-8"), (".ics",))
     crm.info(f"{out}: {len(chosen)} event(s)")

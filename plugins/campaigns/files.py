@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from crm.errors import BadInput
-from crm.api import cell_text, neutralise_formula
+from crm.api import cell_text, check_target, neutralise_formula
 
 from .common import write_private
 
@@ -24,6 +24,7 @@ def csv_bytes(rows: Sequence[dict], columns: Sequence[str], headers: Sequence[st
 
 def write_table(path: Path, rows: Sequence[dict], columns: Sequence[str]) -> Path:
     path = Path(path)
+    check_target(path, (".csv", ".xlsx"))
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
 
@@ -34,8 +35,8 @@ def write_table(path: Path, rows: Sequence[dict], columns: Sequence[str]) -> Pat
             sheet.append([neutralise_formula(cell_text(row.get(c))) for c in columns])
         buffer = io.BytesIO()
         book.save(buffer)
-        return write_private(path, buffer.getvalue())
-    return write_private(path, b"\xef\xbb\xbf" + csv_bytes(rows, columns))
+        return write_private(path, buffer.getvalue(), (".xlsx",))
+    return write_private(path, b"\xef\xbb\xbf" + csv_bytes(rows, columns), (".csv",))
 
 
 def read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -43,6 +44,12 @@ def read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path}: no such file")
+    from crm.api import FileProblem, check_xlsx
+
+    try:
+        check_xlsx(path)  # zip bombs and sheets over Excel's row limit, before unpacking
+    except FileProblem as exc:
+        raise BadInput(f"{path}: not an XLSX workbook ({exc.message})") from None
     try:
         from openpyxl import load_workbook
 

@@ -38,6 +38,7 @@ def flush(app) -> list[dict]:
             return []
         stamp = app.now().strftime("%Y%m%d-%H%M%S")
         folder = outbox_dir(app)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         for channel in sorted({r["channel"] for r in rows}):
             batch = [r for r in rows if r["channel"] == channel]
             buffer = io.StringIO()
@@ -46,7 +47,7 @@ def flush(app) -> list[dict]:
             for row in batch:
                 writer.writerow([neutralise_formula(row["to_addr"] or ""), neutralise_formula(row["text"] or "")])
             path = folder / f"{channel}-{stamp}-{batch[0]['id']}.csv"
-            write_private(path, buffer.getvalue().encode("utf-8"))
+            write_private(path, buffer.getvalue().encode("utf-8"), (".csv",))
             tx.conn.executemany("UPDATE campaigns_outbox SET written_at = ?, file = ? WHERE id = ?",
                                 [(tx.now, path.name, r["id"]) for r in batch])
             written.append({"channel": channel, "file": str(path), "messages": len(batch)})

@@ -106,3 +106,19 @@ def agenda_items(app, agenda):
     from .sections import agenda_items as items
 
     return items(app, agenda)
+
+
+@hookimpl
+def register_config_keys(register):
+    from .common import CHANNELS
+
+    register("campaigns", "table")
+    for key in ("outbox_dir", "templates_dir", "birthday_gift", "holiday_gift", "renewal_gift", "signature"):
+        register(f"campaigns.{key}", "str")
+    register("campaigns.care_channels", "list", choices=CHANNELS)
+    register("campaigns.holidays", "list")
+    register("campaigns.recall_visit_types", "list")
+    for key in ("low_score", "complaint_score", "churn_months", "results_days", "renewal_days_ahead",
+                "remind_days_before", "holiday_days_before", "birthday_days_before", "recall_due_workdays",
+                "chase_days_before"):
+        register(f"campaigns.{key}", "number", low=0)

@@ -162,14 +162,14 @@ def export(
     Phones and e-mail are written in full only for roles that may see personal data
     (config privacy.unmasked_roles); for anyone else they are masked.
     """
+    from crm.api import check_target
+
+    from .files import write_table
+
+    check_target(out, (".csv", ".xlsx"))  # never the database, a device or a folder
     crm = current()
     seg = segments.get_segment(crm.store, name)
     rows = [crm.mask(r) for r in segments.members(crm.store, seg["spec"], crm.today())]
-    from .files import write_table
-
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise BadInput(f"{out}: export to a .csv or .xlsx file")
     with crm.transaction() as tx:
         tx.audit("export", "campaigns_segment", [seg["id"]], count=len(rows),
                  detail={"file": out.name, "masked": not crm.may_see_personal_data})

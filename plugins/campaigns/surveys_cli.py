@@ -136,6 +136,10 @@ def import_(
     crm = current()
     from . import survey_import
 
+    if rejects is not None:
+        from crm.api import check_target
+
+        check_target(rejects, (".csv", ".xlsx"))  # before anything is read or imported
     found = surveys.get_survey(crm.store, survey)
     good, bad = survey_import.validate(crm, found, file)
     if bad:

@@ -73,3 +73,16 @@ def agenda_items(app, agenda):
     from .reports import agenda_items as items
 
     return items(app, agenda)
+
+
+@hookimpl
+def register_config_keys(register):
+    register("complaints", "table")
+    register("complaints.respond_hours", "table")
+    register("complaints.resolve_hours", "table")
+    register("complaints.work_hours", "list")
+    register("complaints.escalation", "list", items="table")
+    register("complaints.repeat_window_days", "int", low=0)
+    register("complaints.followup_workdays", "int", low=0)
+    for key in ("handler_roles", "open_roles", "approver_roles"):
+        register(f"complaints.{key}", "list")

@@ -3,17 +3,14 @@
 Layout: a merged title row, a subtitle (period, grouping, dealer, who made it and when),
 the Chinese header row (frozen), one row per class, a bold totals row (合计), percentages and
 hours formatted, column widths set; a second sheet lists the tickets (no names or phones).
-Written atomically and private (0600): a temp file in the same folder, then os.replace.
+Written through the core's one checked private atomic writer (0600, fsync'ed, renamed into place).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from crm.errors import BadInput
-from crm.api import neutralise_formula
+from crm.api import atomic_write, check_target, neutralise_formula
 
 from . import reports, vocab
 
@@ -38,11 +35,7 @@ def write(path: str | Path, *, rows: list[dict], total: dict, by: str, period_la
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise BadInput(f"--out {path}: the file name must end in .xlsx")
-    if not target.parent.exists():
-        raise BadInput(f"--out {path}: the folder {target.parent} does not exist")
+    target = check_target(Path(path), (".xlsx",))
     wb = Workbook()
     ws = wb.active
     ws.title = "分类统计"
@@ -120,14 +113,6 @@ def write(path: str | Path, *, rows: list[dict], total: dict, by: str, period_la
             detail.cell(row=i, column=col, value=_cell(values[key]))
     detail.freeze_panes = "A2"
 
-    fd, tmp = tempfile.mkstemp(prefix=".complaints-", suffix=".xlsx", dir=str(target.parent))
-    os.close(fd)
-    try:
-        os.chmod(tmp, 0o600)
-        wb.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(target, "wb", suffixes=(".xlsx",)) as fh:
+        wb.save(fh)
     return target

@@ -66,3 +66,19 @@ def report_sections(app, report):
     from .hooks import report as portal_report
 
     return portal_report(app, report)
+
+
+@hookimpl
+def register_config_keys(register):
+    from .settings import STREAMS
+
+    register("portal", "table")
+    for key in ("url", "client_id", "client_secret_env"):  # client_secret_command: a string or a list
+        register(f"portal.{key}", "str")
+    register("portal.page_limit", "int", low=1, high=500)
+    register("portal.timeout", "number", low=0.1, high=600)
+    register("portal.retries", "int", low=0, high=20)
+    register("portal.backoff", "number", low=0, high=60)
+    register("portal.backoff_max", "number", low=0, high=3600)
+    register("portal.max_retry_after", "number", low=0, high=86400)
+    register("portal.streams", "list", choices=STREAMS)

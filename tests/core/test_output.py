@@ -46,3 +46,16 @@ def test_json_dates_are_iso():
     out = io.StringIO()
     emit([{"at": dt.datetime(2026, 1, 2, 3, 4, 5), "on": dt.date(2026, 1, 2)}], "json", out=out)
     assert json.loads(out.getvalue()) == [{"at": "2026-01-02T03:04:05", "on": "2026-01-02"}]
+
+
+def test_one_formula_neutraliser_and_one_display_width():
+    """Issue 14: one neutraliser (crm.output.neutralise_formula), one width rule (crm.output.display_width)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    copies = re.compile(r"east_asian_width|＝＋－＠|\"=\", \"\+\", \"-\", \"@\"|def neutralise|def display_width")
+    found = [f"{p.relative_to(root)}:{n}" for folder in ("crm", "plugins") for p in sorted((root / folder).rglob("*.py"))
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if copies.search(line) and p.relative_to(root).as_posix() != "crm/output.py"]
+    assert found == []

@@ -11,8 +11,9 @@ MODULES = [
     "crm.io.sniff",
     "crm.io.readers",
     "crm.io.writers",
-    "crm.io.normalize",
     "crm.io.footer",
+    "crm.output",
+    "crm.config",
 ]
 
 

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.io.readers import read_table
-from crm.io.writers import neutralise, write_csv, write_xlsx
+from crm.io.writers import write_csv, write_xlsx
+from crm.output import neutralise_formula as neutralise
 
 CHARS = string.ascii_letters + string.digits + ' ,;"\'\t=+-@|\n' + "张三京沪粤，。＝＋－＠　"
 cells = st.text(alphabet=CHARS, max_size=12)

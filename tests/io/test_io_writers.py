@@ -10,12 +10,14 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from crm.output import display_width, neutralise_formula as neutralise
+
+from crm.errors import BadInput
+
 from crm.io import FileProblem
 from crm.io.readers import read_table
 from crm.io.writers import (
     atomic_write,
-    display_width,
-    neutralise,
     write_csv,
     write_json,
     write_jsonl,
@@ -197,32 +199,31 @@ def test_mode_0600_replaces_existing_permissions(tmp_path):
 
 
 def test_atomic_on_exception(tmp_path):
-    p = tmp_path / "o.csv"
-    write_csv(p, ROWS, COLS)
-    before = p.read_bytes()
-
     def broken():
         yield ROWS[0]
         raise RuntimeError("disk full, say")
 
-    for writer in (write_csv, write_xlsx, write_json, write_jsonl):
+    for writer, suffix in ((write_csv, ".csv"), (write_xlsx, ".xlsx"), (write_json, ".json"), (write_jsonl, ".jsonl")):
+        p = tmp_path / f"o{suffix}"
+        p.write_bytes(b"before")
         with pytest.raises(RuntimeError):
             writer(p, broken(), COLS)
-        assert p.read_bytes() == before
-    assert [x.name for x in tmp_path.iterdir() if x.name not in ("crm.db", "config.toml")] == ["o.csv"]  # no temp files left
+        assert p.read_bytes() == b"before"
+    left = sorted(x.name for x in tmp_path.iterdir() if x.name not in ("crm.db", "config.toml"))
+    assert left == ["o.csv", "o.json", "o.jsonl", "o.xlsx"]  # no temp files
 
 
 def test_atomic_write_context(tmp_path):
     p = tmp_path / "x.bin"
-    with atomic_write(p, "wb") as f:
+    with atomic_write(p, "wb", suffixes=(".bin",)) as f:
         f.write(b"abc")
         assert not p.exists()  # nothing visible until the block ends
     assert p.read_bytes() == b"abc"
     with pytest.raises(ValueError):
-        with atomic_write(p, "a"):
+        with atomic_write(p, "a", suffixes=None):
             pass
-    with pytest.raises(FileProblem, match="directory does not exist"):
-        with atomic_write(tmp_path / "nope" / "x.csv"):
+    with pytest.raises(BadInput, match="folder .* does not exist"):
+        with atomic_write(tmp_path / "nope" / "x.csv", suffixes=(".csv",)):
             pass
 
 
