@@ -33,7 +33,9 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "plugins": ("crm.commands.plugins:app", "Installed plugins: what they add"),
     "config": ("crm.commands.config:app", "Show the configuration (secrets redacted)"),
     "db": ("crm.commands.db:app", "The database: migrate, backup, restore, check"),
-    "audit": ("crm.commands.audit:app", "The audit log: who did what, when"),
+    "audit": ("crm.commands.audit:app", "The audit log: who did what, when; verify its hash chain"),
+    "login": ("crm.commands.login:login_command", "Log in with your PIN (a short session; see docs/privacy.md)"),
+    "logout": ("crm.commands.login:logout_command", "End your login session"),
     "report": ("crm.commands.report:app", "Reports and KPIs (日报/周报/月报): kpi, daily, weekly, monthly"),
     "today": ("crm.commands.today:command", "What to do today (今日待办): callbacks, complaints, appointments…"),
 }

@@ -71,6 +71,26 @@ def register_commands(register: Callable[..., None]) -> None:
 
 
 @hookspec
+def register_permissions(register: Callable[..., None]) -> None:
+    """Add rows to the permission table (crm/permissions.py): who may do a plugin's action.
+
+    Called once when the table is first needed. Gate the command with
+    ``app.require("myplugin.action")``; the dealer may change the row in the config's
+    ``[permissions]`` table, and docs/privacy.md lists it.
+
+    :param register: ``register(action, roles, doing)``: ``action`` a dotted name,
+        ``roles`` the roles allowed (``"none"`` = no staff identity), ``doing`` the words
+        after "may" in the refusal.
+
+    Example::
+
+        @hookimpl
+        def register_permissions(register):
+            register("hello.greet", ["manager", "callback"], "greet customers")
+    """
+
+
+@hookspec
 def register_migrations(register: Callable[["Migrations"], None]) -> None:
     """Provide the plugin's schema migrations (its own tables).
 

@@ -207,8 +207,13 @@ def search(
     from ..archive.search import search as run
     from ..masking import mask_phone
 
+    from ..archive.search import query_kind
+
     crm = current()
-    rows = run(crm.store, query, limit=limit, deep=deep)
+    rows = run(crm.store, query, limit=limit, deep=deep, phone_prefix=crm.may("search.phone-prefix"))
+    with crm.transaction() as tx:  # every search is audited: who, what kind, how many — never the query
+        tx.audit("search", "customer", [r["id"] for r in rows], count=len(rows),
+                 detail={"kind": query_kind(query), "deep": deep} if deep else {"kind": query_kind(query)})
     if not crm.may_see_personal_data:
         for row in rows:
             if row["field"] in ("phone", "tail4"):
@@ -252,7 +257,7 @@ def merge(
     from ..archive.merge import merge as run
 
     crm = current()
-    crm.require_role(("manager", "archive"), "merge customers")
+    crm.require("customer.merge")
     if not yes:
         raise BadInput(f"merging deletes customer {merged} after moving everything to {kept}; add --yes")
     with crm.transaction() as tx:
@@ -270,7 +275,7 @@ def forget(
     from ..archive.forget import forget as run, scrub_wal
 
     crm = current()
-    crm.require_role(("manager", "archive"), "erase a customer's personal data")
+    crm.require("customer.forget")
     if not yes:
         raise BadInput(f"this erases customer {customer_id}'s personal data for good; add --yes")
     with crm.transaction() as tx:
@@ -292,7 +297,7 @@ def assign(
     from ..archive import assign as assigning
 
     crm = current()
-    crm.require_role(("manager", "archive"), "assign customers")
+    crm.require("customer.assign")
     if customer_id is not None:
         if not to or balance or rebalance:
             raise BadInput("give either ID --to STAFF, or --balance [--rebalance]")

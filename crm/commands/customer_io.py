@@ -91,6 +91,7 @@ def import_customers(
     from ..importing.source import open_table, parse_mapping
 
     crm = current()
+    crm.require("customer.import")
     table = open_table(file, known_fields=KNOWN_FIELDS, required_any=("name", "mobile", "vin"),
                        sheet=sheet, encoding=encoding, mapping=parse_mapping(map))
     summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid)

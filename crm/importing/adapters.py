@@ -175,14 +175,16 @@ def issue_cards_new(tx, cards: list[tuple]) -> None:
         actor = tx.actor
         for i, (cid, number, level, issued, expires) in enumerate(pending):
             rows.append((next_id + i, cid, number, level, issued, expires, tx.now, tx.now))
-            audits.append((tx.now, actor.code, actor.role, tx.command, "issue", "card", json.dumps([next_id + i]),
-                           1, json.dumps({"customer": cid, "replaced": []}, ensure_ascii=False, default=str)))
+            audits.append({"at": tx.now, "actor": actor.code, "principal": actor.principal, "role": actor.role,
+                           "command": tx.command, "action": "issue", "entity": "card",
+                           "record_ids": json.dumps([next_id + i]), "count": 1,
+                           "detail": json.dumps({"customer": cid, "replaced": []}, ensure_ascii=False, default=str)})
         conn.executemany(
             "INSERT INTO membership_cards (id, customer_id, number, level, issued_on, expires_on, status,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)", rows)
-        conn.executemany(
-            "INSERT INTO audit_log (at, actor, role, command, action, entity, record_ids, count, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", audits)
+        from ..audit_chain import append
+
+        append(conn, audits)
         tx.audited = True
         pending.clear()
 

@@ -83,7 +83,7 @@ def fake():
 def world(crm, fake):
     """Only the campaigns plugin plus the fake services; a manager, an advisor, four customers with cars."""
     crm("staff", "add", "li", "--name", "李经理", "--role", "manager")
-    crm("staff", "add", "sunwei", "--name", "孙伟", "--role", "advisor")
+    crm("--as", "li", "staff", "add", "sunwei", "--name", "孙伟", "--role", "advisor")
     crm.write_config('[plugins]\nenabled = ["campaigns"]\n')
     crm.plugins = [fake]
     crm.fake = fake

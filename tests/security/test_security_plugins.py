@@ -48,7 +48,7 @@ def build_world(crm, env: dict, emu: Emulator) -> dict:
     for code, name, role in [("li", "李经理", "manager"), ("wangfang", "王芳", "callback"),
                              ("zhaomin", "赵敏", "satisfaction"), ("chenjing", "陈静", "appointment"),
                              ("liuyang", "刘洋", "archive"), ("sunwei", "孙伟", "advisor"), ("it", "运维", "it")]:
-        run("staff", "add", code, "--name", name, "--role", role)
+        run(*(("--as", "li") if code != "li" else ()), "staff", "add", code, "--name", name, "--role", role)
     cid = int(run("customer", "add", "--name", "欧阳娜娜", "--mobile", MOBILE, "--address", ADDRESS, "--city", "上海",
                   "--wechat", "ouyang_nana88", "--email", "nana@example.com", user="liuyang").stdout)
     run("vehicle", "add", "--vin", VIN, "--customer", cid, "--plate", "沪A12345", "--model", "530Li",
