@@ -17,6 +17,14 @@ def register_commands(register):
 
 
 @hookimpl
+def register_permissions(register):
+    senders = ["manager", "satisfaction", "appointment", "callback", "it"]  # it: the cron jobs
+    register("event.create", senders, "create or change events", owner="campaigns")
+    register("event.invite", senders, "invite customers to events or send reminders (messages with full numbers)", owner="campaigns")
+    register("outbox.files", senders, "write or list the outbox files (full mobile numbers)", owner="campaigns")
+
+
+@hookimpl
 def register_migrations(register):
     from .migrations import migrations
 

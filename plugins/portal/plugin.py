@@ -12,6 +12,15 @@ def register_commands(register):
 
 
 @hookimpl
+def register_permissions(register):
+    from .cli import OPERATORS, RESOLVERS, SENDERS
+
+    register("portal.cancel", OPERATORS, "cancel an answer to the portal", owner="portal")
+    register("portal.resolve", RESOLVERS, "resolve portal conflicts", owner="portal")
+    register("portal.lead", SENDERS, "record a lead follow-up", owner="portal")
+
+
+@hookimpl
 def register_migrations(register):
     from .migrations import migrations
 
