@@ -284,9 +284,14 @@ class Transaction:
         }])
         self.audited = True
 
-    def fire(self, event: str, **kwargs) -> list:
-        """Tell every plugin about an archive event; each runs in its own savepoint."""
-        return self.app.plugins.call_each(event, savepoint=self.store.savepoint, tx=self, **kwargs)
+    def fire(self, event: str, *, strict: bool = False, **kwargs) -> list:
+        """Tell every plugin about an archive event; each runs in its own savepoint.
+
+        ``strict``: a plugin that fails stops the command (exit 1, naming the plugin) and the
+        whole transaction rolls back — for events that must happen everywhere or nowhere
+        (``on_customer_forgotten``).
+        """
+        return self.app.plugins.call_each(event, savepoint=self.store.savepoint, strict=strict, tx=self, **kwargs)
 
     def ask(self, service: str, **kwargs) -> Any:
         """Ask for a service hook (``open_complaint``...); None when no plugin provides it."""

@@ -151,12 +151,25 @@ def on_customers_merged(tx: "Transaction", kept_id: int, merged_id: int) -> None
 
 
 @hookspec
-def on_customer_forgotten(tx: "Transaction", customer_id: int) -> None:
+def on_customer_forgotten(tx: "Transaction", customer_id: int, erased: dict) -> None:
     """The person's personal data must be erased everywhere (PIPL right to deletion).
 
     Erase or anonymise every personal field your plugin holds for ``customer_id``
     (names, phones, free-text notes); keep anonymous counts if your reports need them.
-    The database runs with ``secure_delete`` so erased bytes are overwritten.
+    The database runs with ``secure_delete`` so erased bytes are overwritten. Unlike other
+    events, a plugin that raises here makes the whole forget fail and roll back (exit 1,
+    naming the plugin): a person is forgotten everywhere or nowhere.
+
+    :param customer_id: the customer (the row stays, anonymous).
+    :param erased: ``{"vins": [...], "phones": [...]}``, the person's VINs and phone
+        numbers as they were before the erasure, to find rows keyed by them (e.g. queued
+        messages); never store them.
+
+    Example::
+
+        @hookimpl
+        def on_customer_forgotten(tx, customer_id, erased):
+            tx.conn.execute("DELETE FROM hello_greetings WHERE customer_id = ?", (customer_id,))
     """
 
 

@@ -122,7 +122,8 @@ class Plugins:
             info = PluginInfo(name=name, version=None, source="registered", module=repr(plugin))
             self.register(plugin, info)
 
-    def _results(self, hook_name: str, savepoint: Callable[[str], Any] | None, kwargs: dict):
+    def _results(self, hook_name: str, savepoint: Callable[[str], Any] | None, kwargs: dict,
+                 strict: bool = False):
         """Yield each implementation's result, isolating failures (see :meth:`call_each`)."""
         from .errors import BadInput
 
@@ -138,20 +139,27 @@ class Plugins:
             except BadInput:
                 raise  # the user's input is wrong: the whole command stops, exit 2
             except Exception as exc:
+                if strict:
+                    from .errors import CrmError
+
+                    raise CrmError(f"plugin '{impl.plugin_name}' failed in {hook_name}: {type(exc).__name__}: {exc};"
+                                   " the command was rolled back, nothing changed") from exc
                 self.warn(f"plugin '{impl.plugin_name}' failed in {hook_name}: {type(exc).__name__}: {exc}")
                 continue
             if result is not None:
                 yield result
 
-    def call_each(self, hook_name: str, savepoint: Callable[[str], Any] | None = None, **kwargs) -> list:
+    def call_each(self, hook_name: str, savepoint: Callable[[str], Any] | None = None, *, strict: bool = False,
+                  **kwargs) -> list:
         """Call every implementation of ``hook_name``, isolating failures.
 
         Each implementation runs on its own (inside a savepoint when ``savepoint`` is
         given, so a failing plugin's writes are undone); one that raises is named in a
         warning and the others still run; a :class:`crm.errors.BadInput` stops the
-        command.  Returns the non-None results in call order.
+        command.  With ``strict`` a failing plugin stops the command instead (exit 1,
+        naming it).  Returns the non-None results in call order.
         """
-        return list(self._results(hook_name, savepoint, kwargs))
+        return list(self._results(hook_name, savepoint, kwargs, strict))
 
     def call_first(self, hook_name: str, savepoint: Callable[[str], Any] | None = None, **kwargs) -> Any:
         """Like :meth:`call_each` for a ``firstresult`` service hook: the first answer wins."""

@@ -272,16 +272,22 @@ def forget(
     yes: Annotated[bool, Opt("--yes", help="Confirm: this cannot be undone")] = False,
 ) -> None:
     """Erase a person's personal data everywhere (PIPL); anonymous statistics stay."""
-    from ..archive.forget import forget as run, scrub_wal
+    from ..archive.forget import copies_before, forget as run, scrub_wal
 
     crm = current()
     crm.require("customer.forget")
     if not yes:
         raise BadInput(f"this erases customer {customer_id}'s personal data for good; add --yes")
+    copies = copies_before(crm.store)
     with crm.transaction() as tx:
         result = run(tx, customer_id)
-    scrub_wal(crm.store)
     crm.info(f"customer {result['id']} forgotten ({result['vehicles']} vehicle(s) anonymised)")
+    if copies:
+        crm.info(f"{len(copies)} file(s) written before still hold this person (backups, exports, outbox files; "
+                 "delete or re-make them — see docs/privacy.md):")
+        for path in copies:
+            crm.info(f"  {path}")
+    scrub_wal(crm.store)
 
 
 @app.command()

@@ -109,6 +109,16 @@ def restore(
 
 
 @app.command()
+def checkpoint() -> None:
+    """Copy the WAL into the database file and truncate it (exit 75 while another connection reads)."""
+    from ..archive.forget import scrub_wal
+
+    crm = current()
+    scrub_wal(crm.store)
+    crm.info(f"{crm.store.path}: the WAL is checkpointed and empty")
+
+
+@app.command()
 def check(format: FormatOption = "table") -> None:
     """Check the database: integrity, foreign keys, pending migrations (exit 3 if not ok)."""
     from .. import migrations

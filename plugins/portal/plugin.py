@@ -43,10 +43,10 @@ def on_customers_merged(tx, kept_id, merged_id):
 
 
 @hookimpl
-def on_customer_forgotten(tx, customer_id):
+def on_customer_forgotten(tx, customer_id, erased):
     from .hooks import customer_forgotten
 
-    customer_forgotten(tx, customer_id)
+    customer_forgotten(tx, customer_id, erased)
 
 
 @hookimpl
