@@ -20,7 +20,8 @@ def register_commands(register):
 def register_permissions(register):
     senders = ["manager", "satisfaction", "appointment", "callback", "it"]  # it: the cron jobs
     register("event.create", senders, "create or change events", owner="campaigns")
-    register("event.invite", senders, "invite customers to events or send reminders (messages with full numbers)", owner="campaigns")
+    register("event.invite", senders, "invite customers to events or send reminders (messages with full numbers)",
+             owner="campaigns")
     register("outbox.files", senders, "write or list the outbox files (full mobile numbers)", owner="campaigns")
 
 

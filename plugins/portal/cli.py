@@ -14,11 +14,6 @@ from crm.output import Format, emit, json_default
 
 app = new_app("The manufacturer's dealer portal: sync, outbox, conflicts, leads.")
 
-RESOLVERS = ("manager", "archive")
-SENDERS = ("manager", "appointment", "callback", "satisfaction", "advisor")
-OPERATORS = ("manager", "it")
-
-
 @app.command("run")
 def run_cmd(
     stream: Annotated[Optional[List[str]], typer.Option("--stream", "-s", help="Only this stream (repeatable)")] = None,

@@ -13,11 +13,10 @@ def register_commands(register):
 
 @hookimpl
 def register_permissions(register):
-    from .cli import OPERATORS, RESOLVERS, SENDERS
-
-    register("portal.cancel", OPERATORS, "cancel an answer to the portal", owner="portal")
-    register("portal.resolve", RESOLVERS, "resolve portal conflicts", owner="portal")
-    register("portal.lead", SENDERS, "record a lead follow-up", owner="portal")
+    register("portal.cancel", ["manager", "it"], "cancel an answer to the portal", owner="portal")
+    register("portal.resolve", ["manager", "archive"], "resolve portal conflicts", owner="portal")
+    register("portal.lead", ["manager", "appointment", "callback", "satisfaction", "advisor"],
+             "record a lead follow-up", owner="portal")
 
 
 @hookimpl

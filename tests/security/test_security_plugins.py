@@ -57,9 +57,9 @@ def build_world(crm, env: dict, emu: Emulator) -> dict:
     run("callbacks", "plan", "--as-of", "2026-11-20")
     run("complaints", "open", "--customer", cid, "--channel", "phone", "--category", "repair_quality",
         "--severity", "normal", "--description", "保养后异响", user="zhaomin")
-    event = int(run("event", "create", "--title", "试驾会", "--start", "2026-12-12 09:30", "--place", "展厅").stdout)
+    event = int(run("--as", "li", "event", "create", "--title", "试驾会", "--start", "2026-12-12 09:30", "--place", "展厅").stdout)
     run("segment", "save", "sh", "--city", "上海")
-    run("event", "invite", event, "--segment", "sh", "--channel", "phone")
+    run("--as", "li", "event", "invite", event, "--segment", "sh", "--channel", "phone")
     crm.write_config(portal_config(emu.base_url))
     run("sync", "run", user="it")
     lead = next(r for r in emu.control.records("leads") if not r.get("deleted"))
@@ -205,9 +205,9 @@ def test_forget_erases_the_person_from_every_plugin_and_the_raw_file(staffed, tm
         crm("complaints", "open", "--customer", cid, "--channel", "phone", "--category", "repair_quality",
             "--description", f"{P_NAME}（{P_MOBILE}，微信{P_WECHAT}）投诉保养后异响", env=as_("zhaomin"))
         # an event invitation and a survey answer with a verbatim
-        event = int(crm("event", "create", "--title", "试驾会", "--start", "2026-12-12 09:30", "--place", "展厅").stdout)
+        event = int(crm("--as", "li", "event", "create", "--title", "试驾会", "--start", "2026-12-12 09:30", "--place", "展厅").stdout)
         crm("segment", "save", "hz", "--city", "杭州")
-        crm("event", "invite", event, "--segment", "hz", "--channel", "phone")
+        crm("--as", "li", "event", "invite", event, "--segment", "hz", "--channel", "phone")
         survey = int(crm("survey", "create", "2026-11售后", "--kind", "service_csi").stdout)
         crm("survey", "answer", survey, "--customer", cid, "--ro", "RO-F1", "--set", "overall=8",
             "--set", f"comment={P_NAME}满意，电话{P_MOBILE}")
