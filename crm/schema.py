@@ -380,8 +380,10 @@ CREATE TABLE staff_sessions (
 CREATE TABLE forgotten_keys (
     key_hash TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
+    bucket TEXT NOT NULL,
     forgotten_at TEXT NOT NULL
 );
+CREATE INDEX forgotten_keys_bucket ON forgotten_keys(kind, bucket);
 ALTER TABLE audit_log ADD COLUMN principal TEXT;
 ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
 ALTER TABLE audit_log ADD COLUMN hash TEXT;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -10,6 +11,8 @@ from ..context import current
 from ..errors import BadInput, PermissionDenied
 
 MAX_HOURS = 12.0
+LOCKOUT_AFTER = 5  # wrong PINs within LOCKOUT_WINDOW lock the login
+LOCKOUT_WINDOW = dt.timedelta(minutes=15)
 SERVICE_MAX_HOURS = 24 * 366.0
 
 
@@ -35,8 +38,17 @@ def login(
     limit = SERVICE_MAX_HOURS if crm.permissions.allows(row["role"], "long-session") else MAX_HOURS
     if not 0 < hours <= limit:
         raise BadInput(f"--hours {hours:g}: a {row['role']} session lasts at most {limit:g} hours")
+    since = (crm.now() - LOCKOUT_WINDOW).isoformat(timespec="seconds")
+    failures = store.scalar("SELECT count(*) FROM audit_log WHERE action = 'login-failed' AND entity = 'staff'"
+                            " AND record_ids = ? AND at >= ?", (f"[{row['id']}]", since))
+    if failures >= LOCKOUT_AFTER:
+        raise PermissionDenied(f"'{row['code']}': {failures} wrong PINs in the last 15 minutes; wait, or ask the "
+                               "manager or IT to set a new PIN")
     pin = typer.prompt(f"PIN for {row['code']}", hide_input=True, err=True)
     if not check_pin(pin, row["pin_hash"]):
+        from ..identity import os_actor
+
+        crm.__dict__["actor"] = os_actor()
         with crm.transaction() as tx:
             tx.audit("login-failed", "staff", [row["id"]])
         raise PermissionDenied(f"wrong PIN for '{row['code']}'")

@@ -112,3 +112,13 @@ def test_a_staff_member_without_a_pin_cannot_log_in_and_anyone_sets_their_own(st
     staffed("login", "wangfang", input="246802\n")
     staffed("staff", "pin", "wangfang", input="975310\n975310\n")  # one's own PIN
     staffed("staff", "pin", "zhaomin", input="123456\n123456\n", expect=2)  # not someone else's
+
+
+def test_five_wrong_pins_lock_the_login(staffed):
+    secured(staffed)
+    for _ in range(5):
+        staffed("login", "wangfang", input="000000\n", expect=2)
+    locked = staffed("login", "wangfang", input="246802\n", expect=2)  # even the right PIN
+    assert "5 wrong PINs" in locked.stderr
+    assert staffed.sql("SELECT count(*), min(actor) FROM audit_log WHERE action = 'login-failed'")[0][0] == 5
+    staffed("login", "wangfang", input="246802\n", env={"CRM_NOW": "2026-11-20T10:20:00"})  # the window passed
