@@ -149,7 +149,7 @@ class App:
         overrides = dict(self.config.get("permissions") or {})
         overrides.setdefault("personal-data.see", self.config.get("privacy.unmasked_roles") or [])
         table = Table(overrides=overrides)
-        self.plugins.call_each("register_permissions", register=table.register)
+        self.plugins.call_each("register_permissions", register=table.register, config=self.config)
         table.validate()
         return table
 

@@ -71,16 +71,18 @@ def register_commands(register: Callable[..., None]) -> None:
 
 
 @hookspec
-def register_permissions(register: Callable[..., None]) -> None:
+def register_permissions(register: Callable[..., None], config: Any) -> None:
     """Add rows to the permission table (crm/permissions.py): who may do a plugin's action.
 
     Called once when the table is first needed. Gate the command with
     ``app.require("myplugin.action")``; the dealer may change the row in the config's
     ``[permissions]`` table, and docs/privacy.md lists it.
 
-    :param register: ``register(action, roles, doing)``: ``action`` a dotted name,
-        ``roles`` the roles allowed (``"none"`` = no staff identity), ``doing`` the words
-        after "may" in the refusal.
+    :param register: ``register(action, roles, doing, owner=...)``: ``action`` a dotted
+        name, ``roles`` the roles allowed (``"none"`` = no staff identity), ``doing`` the
+        words after "may" in the refusal, ``owner`` your plugin's name (shown in the table).
+    :param config: the dealer's configuration, for a plugin whose own settings choose the
+        roles (the config's ``[permissions]`` table still has the last word).
 
     Example::
 

@@ -54,7 +54,7 @@ def template(tmp_path_factory):
     folder = tmp_path_factory.mktemp("perm")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
     env.update(CRM_DB=str(folder / "crm.db"), CRM_CONFIG=str(folder / "none.toml"), CRM_NOW="2026-11-20T10:00:00",
-               XDG_STATE_HOME=str(folder / "state"), CRM_PLUGINS="campaigns,portal")
+               XDG_STATE_HOME=str(folder / "state"), CRM_PLUGINS="campaigns,portal,callbacks")
 
     def run(*args):
         result = CliRunner().invoke(make_app(environ=env), [str(a) for a in args], env=env, catch_exceptions=False)
@@ -78,7 +78,7 @@ def cell(template, crm, monkeypatch):
     shutil.copy(template / "crm.db", crm.db_path)
     shutil.copy(template / "backup.db", crm.tmp_path / "backup.db")
     shutil.copy(template / "in.csv", crm.tmp_path / "in.csv")
-    monkeypatch.setenv("CRM_PLUGINS", "campaigns,portal")
+    monkeypatch.setenv("CRM_PLUGINS", "campaigns,portal,callbacks")
     return crm
 
 
@@ -110,7 +110,10 @@ PROBES = {
                      None, ["event.create"]),
     "outbox.files": (["campaigns", "outbox", "files"], None, ["outbox.files"]),
     "portal.cancel": (["sync", "cancel", "999"], None, ["portal.cancel"]),
+    "callbacks.record": (["callbacks", "record", "999", "--result", "satisfied", "--score", "9"], None,
+                         ["callbacks.record"]),
 }
+UNKNOWN_ID = {"portal.cancel", "callbacks.record"}  # allowed, then refused for the unknown id (exit 2, no permission)
 CELLS = [(action, role) for action in sorted(PROBES) for role in COLUMNS]
 
 
@@ -124,9 +127,9 @@ def test_every_cell_of_the_table(cell, action, role):
     before = snapshot(cell.db_path)
     result = cell(*who, *args, input=stdin, expect=None)
     if allowed:
-        # allowed: the permission is not what stops it (portal.cancel of an unknown id is exit 2 for another reason)
+        # allowed: the permission is not what stops it (an unknown id is exit 2 for another reason)
         assert "permission" not in result.stderr, result.stderr
-        if action != "portal.cancel":
+        if action not in UNKNOWN_ID:
             assert result.exit_code == 0, result.stderr
     else:
         assert result.exit_code == 2, result.stderr
