@@ -37,10 +37,12 @@ def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
 def _seed_staff(env: dict) -> None:
     from crm.sampledata.generate import Generator
 
-    for s in Generator().staff():
-        if s["active"]:
-            subprocess.run([str(VENV_BIN / "crm"), "--quiet", "staff", "add", s["code"], "--name", s["name"],
-                            "--role", s["role"]], env=env, check=True, stdout=subprocess.DEVNULL)
+    staff = sorted((s for s in Generator().staff() if s["active"]), key=lambda s: s["role"] != "manager")
+    manager = staff[0]["code"]  # first-time setup adds the manager, who adds the rest
+    for s in staff:
+        boss = ["--as", manager] if s["code"] != manager else []
+        subprocess.run([str(VENV_BIN / "crm"), "--quiet", *boss, "staff", "add", s["code"], "--name", s["name"],
+                        "--role", s["role"]], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 #: the least a Python importer pays: parse the CSV with the csv module and executemany the
