@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .identity import Actor
     from .plugins import Plugins
     from .store import Store
+    from .workdays import Calendar
 
 
 class App:
@@ -78,11 +79,14 @@ class App:
     def config(self) -> "Config":
         from .config import load_config, resolve_config_path
 
-        from .workdays import calendar_from_config, use_calendar
+        return load_config(resolve_config_path(self.config_option, self.environ), self.environ)
 
-        config = load_config(resolve_config_path(self.config_option, self.environ), self.environ)
-        use_calendar(*calendar_from_config(config.section("calendar")))  # the dealer's holiday dates, if any
-        return config
+    @cached_property
+    def calendar(self) -> "Calendar":
+        """The working days: the config's ``[calendar]`` dates over chinesecalendar's."""
+        from .workdays import Calendar
+
+        return Calendar.from_config(self.config.section("calendar"))
 
     @cached_property
     def plugins(self) -> "Plugins":

@@ -13,7 +13,12 @@ Plugins implement these with :data:`crm.hookimpl`.  Hooks come in families:
 - Services (``open_complaint``, ``schedule_callback``, ``send_to_portal``,
   ``send_message``): one plugin provides a service another may ask for without importing
   it.  They are ``firstresult``: the first non-None answer wins, and ``None`` means "no
-  plugin provides this here" — callers treat that as a clean no-op.
+  plugin provides this here" — callers treat that as a clean no-op.  A provider that
+  raises fails the command (exit 1, or its :class:`crm.errors.CrmError`'s own code, e.g.
+  75), naming the plugin and the hook: an answer owed is never dropped quietly.
+
+Hooks are called through pluggy's own caller, so ``@hookimpl(wrapper=True)`` (and the
+old ``hookwrapper=True``) work; wrappers are not isolated.
 
 Every example below is runnable; see docs/plugins.md for the tutorial.
 """
@@ -275,14 +280,3 @@ def send_message(tx: "Transaction", message: dict) -> Any:
     :returns: a delivery reference, or None when no sender is installed.
     """
 
-
-@hookspec
-def on_portal_record(tx: "Transaction", stream: str, record: dict) -> Any:
-    """A record arrived from the manufacturer's portal (called by the portal plugin).
-
-    Plugins take the streams they understand (complaints, campaigns, surveys, leads).
-
-    :param stream: ``leads|complaints|owners|campaigns|surveys``.
-    :param record: the record as the portal sent it (unknown fields included).
-    :returns: a short string naming what was done, or None if ignored.
-    """

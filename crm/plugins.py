@@ -12,6 +12,7 @@ rest of crm goes on.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import sys
 from typing import Any, Callable, Iterable, Mapping
@@ -19,6 +20,13 @@ from typing import Any, Callable, Iterable, Mapping
 import pluggy
 
 from . import hookspecs
+from .errors import ExitCode
+
+#: the savepoint factory of the hook call in progress (``Store.savepoint``), or None
+_SAVEPOINT: contextvars.ContextVar[Callable[[str], Any] | None] = contextvars.ContextVar("crm_hook_savepoint",
+                                                                                         default=None)
+#: whether every implementation's failure fails the command (``call(..., strict=True)``)
+_STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("crm_hook_strict", default=False)
 
 ENTRY_POINT_GROUP = "crm"
 BUILTIN_DISTRIBUTION = "crm"
@@ -55,6 +63,8 @@ class Plugins:
     def __init__(self, warn: Callable[[str], None] = default_warn):
         self.pm = pluggy.PluginManager("crm")
         self.pm.add_hookspecs(hookspecs)
+        # historic: every plugin's add_hookspecs runs as it is registered, before check_pending
+        self.pm.hook.add_hookspecs.call_historic(kwargs={"pluginmanager": self.pm})
         self.infos: list[PluginInfo] = []
         self.warn = warn
 
@@ -74,6 +84,10 @@ class Plugins:
             self.warn(f"plugin '{info.name}' was not loaded: {info.error}")
             self.infos.append(info)
             return False
+        for caller in self.pm.get_hookcallers(plugin) or ():
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper):
+                    self._isolate(caller.name, impl)
         info.hooks = sorted(
             impl_name
             for impl_name, caller in vars(self.pm.hook).items()
@@ -122,48 +136,80 @@ class Plugins:
             info = PluginInfo(name=name, version=None, source="registered", module=repr(plugin))
             self.register(plugin, info)
 
-    def _results(self, hook_name: str, savepoint: Callable[[str], Any] | None, kwargs: dict,
-                 strict: bool = False):
-        """Yield each implementation's result, isolating failures (see :meth:`call_each`)."""
-        from .errors import BadInput
+    def _isolate(self, hook_name: str, impl: pluggy.HookImpl) -> None:
+        """Make a plain implementation run on its own (see :meth:`call`).
 
-        caller = getattr(self.pm.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):
-            args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
+        pluggy calls ``impl.function``; crm puts a guard around it once, at registration,
+        so that pluggy's own caller still does the ordering, ``firstresult`` and wrappers.
+        """
+        function, plugin_name, warn = impl.function, impl.plugin_name, self.warn
+        service = self._is_service
+
+        def guarded(*args, **kwargs):
+            from .errors import BadInput, CrmError
+
+            savepoint = _SAVEPOINT.get()
             try:
-                if savepoint is not None:
-                    with savepoint(f"hook_{impl.plugin_name}"):
-                        result = impl.function(**args)
-                else:
-                    result = impl.function(**args)
+                if savepoint is None:
+                    return function(*args, **kwargs)
+                with savepoint(f"hook_{plugin_name}"):
+                    return function(*args, **kwargs)
             except BadInput:
                 raise  # the user's input is wrong: the whole command stops, exit 2
             except Exception as exc:
-                if strict:
-                    from .errors import CrmError
+                failure = f"plugin '{plugin_name}' failed in {hook_name}: {type(exc).__name__}: {exc}"
+                if _STRICT.get():
+                    raise CrmError(failure + "; the command was rolled back, nothing changed") from exc
+                if service(hook_name):
+                    code = exc.exit_code if isinstance(exc, CrmError) else ExitCode.FAILURE
+                    raise CrmError(failure, exit_code=code) from exc
+                warn(failure)
+                return None
 
-                    raise CrmError(f"plugin '{impl.plugin_name}' failed in {hook_name}: {type(exc).__name__}: {exc};"
-                                   " the command was rolled back, nothing changed") from exc
-                self.warn(f"plugin '{impl.plugin_name}' failed in {hook_name}: {type(exc).__name__}: {exc}")
-                continue
-            if result is not None:
-                yield result
+        guarded.__wrapped__ = function  # type: ignore[attr-defined]
+        impl.function = guarded  # type: ignore[misc]  # HookImpl.function: pluggy's documented attribute
+
+    def _is_service(self, hook_name: str) -> bool:
+        spec = getattr(self.pm.hook, hook_name).spec
+        return bool(spec is not None and spec.opts.get("firstresult"))
+
+    def call(self, hook_name: str, savepoint: Callable[[str], Any] | None = None, *, strict: bool = False,
+             **kwargs) -> Any:
+        """Call ``hook_name`` through pluggy: its order, ``firstresult`` and wrappers.
+
+        Each plain implementation runs on its own (inside a savepoint when ``savepoint``
+        is given, so a failing plugin's writes are undone). One that raises is named in a
+        warning and the others still run, except in a ``firstresult`` service hook
+        (``send_to_portal`` ...), where the failure fails the command (a
+        :class:`crm.errors.CrmError` naming the plugin and the hook; exit 1, or the exit
+        code of the plugin's own :class:`~crm.errors.CrmError`, e.g. 75). A
+        :class:`crm.errors.BadInput` always stops the command (exit 2). With ``strict``
+        every implementation's failure fails the command like a service's (for events
+        that must happen everywhere or nowhere: ``on_customer_forgotten``). Wrappers
+        (``wrapper=True``, ``hookwrapper=True``) are not isolated: what they raise stops
+        the command.
+        """
+        token, strict_token = _SAVEPOINT.set(savepoint), _STRICT.set(strict)
+        try:
+            return getattr(self.pm.hook, hook_name)(**kwargs)
+        finally:
+            _SAVEPOINT.reset(token)
+            _STRICT.reset(strict_token)
 
     def call_each(self, hook_name: str, savepoint: Callable[[str], Any] | None = None, *, strict: bool = False,
                   **kwargs) -> list:
-        """Call every implementation of ``hook_name``, isolating failures.
-
-        Each implementation runs on its own (inside a savepoint when ``savepoint`` is
-        given, so a failing plugin's writes are undone); one that raises is named in a
-        warning and the others still run; a :class:`crm.errors.BadInput` stops the
-        command.  With ``strict`` a failing plugin stops the command instead (exit 1,
-        naming it).  Returns the non-None results in call order.
-        """
-        return list(self._results(hook_name, savepoint, kwargs, strict))
+        """:meth:`call` for a hook whose every implementation answers: the non-None results in call order."""
+        result = self.call(hook_name, savepoint, strict=strict, **kwargs)
+        if self._is_service(hook_name):
+            return [] if result is None else [result]
+        return list(result)
 
     def call_first(self, hook_name: str, savepoint: Callable[[str], Any] | None = None, **kwargs) -> Any:
-        """Like :meth:`call_each` for a ``firstresult`` service hook: the first answer wins."""
-        return next(self._results(hook_name, savepoint, kwargs), None)
+        """:meth:`call` for a ``firstresult`` service hook: the first answer, or None."""
+        result = self.call(hook_name, savepoint, **kwargs)
+        if self._is_service(hook_name):
+            return result
+        return next(iter(result), None)
 
 
 def load_plugins(

@@ -53,14 +53,12 @@ def _targets(total: int, staff: list[dict]) -> dict[int, int]:
     return targets
 
 
-def _due_dates(today: dt.date, n: int) -> list[str]:
-    from ..workdays import add_workdays
-
+def _due_dates(calendar, today: dt.date, n: int) -> list[str]:
     last = today + dt.timedelta(days=MAX_DAYS)
     days = []
     for k in range(1, SPREAD_WORKDAYS + 1):
         try:
-            day = add_workdays(today, k)
+            day = calendar.add_workdays(today, k)
         except Exception:  # a year the holiday calendar does not know
             day = today + dt.timedelta(days=k)
         days.append(min(day, last))
@@ -118,7 +116,7 @@ def assign_balance(tx, *, rebalance: bool = False) -> list[dict]:
     for sid, items in by_staff.items():
         contactable = [cid for cid, _ in items if not tx.conn.execute(
             "SELECT do_not_contact FROM customers WHERE id = ?", (cid,)).fetchone()[0]]
-        dues = dict(zip(contactable, _due_dates(today, len(contactable))))
+        dues = dict(zip(contactable, _due_dates(app.calendar, today, len(contactable))))
         for cid, old in items:
             due = dues.get(cid)
             tx.conn.execute("UPDATE customers SET specialist_id = ?, first_contact_due = ?, updated_at = ?"
@@ -147,7 +145,7 @@ def assign_one(tx, customer_id, staff_code: str) -> dict:
         raise BadInput(f"staff member '{staff_code}' is not active")
     if customer["specialist_id"] == staff["id"]:
         raise BadInput(f"customer {customer['id']} is already assigned to {staff_code}")
-    due = None if customer["do_not_contact"] else _due_dates(tx.app.today(), 1)[0]
+    due = None if customer["do_not_contact"] else _due_dates(tx.app.calendar, tx.app.today(), 1)[0]
     tx.conn.execute("UPDATE customers SET specialist_id = ?, first_contact_due = ?, updated_at = ? WHERE id = ?",
                     (staff["id"], due, tx.now, customer["id"]))
     tx.audit("assign", "customer", [customer["id"]], detail={"to": staff_code})

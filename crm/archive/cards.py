@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..errors import BadInput, NotFound
+from .lookup import get_customer
 from .validate import clean_card, raise_problems
 
 #: A card issued without an expiry date is valid this many years (config ``archive.card_years``).
@@ -24,10 +25,8 @@ def card_years(app) -> int:
     return int(years) if isinstance(years, int) and years > 0 else DEFAULT_YEARS
 
 
-def issue_card(tx, fields: dict, *, quiet: bool = False) -> dict:
+def issue_card(tx, fields: dict) -> dict:
     """A new active card for a customer; an older active card of theirs is cancelled."""
-    from .customers import get_customer
-
     fields = dict(fields)
     fields.setdefault("issued_on", tx.now[:10])
     clean, problems = clean_card(fields)
@@ -111,12 +110,3 @@ def list_cards(store, *, today: str, expiring: int | None = None, level: str | N
     if where:
         sql += " WHERE " + " AND ".join(where)
     return store.query(sql + " ORDER BY m.expires_on, m.id LIMIT ?", (*params, limit))
-
-
-def expire_cards(tx) -> int:
-    """Mark active cards whose expiry date has passed as expired (idempotent)."""
-    cursor = tx.conn.execute("UPDATE membership_cards SET status = 'expired', updated_at = ?"
-                             " WHERE status = 'active' AND expires_on < ?", (tx.now, tx.now[:10]))
-    if cursor.rowcount:
-        tx.audit("expire", "card", count=cursor.rowcount)
-    return cursor.rowcount

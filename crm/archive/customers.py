@@ -8,6 +8,7 @@ in step, and fires the lifecycle hooks (``on_customer_created`` / ``on_customer_
 from __future__ import annotations
 
 from ..errors import BadInput, NotFound
+from .lookup import customer_consent, customer_tags, get_customer  # noqa: F401 - read here, re-exported
 from .validate import CHANNELS, clean_customer, raise_problems
 
 #: The customer columns a caller may set.
@@ -111,7 +112,7 @@ def insert_customer(tx, clean: dict, *, source: str = "entry") -> dict:
         from .cards import issue_card
 
         issue_card(tx, {"customer_id": customer_id, "number": card_number, "level": member_level or "standard",
-                        **card_dates}, quiet=True)
+                        **card_dates})
     stored = get_customer(tx.store, customer_id)
     tx.audit("create", "customer", [customer_id], detail={"source": source})
     tx.fire("on_customer_created", customer=stored)
@@ -178,7 +179,7 @@ def apply_update(tx, current: dict, clean: dict, *, untag=None, keep_known=False
 
         if not tx.conn.execute("SELECT 1 FROM membership_cards WHERE number = ?", (card_number,)).fetchone():
             issue_card(tx, {"customer_id": cid, "number": card_number, "level": member_level or "standard",
-                            **card_dates}, quiet=True)
+                            **card_dates})
             changes["card"] = (None, card_number)
     if changes:
         if not updates:
@@ -187,34 +188,6 @@ def apply_update(tx, current: dict, clean: dict, *, untag=None, keep_known=False
         tx.audit("update", "customer", [cid], detail={"fields": sorted(changes), "source": source})
         tx.fire("on_customer_updated", customer=stored, changes=changes)
     return changes
-
-
-def get_customer(store, customer_id: int | str) -> dict:
-    try:
-        key = int(customer_id)
-    except (TypeError, ValueError):
-        raise BadInput(f"customer id {customer_id!r} is not a number (use 'crm customer search')") from None
-    row = store.query_one("SELECT * FROM customers WHERE id = ?", (key,))
-    if row is None:
-        raise NotFound(f"no customer with id {key}")
-    return row
-
-
-def customer_tags(store, customer_id: int) -> list[str]:
-    return [r["tag"] for r in store.query("SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag",
-                                          (customer_id,))]
-
-
-def customer_consent(store, customer_id: int) -> dict[str, bool]:
-    return {r["channel"]: bool(r["granted"]) for r in
-            store.query("SELECT channel, granted FROM customer_consents WHERE customer_id = ?", (customer_id,))}
-
-
-def customer_page(app, customer_id) -> dict:
-    """Everything ``crm customer show`` prints: contact, vehicles, visits, log, plugin sections."""
-    from .page import customer_page as page
-
-    return page(app, customer_id)
 
 
 def list_customers(store, *, limit=100, **filters) -> list[dict]:

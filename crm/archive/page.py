@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .customers import customer_consent, customer_tags, get_customer
+from .lookup import customer_consent, customer_tags, get_customer
 
 
 def contact_of(app, customer: dict) -> dict:

@@ -1,5 +1,5 @@
 """crm customer add | show | edit | list | search | duplicates | merge | forget | assign |
-completeness | classify (import | export come from customer_io when installed)."""
+completeness | classify | import | export."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ..archive import customers
 from ..context import current
 from ..errors import BadInput
 from ..output import Format, emit, emit_record
+from . import customer_io
 from ._common import FormatOption, new_app
 
 app = new_app("The customer archive (客户档案): add, show, edit, list, search, merge, forget, assign.")
@@ -143,8 +144,10 @@ def show(
     format: FormatOption = "table",
 ) -> None:
     """One screen about a customer: contact, vehicles, visits, log, card, and plugins' sections."""
+    from ..archive.page import customer_page
+
     crm = current()
-    page = customers.customer_page(crm, customer_id)
+    page = customer_page(crm, customer_id)
     if format in (Format.json, Format.jsonl):
         import json
 
@@ -372,15 +375,5 @@ def classify(
     emit(rows, format, columns=columns)
 
 
-def _attach_io() -> None:
-    """``crm customer import|export`` live in customer_io (the importer); attach when present."""
-    try:
-        from . import customer_io
-    except ImportError:
-        return
-    for name, fn in (("import", "import_customers"), ("export", "export_customers")):
-        if hasattr(customer_io, fn):
-            app.command(name)(getattr(customer_io, fn))
-
-
-_attach_io()
+app.command("import")(customer_io.import_customers)
+app.command("export")(customer_io.export_customers)

@@ -1,4 +1,4 @@
-"""crm visit add | close | list (import comes from customer_io when installed)"""
+"""crm visit add | close | list | import"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 from ..archive import visits
 from ..context import current
 from ..output import emit
+from . import customer_io
 from ._common import FormatOption, new_app
 
 app = new_app("Service visits (repair orders): add, close, list, import.")
@@ -66,13 +67,4 @@ def list_(
          empty_message="no visits")
 
 
-def _attach_io() -> None:
-    try:
-        from . import customer_io
-    except ImportError:
-        return
-    if hasattr(customer_io, "import_visits"):
-        app.command("import")(customer_io.import_visits)
-
-
-_attach_io()
+app.command("import")(customer_io.import_visits)

@@ -128,7 +128,7 @@ def issue_card(tx, customer_id: int, number: str, level: str | None, issued: str
         fields["issued_on"] = issued
     if expires:
         fields["expires_on"] = expires
-    archive_issue_card(tx, fields, quiet=True)
+    archive_issue_card(tx, fields)
     return True
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 
 from . import core, periods
-from .definitions import FIGURES, KIND_TITLES, PLUGIN_ANCHOR, anchor
+from .definitions import FIGURES, KIND_TITLES, PLUGIN_ANCHOR, anchor, title_of
 
 KINDS = ("kpi", "daily", "weekly", "monthly")
 
@@ -47,22 +47,6 @@ CORE_SECTIONS = {
     "service": ("visits",),
     "contacts": ("calls_made", "contacts", "customers_contacted"),
 }
-SECTION_TITLES = {
-    "kpi": ("Key figures", "关键指标"),
-    "specialists": ("By specialist", "专员绩效"),
-    "daily": ("Day by day", "每日趋势"),
-    "visits_by_type": ("Visits by type", "进厂类型分布"),
-    "appointment_status": ("Appointments by status", "预约状态分布"),
-    "call_outcomes": ("Call outcomes", "外呼结果分布"),
-    "my_work": ("My work today", "个人工作日志"),
-    "my_calls": ("Calls and contacts made", "外呼与联系记录"),
-    "my_actions": ("Records I changed", "处理记录"),
-}
-
-
-def title_of(key: str, zh: bool) -> str:
-    en, cn = SECTION_TITLES.get(key, (key, key))
-    return cn if zh else en
 
 
 def build(app, kind: str, period_text: str | None, staff: str | None) -> dict:

@@ -13,7 +13,7 @@ from . import core
 
 
 def _title(key, zh):
-    from .build import title_of
+    from .definitions import title_of
 
     return title_of(key, zh)
 

@@ -9,10 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
+from crm.api import Format, FormatOption, current, emit, emit_record, new_app
 from crm.errors import BadInput
-from crm.output import Format, emit, emit_record
 
 app = new_app("Callbacks (回访): plan the calls, work the queue, record results, hand in records and reports.")
 
@@ -42,7 +40,7 @@ def plan(
     stats, notes = run_plan(crm, day, full=full, dry_run=dry_run)
     _warn_unknown_holidays(crm, day)
     if explain:
-        from crm.workdays import QuietHours
+        from crm.api import QuietHours
 
         if format == Format.table:
             windows = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in QuietHours.from_config(crm.config).windows())
@@ -65,9 +63,7 @@ CALENDAR_LOOKAHEAD_DAYS = 45
 def _warn_unknown_holidays(crm, day) -> None:
     import datetime as dt
 
-    from crm.workdays import calendar_warning
-
-    message = calendar_warning(day, day + dt.timedelta(days=CALENDAR_LOOKAHEAD_DAYS))
+    message = crm.calendar.warning(day, day + dt.timedelta(days=CALENDAR_LOOKAHEAD_DAYS))
     if message:
         crm.warn(message)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from crm.errors import BadInput
-from crm.output import cell_text, neutralise_formula
+from crm.api import cell_text, neutralise_formula
 
 
 def safe_cell(value: Any) -> Any:

@@ -33,7 +33,8 @@ def register_callback_rules(register: Callable[..., None], settings: dict) -> No
           after it), ``vehicle_id``, ``visit_id``, ``avoid_staff`` (staff codes who must
           not make this call), ``skip`` (a reason not to call, shown by ``--explain``).
 
-        ``ctx`` has ``conn`` (sqlite3, read only please), ``as_of`` (date), ``options``
+        ``ctx`` has ``conn`` (sqlite3, read only please), ``as_of`` (date), ``calendar``
+        (the app's working days, :class:`crm.api.Calendar`), ``options``
         (this rule's ``[callbacks.rules.<name>]`` config table merged over ``options``),
         ``full`` (bool: ``plan --full``).  The planner checks consent, do-not-contact,
         duplicates, merging and capacity itself; a rule only says who and when.

@@ -1,6 +1,6 @@
 """The callbacks plugin's tables, as ordered migrations (never edit one that has shipped)."""
 
-from crm.migrations import Migrations
+from crm.api import Migrations
 
 migrations = Migrations("callbacks")
 

@@ -27,10 +27,9 @@ import json
 from operator import itemgetter
 from typing import Any
 
-from crm.workdays import add_workdays, is_workday
 
 from . import store
-from .rules import Rule, RuleContext, next_workday, parse_day
+from .rules import Rule, RuleContext, parse_day
 
 DAY = dt.timedelta(days=1)
 PAGE_CACHE_MIB = 256  # page cache for the plan's transaction (see store.page_cache)
@@ -83,6 +82,7 @@ class Group:
 class Plan:
     def __init__(self, tx, settings: dict, rules: list[Rule], as_of: dt.date, *, full: bool = False):
         self.tx, self.conn = tx, tx.conn
+        self.calendar = tx.app.calendar
         self.settings, self.rules = settings, rules
         self.as_of, self.full = as_of, full
         self.explain: list[dict] = []
@@ -134,8 +134,8 @@ class Plan:
             if not rule.enabled:
                 continue
             lo, hi = self.window(rule, state)
-            ctx = RuleContext(conn=self.conn, as_of=self.as_of, options=rule.options, full=self.full,
-                              state=rule_state)
+            ctx = RuleContext(conn=self.conn, as_of=self.as_of, options=rule.options, calendar=self.calendar,
+                              full=self.full, state=rule_state)
             try:
                 found = list(rule.find(ctx, lo, hi))
             except Exception as exc:
@@ -167,11 +167,11 @@ class Plan:
         if on is None or not customer_id or not key:
             self.tx.app.warn(f"callback rule '{name}' gave a candidate without customer_id/on/key; ignored")
             return None
-        start = next_workday(on)
+        start = self.calendar.add_workdays(on, 0)
         due = get("due_on")
         if type(due) is not dt.date:
             due = parse_day(due)
-        due = due or add_workdays(start, window)
+        due = due or self.calendar.add_workdays(start, window)
         if due < start:
             due = start
         trigger = get("trigger")
@@ -312,6 +312,7 @@ class Plan:
         weight = {code: max(cap, 1) for code, cap in capacity.items()}
         full_days: set[dt.date] = set()  # days on which every specialist is full
         windows: dict[tuple[dt.date, dt.date], list[dt.date]] = {}  # (first, due) -> its working days
+        is_workday, add_workdays = self.calendar.is_workday, self.calendar.add_workdays
 
         def is_full(day: dt.date) -> bool:
             if day in full_days:
@@ -348,7 +349,7 @@ class Plan:
             days = windows.get((first, group.due_on))
             if days is None:
                 days = windows[(first, group.due_on)] = [
-                    d for d in _day_range(first, max(group.due_on, first)) if is_workday(d)] or [next_workday(first)]
+                    d for d in _day_range(first, max(group.due_on, first)) if is_workday(d)] or [add_workdays(first, 0)]
             avoid = group.avoid
             eligible = [code for code in codes if code not in avoid] if avoid and not avoid.isdisjoint(codes) else codes
             group.why = None

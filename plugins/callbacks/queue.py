@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from crm.workdays import QuietHours
+from crm.api import QuietHours
 
 from .store import reason_text
 

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from crm.masking import mask_phone
+from crm.api import mask_phone
 
 from .periods import parse_period
 from .settings import ASPECTS, RESULT_TITLES, RESULTS

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 
 from crm.errors import BadInput, PermissionDenied
-from crm.workdays import QuietHours, add_workdays, is_workday, parse_hhmm
+from crm.api import QuietHours, parse_hhmm
 
 from .settings import ASPECTS, RESULT_TITLES, RESULTS
 from .store import reason_text
@@ -72,7 +72,8 @@ def parse_moment(value, tz) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
-def next_attempt(called_at: dt.datetime, tried: list[dt.datetime], slots: list[str], quiet: QuietHours) -> dt.datetime:
+def next_attempt(called_at: dt.datetime, tried: list[dt.datetime], slots: list[str], quiet: QuietHours,
+                 calendar) -> dt.datetime:
     """The next try, at a time of day not tried yet (morning / afternoon / evening …)."""
     times = sorted(parse_hhmm(s) for s in slots) or [dt.time(10, 0)]
 
@@ -88,9 +89,9 @@ def next_attempt(called_at: dt.datetime, tried: list[dt.datetime], slots: list[s
     day = called_at.date()
     for i in untried:  # later today, if a fresh part of the day is still ahead
         at = dt.datetime.combine(day, times[i], called_at.tzinfo)
-        if at > called_at and is_workday(day) and quiet.allows(at):
+        if at > called_at and calendar.is_workday(day) and quiet.allows(at):
             return at
-    day = add_workdays(day + dt.timedelta(days=1), 0)
+    day = calendar.add_workdays(day + dt.timedelta(days=1), 0)
     for i in untried:
         at = dt.datetime.combine(day, times[i], called_at.tzinfo)
         if quiet.allows(at):
@@ -168,7 +169,8 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
             tried = [dt.datetime.fromisoformat(r[0]) for r in conn.execute(
                 "SELECT called_at FROM callback_calls WHERE task_id = ?", (task["id"],))]
             tried = [t if t.tzinfo else t.replace(tzinfo=called_at.tzinfo) for t in tried]
-            nxt = next_attempt(called_at, tried, settings["retry_slots"], QuietHours.from_config(app.config))
+            nxt = next_attempt(called_at, tried, settings["retry_slots"], QuietHours.from_config(app.config),
+                               app.calendar)
             if nxt.date().isoformat() > task["last_on"]:
                 status = "unreachable"
             else:

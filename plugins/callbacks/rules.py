@@ -11,11 +11,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from crm.errors import ConfigError
-from crm.workdays import add_workdays, depends_on_calendar, holiday_name, is_workday
 
 DAY = dt.timedelta(days=1)
 VISIT_TYPE_TITLES = {"maintenance": "保养", "repair": "维修", "warranty": "保修", "bodypaint": "钣喷", "pdi": "PDI"}
@@ -41,6 +39,7 @@ class RuleContext:
     conn: Any
     as_of: dt.date
     options: dict
+    calendar: Any  # the working days (crm.api.Calendar): ctx.calendar.add_workdays(day, n) ...
     full: bool = False
     state: dict = dataclasses.field(default_factory=dict)
 
@@ -59,35 +58,29 @@ def parse_day(value) -> dt.date | None:
         return None
 
 
-@depends_on_calendar
-@lru_cache(maxsize=4096)
-def prev_workday(day: dt.date) -> dt.date:
-    while not is_workday(day):
-        day -= DAY
-    return day
+def prev_workday(calendar, day: dt.date) -> dt.date:
+    return calendar.previous_workday(day)
 
 
-@depends_on_calendar
-@lru_cache(maxsize=4096)
-def next_workday(day: dt.date) -> dt.date:
-    return add_workdays(day, 0)
+def next_workday(calendar, day: dt.date) -> dt.date:
+    return calendar.add_workdays(day, 0)
 
 
-def gap_before(lo: dt.date) -> dt.date:
-    """The first day ``x`` with ``next_workday(x) >= lo`` (back over the days off before ``lo``)."""
+def gap_before(calendar, lo: dt.date) -> dt.date:
+    """The first day ``x`` with ``next_workday(calendar, x) >= lo`` (back over the days off before ``lo``)."""
     day = lo
     for _ in range(40):
-        if is_workday(day - DAY):
+        if calendar.is_workday(day - DAY):
             break
         day -= DAY
     return day
 
 
-def gap_after(hi: dt.date) -> dt.date:
-    """The last day ``x`` with ``prev_workday(x) <= hi`` (on over the days off after ``hi``)."""
+def gap_after(calendar, hi: dt.date) -> dt.date:
+    """The last day ``x`` with ``prev_workday(calendar, x) <= hi`` (on over the days off after ``hi``)."""
     day = hi
     for _ in range(40):
-        if is_workday(day + DAY):
+        if calendar.is_workday(day + DAY):
             break
         day += DAY
     return day
@@ -143,7 +136,7 @@ def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[d
     if lo <= hi:
         for row in ctx.conn.execute(
                 f"SELECT {cols} FROM visits v WHERE v.date_out >= ? AND v.date_out < ? AND {where}",
-                [prev_workday(lo - DAY).isoformat(), (hi + DAY).isoformat(), *types]):
+                [prev_workday(ctx.calendar, lo - DAY).isoformat(), (hi + DAY).isoformat(), *types]):
             rows[row[0]] = row
     late: set[int] = set()
     if not ctx.full and ctx.state.get("max_visit_id") is not None:
@@ -157,11 +150,11 @@ def find_service_visit(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[d
         out = parse_day(date_out)
         if out is None or cid is None:
             continue
-        start = add_workdays(out, 1)
+        start = ctx.calendar.add_workdays(out, 1)
         if not lo <= start <= hi and not (vid in late and oldest <= start <= ctx.as_of):
             continue
         yield {
-            "customer_id": cid, "on": start, "due_on": add_workdays(out, window), "trigger": out,
+            "customer_id": cid, "on": start, "due_on": ctx.calendar.add_workdays(out, window), "trigger": out,
             "key": f"visit:{vid}", "vehicle_id": vehicle_id, "visit_id": vid,
             "avoid_staff": [advisor] if advisor else [],
             "reason": f"{VISIT_TYPE_TITLES.get(vtype, vtype)}回访 工单{ro} {out.isoformat()}离店",
@@ -177,7 +170,7 @@ def find_delivery(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
         return
     rows = []
     for offset in offsets:
-        first, last = gap_before(lo) - dt.timedelta(days=offset), hi - dt.timedelta(days=offset)
+        first, last = gap_before(ctx.calendar, lo) - dt.timedelta(days=offset), hi - dt.timedelta(days=offset)
         rows += ctx.conn.execute(
             "SELECT id, customer_id, delivery_date, model FROM vehicles"
             " WHERE delivery_date >= ? AND delivery_date < ? AND customer_id IS NOT NULL",
@@ -187,7 +180,7 @@ def find_delivery(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dict]:
         if day is None:
             continue
         for offset in offsets:
-            start = next_workday(day + dt.timedelta(days=offset))
+            start = next_workday(ctx.calendar, day + dt.timedelta(days=offset))
             if lo <= start <= hi:
                 yield {"customer_id": cid, "on": start, "trigger": day + dt.timedelta(days=offset),
                        "key": f"delivery:{vid}:d{offset}", "vehicle_id": vid,
@@ -200,7 +193,7 @@ def find_first_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterat
     lead = int(ctx.options.get("lead_days", 14))
     if lo > hi:
         return
-    first = add_months(gap_before(lo) + dt.timedelta(days=lead), -months) - dt.timedelta(days=3)
+    first = add_months(gap_before(ctx.calendar, lo) + dt.timedelta(days=lead), -months) - dt.timedelta(days=3)
     last = add_months(hi + dt.timedelta(days=lead), -months) + dt.timedelta(days=3)
     rows = list(ctx.conn.execute(
         "SELECT id, customer_id, delivery_date FROM vehicles"
@@ -211,7 +204,7 @@ def find_first_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterat
         if day is None:
             continue
         due = add_months(day, months)
-        start = next_workday(due - dt.timedelta(days=lead))
+        start = next_workday(ctx.calendar, due - dt.timedelta(days=lead))
         if not lo <= start <= hi:
             continue
         cand = {"customer_id": cid, "on": start, "trigger": start, "key": f"first_maintenance:{vid}",
@@ -228,13 +221,13 @@ def _find_before(ctx, lo, hi, sql: str, key: str, reason: str) -> Iterator[dict]
     lead = int(ctx.options.get("lead_days", 30))
     if lo > hi:
         return
-    first = gap_before(lo) + dt.timedelta(days=lead)
+    first = gap_before(ctx.calendar, lo) + dt.timedelta(days=lead)
     last = hi + dt.timedelta(days=lead)
     for ref, cid, vehicle_id, when in ctx.conn.execute(sql, (first.isoformat(), (last + DAY).isoformat())):
         day = parse_day(when)
         if day is None or cid is None:
             continue
-        start = next_workday(day - dt.timedelta(days=lead))
+        start = next_workday(ctx.calendar, day - dt.timedelta(days=lead))
         if lo <= start <= hi:
             yield {"customer_id": cid, "on": start, "trigger": start, "key": f"{key}:{ref}:{day.isoformat()}",
                    "vehicle_id": vehicle_id, "reason": reason.format(day=day.isoformat())}
@@ -274,7 +267,7 @@ def _members_only(ctx) -> bool:
 def _annual(ctx, lo, hi, sql_md: str, key: str, reason: str, min_years: int) -> Iterator[dict]:
     if lo > hi:
         return
-    keys = month_days(lo, gap_after(hi))
+    keys = month_days(lo, gap_after(ctx.calendar, hi))
     sql = sql_md.format(marks=_in(keys))
     for ref, cid, vehicle_id, when in ctx.conn.execute(sql, keys):
         day = parse_day(when)
@@ -284,7 +277,7 @@ def _annual(ctx, lo, hi, sql_md: str, key: str, reason: str, min_years: int) -> 
             if year - day.year < min_years:
                 continue
             occ = occurrence(year, day.month, day.day)
-            start = prev_workday(occ)
+            start = prev_workday(ctx.calendar, occ)
             if lo <= start <= hi:
                 yield {"customer_id": cid, "on": start, "due_on": start, "trigger": occ,
                        "key": f"{key}:{ref}:{year}", "vehicle_id": vehicle_id,
@@ -307,7 +300,7 @@ def find_anniversary(ctx, lo, hi):
                    "anniversary", "购车{years}周年关怀 {day}", 1)
 
 
-def holiday_periods(lo: dt.date, hi: dt.date) -> list[tuple[str, dt.date]]:
+def holiday_periods(calendar, lo: dt.date, hi: dt.date) -> list[tuple[str, dt.date]]:
     """(holiday name, first day off) for each run of days off in ``[lo, hi]`` holding a public holiday.
 
     A run of consecutive non-working days is one rest period (National Day 2025 held the
@@ -316,12 +309,12 @@ def holiday_periods(lo: dt.date, hi: dt.date) -> list[tuple[str, dt.date]]:
     out: list[tuple[str, dt.date]] = []
     day = lo
     while day <= hi:
-        if is_workday(day):
+        if calendar.is_workday(day):
             day += DAY
             continue
         first, names = day, []
-        while not is_workday(day) and (day - first).days < 30:
-            name = holiday_name(day)
+        while not calendar.is_workday(day) and (day - first).days < 30:
+            name = calendar.holiday_name(day)
             if name and name not in names:
                 names.append(name)
             day += DAY
@@ -333,13 +326,13 @@ def find_holiday(ctx, lo, hi):
     """Care calls before the main Chinese holidays (节日关怀), to members by default."""
     wanted = set(ctx.options.get("holidays") or [])
     lead = max(int(ctx.options.get("lead_workdays", 2)), 1)
-    for name, first in holiday_periods(lo, hi + dt.timedelta(days=40)):
+    for name, first in holiday_periods(ctx.calendar, lo, hi + dt.timedelta(days=40)):
         if name not in wanted:
             continue
-        due = prev_workday(first - DAY)
+        due = prev_workday(ctx.calendar, first - DAY)
         start = due
         for _ in range(lead - 1):
-            start = prev_workday(start - DAY)
+            start = prev_workday(ctx.calendar, start - DAY)
         if not lo <= start <= hi:
             continue
         audience = ("SELECT DISTINCT customer_id FROM membership_cards WHERE status = 'active'"

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from crm.errors import BadInput, NeedsAttention
-from crm.output import emit
+from crm.api import emit
 
 from . import settings as settings_mod
 from .files import unformula, write_table

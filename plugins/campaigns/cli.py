@@ -8,10 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
+from crm.api import FormatOption, current, emit, emit_record, new_app
 from crm.errors import BadInput
-from crm.output import emit, emit_record
 
 app = new_app("Campaigns: care (birthday/holiday/card renewal), gifts, recalls, win-back, referrals, outbox.")
 care_app = new_app("Care campaigns (客户关怀): birthday, holiday, card renewal.")
@@ -114,7 +112,7 @@ def gift_add(
 ) -> None:
     """Record a gift for a customer; prints its id."""
     crm = current()
-    from crm.archive.customers import get_customer
+    from crm.api import get_customer
 
     from .care import add_gift
 

@@ -7,10 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
+from crm.api import FormatOption, current, emit, emit_record, new_app
 from crm.errors import BadInput, NotFound
-from crm.output import emit, emit_record
 
 from . import events
 
@@ -171,7 +169,7 @@ def checkin(
     if customer is None:
         if not mobile:
             raise BadInput("give the customer id or --mobile")
-        from crm.archive.customers import normalize_mobile
+        from crm.api import normalize_mobile
 
         found = crm.store.query("SELECT DISTINCT customer_id FROM customer_phones WHERE phone = ?",
                                 (normalize_mobile(mobile),))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from crm.errors import BadInput
-from crm.output import cell_text, neutralise_formula
+from crm.api import cell_text, neutralise_formula
 
 from .common import write_private
 

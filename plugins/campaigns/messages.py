@@ -113,7 +113,7 @@ def deliver(tx, customer: dict, channel: str, text: str, *, campaign: str, key: 
     """Send (or hold) one message; returns 'sent', 'held', 'no_sender' or 'duplicate'."""
     if tx.conn.execute("SELECT 1 FROM campaigns_messages WHERE dedupe_key = ?", (key,)).fetchone():
         return "duplicate"
-    from crm.workdays import QuietHours
+    from crm.api import QuietHours
 
     app = tx.app
     now = app.now()
@@ -149,7 +149,7 @@ def _send(tx, message_id: int) -> str:
 
 def release_due(tx) -> int:
     """Send held messages whose time has come (inside the allowed window); returns how many."""
-    from crm.workdays import QuietHours
+    from crm.api import QuietHours
 
     now = tx.app.now()
     if not QuietHours.from_config(tx.app.config).allows(now):

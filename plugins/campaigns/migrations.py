@@ -1,6 +1,6 @@
 """The campaigns plugin's tables, as ordered migrations (every table is named campaigns_*)."""
 
-from crm.migrations import Migrations
+from crm.api import Migrations
 
 migrations = Migrations("campaigns")
 

@@ -10,7 +10,7 @@ with the columns ``phone,content`` (``email,content`` for e-mail), UTF-8, CRLF, 
 
 from __future__ import annotations
 
-from crm.output import neutralise_formula
+from crm.api import neutralise_formula
 
 from .common import outbox_dir, write_private
 

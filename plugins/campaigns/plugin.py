@@ -40,7 +40,7 @@ def send_message(tx, message):
     return queue(tx, message)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)  # the portal plugin's own hook: absent when it is disabled
 def on_portal_record(tx, stream, record):
     if stream == "campaigns":
         from .recalls import on_campaign_record

@@ -124,8 +124,6 @@ def _match(tx, cid: str, vin: str, vehicle: dict, owner_id: int | None) -> int:
 
 
 def _outreach(tx, cid: str, vin: str, customer_id: int) -> int:
-    from crm.workdays import add_workdays
-
     campaign = _campaign(tx.store, cid)
     customer = tx.store.query_one("SELECT do_not_contact, forgotten_at FROM customers WHERE id = ?", (customer_id,))
     if customer is None or customer["forgotten_at"]:
@@ -134,7 +132,7 @@ def _outreach(tx, cid: str, vin: str, customer_id: int) -> int:
     # marketing, not for recalls.  Service campaigns respect it.
     if customer["do_not_contact"] and campaign["kind"] != "recall":
         return 0
-    due = add_workdays(tx.app.today(), int(settings(tx.app)["recall_due_workdays"]))
+    due = tx.app.calendar.add_workdays(tx.app.today(), int(settings(tx.app)["recall_due_workdays"]))
     ref = _ref(cid, vin, customer_id)
     task = tx.ask("schedule_callback", request={
         "customer_id": customer_id, "reason": campaign["kind"], "due_on": due.isoformat(),

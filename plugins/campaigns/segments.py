@@ -43,7 +43,7 @@ def validate_spec(spec: dict) -> dict:
                 raise BadInput(f"segment filter {key} must be a list")
             value = [v.strip() if isinstance(v, str) else v for v in value if v not in (None, "")]
             if key == "vins":
-                from crm.archive.vehicles import normalize_vin
+                from crm.api import normalize_vin
 
                 value = sorted({normalize_vin(v) for v in value})
             if key == "customers":

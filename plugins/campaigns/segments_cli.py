@@ -8,10 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
+from crm.api import Format, FormatOption, current, emit, emit_record, new_app
 from crm.errors import BadInput
-from crm.output import Format, emit, emit_record
 
 from . import segments
 

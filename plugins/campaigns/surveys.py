@@ -220,11 +220,9 @@ def follow_up(tx, survey: dict, response_id: int) -> str | None:
             "description": description})
         kind = "complaint" if result is not None else None
     if kind is None:
-        from crm.workdays import add_workdays
-
         result = tx.ask("schedule_callback", request={
             "customer_id": response["customer_id"], "reason": "survey_low_score",
-            "due_on": add_workdays(tx.app.today(), 1).isoformat(), "rule": "campaigns.survey_low_score",
+            "due_on": tx.app.calendar.add_workdays(tx.app.today(), 1).isoformat(), "rule": "campaigns.survey_low_score",
             "ref": ref, "note": description})
         kind = "callback"
     tx.conn.execute("UPDATE campaigns_survey_responses SET followup = ?, followup_ref = ? WHERE id = ?",
@@ -306,9 +304,7 @@ def send(tx, survey: dict, segment_name: str, channel: str | None, template_name
         counts["sent"] += 1
         key = f"survey:{survey['id']}:{customer_id}"
         if channel == "phone":
-            from crm.workdays import add_workdays
-
-            messages.schedule_call(tx, customer_id, reason="survey", due_on=add_workdays(tx.app.today(), 0),
+            messages.schedule_call(tx, customer_id, reason="survey", due_on=tx.app.calendar.add_workdays(tx.app.today(), 0),
                                    rule="campaigns.survey", ref=key, note=survey["name"])
             continue
         customer = tx.store.query_one("SELECT * FROM customers WHERE id = ?", (customer_id,))

@@ -7,10 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
+from crm.api import Format, FormatOption, current, emit, emit_record, new_app
 from crm.errors import BadInput, NeedsAttention
-from crm.output import Format, emit, emit_record
 
 from . import surveys
 
@@ -108,7 +106,7 @@ def answer(
     except ValueError as exc:
         raise BadInput(f"--at {at}: {exc}") from None
     with crm.transaction() as tx:
-        from crm.archive.customers import get_customer
+        from crm.api import get_customer
 
         cust = get_customer(tx.store, customer)
         if ro and not tx.store.scalar("SELECT 1 FROM visits WHERE ro_number = ? AND customer_id = ?", (ro, cust["id"])):

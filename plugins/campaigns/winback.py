@@ -92,7 +92,7 @@ def report(app, run_id: int | None = None) -> list[dict]:
 # ------------------------------------------------------------------------------ referrals
 def add_referral(tx, *, referrer_id: int, referred_id: int | None, name: str | None, phone: str | None,
                  interest: str | None, on: str | None, note: str | None) -> int:
-    from crm.archive.customers import get_customer, normalize_mobile
+    from crm.api import get_customer, normalize_mobile
 
     referrer = get_customer(tx.store, referrer_id)
     referred = get_customer(tx.store, referred_id) if referred_id is not None else None
@@ -121,7 +121,7 @@ def update_referral(tx, ref_id: int, *, outcome=None, referred_id=None, reward=N
     if outcome is not None and outcome not in OUTCOMES:
         raise BadInput(f"outcome {outcome!r} is not one of {', '.join(OUTCOMES)}")
     if referred_id is not None:
-        from crm.archive.customers import get_customer
+        from crm.api import get_customer
 
         get_customer(tx.store, referred_id)
     changes = {k: v for k, v in (("outcome", outcome), ("referred_id", referred_id), ("reward", reward),

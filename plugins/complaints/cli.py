@@ -6,10 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
+from crm.api import FormatOption, current, emit, emit_record, new_app
 from crm.errors import BadInput, NotFound
-from crm.output import emit, emit_record
 
 app = new_app("""Complaint tickets (投诉): the six-step closed loop.
 
@@ -49,7 +47,7 @@ def _step(ticket_id: str, action: str, fields: dict, note=None, at=None) -> None
 # ------------------------------------------------------------------------- open
 def _find_customer(tx, customer, phone, vin, plate, name) -> tuple[int | None, int | None, str | None, str | None]:
     """(customer_id, vehicle_id, vin, plate) from whichever the user gave."""
-    from crm.archive.customers import add_customer, get_customer, normalize_mobile
+    from crm.api import add_customer, get_customer, normalize_mobile
 
     st = tx.store
     vehicle = None
@@ -122,7 +120,7 @@ def open_(
             "note": note,
         })
         ticket = store.get_ticket(tx.store, tid)
-        t = timings.compute(store.events_of(tx.store, tid), load(crm), crm.now(), crm.tz)
+        t = timings.compute(store.events_of(tx.store, tid), load(crm), crm.now(), crm.tz, crm.calendar)
     row = {"id": tid, "state": "registered", "respond_due": views._short(t["respond_due"]),
            "resolve_due": views._short(t["resolve_due"]), "promised_at": ticket["promised_at"],
            "repeat_of": ticket["repeat_of"], "customer_id": customer_id}
@@ -147,7 +145,7 @@ def show(
     crm = current()
     ticket = store.get_ticket(crm.store, ticket_id)
     events = store.events_of(crm.store, ticket["id"])
-    t = timings.compute(events, load(crm), crm.now(), crm.tz)
+    t = timings.compute(events, load(crm), crm.now(), crm.tz, crm.calendar)
     record = views.ticket_record(crm, ticket, t)
     line = views.timeline(events)
     if format != "table":

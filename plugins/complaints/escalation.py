@@ -31,7 +31,7 @@ def plan(app, st=None) -> list[dict]:
     events = store.events_of_many(st, [t["id"] for t in tickets])
     out = []
     for ticket in tickets:
-        t = timings.compute(events[ticket["id"]], settings, now, app.tz)
+        t = timings.compute(events[ticket["id"]], settings, now, app.tz, app.calendar)
         if not t["overdue"]:
             continue
         level = due_level(t["overdue_hours"], settings.escalation)

@@ -6,7 +6,7 @@
   data (JSON).  Timings are recomputed from these rows (see ``timings.py``).
 """
 
-from crm.migrations import Migrations
+from crm.api import Migrations
 
 migrations = Migrations("complaints")
 

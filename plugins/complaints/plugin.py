@@ -26,7 +26,7 @@ def open_complaint(tx, request):
     return from_request(tx, request)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)  # the portal plugin's own hook: absent when it is disabled
 def on_portal_record(tx, stream, record):
     if stream != "complaints":
         return None

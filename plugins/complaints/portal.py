@@ -16,7 +16,7 @@ RAISING = service.OEM_RAISING
 
 
 def _phone(value) -> str | None:
-    from crm.archive.customers import normalize_mobile
+    from crm.api import normalize_mobile
 
     try:
         return normalize_mobile(value)
@@ -36,7 +36,7 @@ def _match_customer(tx, name, phone, vin) -> tuple[int | None, int | None, bool]
         customer_id = vehicle["customer_id"]
     created = False
     if customer_id is None and (name or phone):
-        from crm.archive.customers import add_customer
+        from crm.api import add_customer
 
         fields = {"name": name or f"厂家投诉客户{(phone or '')[-4:]}", "source": "oem_complaint"}
         if phone:

@@ -31,10 +31,6 @@ def roles_map(settings: Settings) -> dict:
             machine.OPENER: settings.open_roles}
 
 
-def tz_of(app):
-    return app.tz
-
-
 def parse_when(value, app, *, what: str = "--at") -> dt.datetime | None:
     if value is None or str(value).strip() == "":
         return None
@@ -239,10 +235,8 @@ def portal_note(action: str, kind: str, data: dict, note: str | None) -> str:
 
 def schedule_followup(tx, ticket: dict, when: str, settings: Settings) -> dict:
     """Ask the callbacks plugin for the follow-up call; a clean no-op without it."""
-    from crm.workdays import add_workdays
-
     closed_on = timings.parse_moment(when, tx.app.tz).date()
-    due_on = add_workdays(closed_on, settings.followup_workdays)
+    due_on = tx.app.calendar.add_workdays(closed_on, settings.followup_workdays)
     if not ticket["customer_id"]:
         return {"due_on": due_on.isoformat(), "task": None, "why": "no customer on the ticket"}
     task = tx.ask("schedule_callback", request={
@@ -338,7 +332,7 @@ def open_ticket(tx, req: dict, *, source: str = "cli", system: bool = False) -> 
                             note=req.get("note"), data=data,
                             actor=tx.actor.code if tx.actor.is_staff or not system else source)
     if promised is None:  # what the customer is told: the resolve deadline, unless given
-        t = timings.compute([event], settings, app.now(), app.tz)
+        t = timings.compute([event], settings, app.now(), app.tz, app.calendar)
         promised = iso(t["resolve_due"])
         store.update_ticket(tx, tid, {"promised_at": promised})
     if req.get("customer_id"):

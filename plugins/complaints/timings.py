@@ -1,6 +1,6 @@
 """Deadlines and durations of a ticket, recomputed from its event log (a pure function).
 
-``compute(events, settings, now, tz)`` replays the events and returns every timing with
+``compute(events, settings, now, tz, calendar)`` replays the events and returns every timing with
 the lines that explain it.  Rules:
 
 - The dealer's clock runs in working hours (``settings.work_hours`` on Chinese working days,
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm.workdays import add_working_hours, working_hours_between
 
 RESPONSE_ACTIONS = ("accept", "invalid")
 RESOLVE_ACTIONS = ("close", "invalid")
@@ -41,41 +40,42 @@ def _naive(moment: dt.datetime, tz) -> dt.datetime:
     return moment.astimezone(tz).replace(tzinfo=None)
 
 
-def _hours_between(a, b, stops, work_hours) -> float:
+def _hours_between(calendar, a, b, stops, work_hours) -> float:
     """Working hours in [a, b) minus those inside the stopped intervals."""
     if b <= a:
         return 0.0
-    total = working_hours_between(a, b, work_hours)
+    total = calendar.working_hours_between(a, b, work_hours)
     for s, e in stops:
         e = e or b
         lo, hi = max(s, a), min(e, b)
         if hi > lo:
-            total -= working_hours_between(lo, hi, work_hours)
+            total -= calendar.working_hours_between(lo, hi, work_hours)
     return max(total, 0.0)
 
 
-def _deadline(start, hours, stops, work_hours):
+def _deadline(calendar, start, hours, stops, work_hours):
     """(due, None) or (None, hours left) when an open-ended stop is reached first."""
     pos, left = start, float(hours)
     for s, e in sorted(stops, key=lambda x: x[0]):
         if e is not None and e <= pos:
             continue
         s = max(s, pos)
-        available = working_hours_between(pos, s, work_hours)
+        available = calendar.working_hours_between(pos, s, work_hours)
         if available >= left:
-            return add_working_hours(pos, left, work_hours), None
+            return calendar.add_working_hours(pos, left, work_hours), None
         left -= available
         if e is None:
             return None, left
         pos = e
-    return add_working_hours(pos, left, work_hours), None
+    return calendar.add_working_hours(pos, left, work_hours), None
 
 
 def _fmt(moment) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
-def compute(events: list[dict], settings, now: dt.datetime, tz) -> dict:
+def compute(events: list[dict], settings, now: dt.datetime, tz, calendar) -> dict:
+    """Every timing of a ticket from its events; working hours on ``calendar``'s days (``app.calendar``)."""
     work = settings.work_hours
     now_l = _naive(now, tz)
     severity = None
@@ -130,21 +130,21 @@ def compute(events: list[dict], settings, now: dt.datetime, tz) -> dict:
         ("respond", responded, settings.respond_hours[severity], pause_stops),
         ("resolve", resolved, settings.resolve_hours[severity], stops),
     ):
-        dealer_due, left = _deadline(received, hours_cfg, dealer_stops, work)
+        dealer_due, left = _deadline(calendar, received, hours_cfg, dealer_stops, work)
         if oem[kind] is not None:
             due, source = oem[kind], "manufacturer"
             explain.append(f"{kind} due {_fmt(due)}: the manufacturer's deadline (wins; never paused)"
                            + (f"; the dealer's own would be {_fmt(dealer_due)}" if dealer_due else ""))
         else:
             due, source = dealer_due, "config"
-            stopped = sum(working_hours_between(s, e or now_l, work) for s, e in dealer_stops if s < (due or now_l))
+            stopped = sum(calendar.working_hours_between(s, e or now_l, work) for s, e in dealer_stops if s < (due or now_l))
             if due is not None:
                 explain.append(f"{kind} due {_fmt(due)}: received + {hours_cfg:g} working hours ({severity})"
                                + (f", + {stopped:g} h while the clock was stopped" if stopped else ""))
             else:
                 explain.append(f"{kind} due: clock stopped (paused) with {left:g} working hours left")
         end = done_at or now_l
-        taken = _hours_between(received, end, dealer_stops, work)
+        taken = _hours_between(calendar, received, end, dealer_stops, work)
         on_time = None
         if done_at is not None and due is not None:
             on_time = done_at <= due
@@ -152,7 +152,7 @@ def compute(events: list[dict], settings, now: dt.datetime, tz) -> dict:
             on_time = True
         overdue_hours = 0.0
         if done_at is None and due is not None and now_l > due:
-            overdue_hours = working_hours_between(due, now_l, work)
+            overdue_hours = calendar.working_hours_between(due, now_l, work)
         out.update({
             f"{kind}_due": due.replace(tzinfo=tz) if due else None,
             f"{kind}_due_source": source,
@@ -168,7 +168,7 @@ def compute(events: list[dict], settings, now: dt.datetime, tz) -> dict:
                            + ("on time" if on_time else "LATE"))
         elif out[f"{kind}_overdue"]:
             explain.append(f"not {'responded' if kind == 'respond' else 'resolved'} yet: overdue by {overdue_hours:g} working hours")
-    paused_hours = sum(_hours_between(s, e or now_l, [], work) for s, e in pause_stops)
+    paused_hours = sum(_hours_between(calendar, s, e or now_l, [], work) for s, e in pause_stops)
     out["paused_hours"] = round(paused_hours, 2)
     out["pauses"] = [{"from": s.replace(tzinfo=tz), "to": e.replace(tzinfo=tz) if e else None, "reason": r}
                      for s, e, r in pauses]

@@ -79,7 +79,7 @@ def with_timings(app, tickets: list[dict], st=None) -> list[tuple[dict, dict]]:
     settings = load(app)
     evs = store.events_of_many(st or app.store, [t["id"] for t in tickets])
     now = app.now()
-    return [(t, timings.compute(evs[t["id"]], settings, now, app.tz)) for t in tickets]
+    return [(t, timings.compute(evs[t["id"]], settings, now, app.tz, app.calendar)) for t in tickets]
 
 
 def list_row(ticket: dict, t: dict) -> dict:
@@ -195,10 +195,6 @@ def ticket_record(app, ticket: dict, t: dict) -> dict:
         "next": ", ".join(machine.allowed(ticket["state"], bool(ticket["paused_reason"]))) or None,
     }
     return rec
-
-
-def json_timings(t: dict) -> dict:
-    return {k: v for k, v in t.items()}
 
 
 def timeline_text(rows: list[dict]) -> str:

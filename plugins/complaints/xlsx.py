@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from crm.errors import BadInput
-from crm.output import neutralise_formula
+from crm.api import neutralise_formula
 
 from . import reports, vocab
 

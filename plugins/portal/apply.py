@@ -11,12 +11,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
 from typing import Any
 
 from crm.errors import BadInput
+
+from .records import Refused, parse_instant
 
 #: Required fields of a live record, besides ``id``, ``version`` and ``updated_at``.
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -27,19 +28,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "campaigns": ("kind", "title", "starts_on"),
     "surveys": ("kind", "score", "answered_at"),
 }
-
-
-class Refused(Exception):
-    """A record that cannot be applied; its reason goes to the quarantine."""
-
-
-def parse_instant(value: Any) -> dt.datetime:
-    if not isinstance(value, str) or not value:
-        raise ValueError("not a time")
-    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError("a time without an offset")
-    return moment
 
 
 def _get(record: dict, dotted: str) -> Any:

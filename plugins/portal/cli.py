@@ -7,10 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
+from crm.api import Format, FormatOption, current, emit, json_default, new_app
 from crm.errors import BadInput, CrmError, NeedsAttention
-from crm.output import Format, emit, json_default
 
 app = new_app("The manufacturer's dealer portal: sync, outbox, conflicts, leads.")
 
@@ -142,7 +140,7 @@ def conflicts_cmd(
     app_ = current()
     rows = conflicts.list_conflicts(app_.store, all_=all_)
     if not app_.may_see_personal_data:
-        from crm.masking import mask_row
+        from crm.api import mask_row
 
         for row in rows:
             if row["field"] in ("mobile",):

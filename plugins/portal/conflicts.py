@@ -107,11 +107,11 @@ def resolve(tx, conflict_id: int, take: str) -> dict:
         value, resolution = take, "value"
     if take != "local":
         if entity == "customer":
-            from crm.archive.customers import update_customer
+            from crm.api import update_customer
 
             update_customer(tx, entity_id, {field: value}, source="portal-conflict")
         elif entity == "vehicle":
-            from crm.archive.vehicles import update_vehicle
+            from crm.api import update_vehicle
 
             update_vehicle(tx, entity_id, {field: value})
         else:  # pragma: no cover - only customers and vehicles have conflicts

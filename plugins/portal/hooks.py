@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .apply import parse_instant
+from .records import parse_instant
 
 
 def customers_merged(tx, kept_id: int, merged_id: int) -> None:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from crm.errors import BadInput, NotFound
 
-from .apply import parse_instant
+from .records import parse_instant
 
 OUTCOMES = ("reached", "no_answer", "invalid_number", "not_interested", "appointment", "purchased")
 
@@ -73,7 +73,7 @@ def apply_lead(tx, record: dict, before: dict | None) -> dict:
         try:
             parse_instant(record.get(key))
         except ValueError:
-            from .apply import Refused
+            from .records import Refused
 
             raise Refused(f"{key} {record.get(key)!r} is not an RFC 3339 time") from None
     adf = None
@@ -85,7 +85,7 @@ def apply_lead(tx, record: dict, before: dict | None) -> dict:
     phone = _mobile(record.get("phone"))
     customer_id = None
     if phone:
-        from crm.archive.dedupe import match_customer
+        from crm.api import match_customer
 
         found = match_customer(tx.store, mobile=phone)
         customer_id = found[0] if found else None
@@ -105,7 +105,7 @@ def apply_lead(tx, record: dict, before: dict | None) -> dict:
 
 
 def _mobile(value) -> str | None:
-    from crm.archive.validate import clean_customer
+    from crm.api import clean_customer
 
     clean, problems = clean_customer({"mobile": value}, partial=True)
     return None if problems else clean.get("mobile")
@@ -153,7 +153,7 @@ def followup(tx, lead_id: str, *, outcome: str, note: str | None, next_contact_o
     if row is None:
         raise NotFound(f"no portal lead {lead_id!r} (see 'crm sync leads')")
     if next_contact_on:
-        from crm.values.dates import parse_date
+        from crm.api import parse_date
 
         try:
             next_contact_on = parse_date(next_contact_on).isoformat()

@@ -1,6 +1,6 @@
 """The portal plugin's tables, as ordered migrations (all named ``portal_*``)."""
 
-from crm.migrations import Migrations
+from crm.api import Migrations
 
 migrations = Migrations("portal")
 

@@ -84,8 +84,12 @@ def _park(app, item_id: int, reason: str) -> None:
     app.log.warning(f"outbox item {item_id} parked: {reason}")
 
 
-def flush(app, client, *, note=None) -> dict:
-    """Send every queued item in order; returns ``{"sent", "parked", "replayed"}``."""
+def flush(app, client, *, merge, note=None) -> dict:
+    """Send every queued item in order; returns ``{"sent", "parked", "replayed"}``.
+
+    ``merge(tx, stream, [record])`` applies the portal's current record when it answers 412
+    (:func:`crm_portal.apply.apply_records`, passed in by the sync: the outbox does not import
+    the dispatcher)."""
     from .client import PortalRefused
 
     stats = {"sent": 0, "parked": 0, "replayed": 0}
@@ -125,10 +129,8 @@ def flush(app, client, *, note=None) -> dict:
                     _park(app, row["id"], f"portal POST {row['path']}: 412 without the current record")
                     stats["parked"] += 1
                     break
-                from .apply import apply_records
-
                 with app.transaction() as tx:  # merge: the OEM's change lands here first
-                    apply_records(tx, stream, [current])
+                    merge(tx, stream, [current])
                     tx.conn.execute("UPDATE portal_outbox SET if_match = ?, attempts = attempts + 1 WHERE id = ?",
                                     (version, row["id"]))
                 if note:

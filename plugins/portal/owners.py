@@ -14,9 +14,9 @@ is a change of owner: the vehicle is transferred (history kept).
 
 from __future__ import annotations
 
-from crm.archive.validate import clean_customer, clean_vehicle
+from crm.api import clean_customer, clean_vehicle
 
-from .apply import Refused, parse_instant
+from .records import Refused, parse_instant
 from .conflicts import merge_fields
 
 CUSTOMER_FIELDS = ("name", "mobile", "city")
@@ -49,7 +49,7 @@ def _same(field, local, remote, customer=None):
 
 
 def apply_owner(tx, record: dict, before: dict | None) -> dict:
-    from crm.archive.customers import get_customer
+    from crm.api import get_customer
 
     if record.get("deleted"):
         return _tombstone(tx, record, before)
@@ -73,12 +73,12 @@ def apply_owner(tx, record: dict, before: dict | None) -> dict:
     else:
         customer = _find_or_create(tx, record, remote_c)
         if vehicle is not None:
-            from crm.archive.vehicles import transfer_vehicle
+            from crm.api import transfer_vehicle
 
             on = parse_instant(record["updated_at"]).astimezone(tx.app.tz).date().isoformat()
             vehicle = transfer_vehicle(tx, vehicle["id"], customer["id"], on=on, reason="portal")
     if vehicle is None:
-        from crm.archive.vehicles import add_vehicle
+        from crm.api import add_vehicle
 
         vehicle = add_vehicle(tx, {**{k: v for k, v in remote_v.items() if v is not None},
                                    "customer_id": customer["id"]})
@@ -88,7 +88,7 @@ def apply_owner(tx, record: dict, before: dict | None) -> dict:
         updates = merge_fields(tx, stream="owners", record=record, entity="vehicle", entity_id=vehicle["id"],
                                local=local_v, portal=portal_v, base=base_v)
         if updates:
-            from crm.archive.vehicles import update_vehicle
+            from crm.api import update_vehicle
 
             update_vehicle(tx, vehicle["id"], updates, keep_known=True)
     return {"customer_id": customer["id"], "vehicle_id": vehicle["id"]}
@@ -104,8 +104,7 @@ def _is_other_person(current: dict, remote: dict, base: dict | None) -> bool:
 
 
 def _find_or_create(tx, record: dict, remote: dict) -> dict:
-    from crm.archive.customers import add_customer, get_customer
-    from crm.archive.dedupe import match_customer
+    from crm.api import add_customer, get_customer, match_customer
 
     found = match_customer(tx.store, mobile=remote.get("mobile")) if remote.get("mobile") else None
     if found:
@@ -122,7 +121,7 @@ def _merge_customer(tx, record: dict, customer: dict, remote: dict, base: dict |
                            local=local, portal=remote, base=base,
                            same=lambda f, here, there: _same(f, here, there, customer))
     if updates:
-        from crm.archive.customers import update_customer
+        from crm.api import update_customer
 
         update_customer(tx, customer["id"], updates, keep_known=True, source="portal")
 

@@ -7,6 +7,13 @@ from crm import hookimpl
 
 
 @hookimpl
+def add_hookspecs(pluginmanager):
+    from . import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def register_commands(register):
     register("sync", "crm_portal.cli:app", help="The manufacturer's dealer portal: sync, outbox, conflicts")
 

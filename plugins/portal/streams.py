@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-from .apply import apply_records, parse_instant
+from .apply import apply_records
 from .client import NOT_APPLIED, PortalGarbage
+from .records import parse_instant
 
 MAX_RESTARTS = 5
 

@@ -8,6 +8,7 @@ from collections import Counter
 from crm.errors import CrmError
 
 from . import conflicts, outbox, settings
+from .apply import apply_records
 
 
 def _open_quarantine(store) -> int:
@@ -46,7 +47,7 @@ def run(app, *, streams: list[str] | None = None, full: bool = False, send: bool
                                 " WHERE stream = ?", (tx.now, tx.now, stream))
         current = "outbox"
         if send:
-            summary["outbox"] = outbox.flush(app, client, note=note)
+            summary["outbox"] = outbox.flush(app, client, merge=apply_records, note=note)
     except CrmError as exc:
         summary["status"] = "failed"
         summary["error"] = exc.message

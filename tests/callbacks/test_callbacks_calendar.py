@@ -8,15 +8,6 @@ from callbacks_helpers import customer, plan, tasks, vehicle, visit
 UNKNOWN = "2099"  # a year no chinesecalendar release will know while these tests live
 
 
-@pytest.fixture(autouse=True)
-def _plain_calendar():
-    """The calendar is process-wide; leave it as the next test expects (no dealer days)."""
-    yield
-    from crm.workdays import use_calendar
-
-    use_calendar({}, frozenset())
-
-
 def test_plan_warns_weeks_before_a_year_whose_holidays_nobody_gave(staffed):
     out = staffed("callbacks", "plan", "--as-of", f"{UNKNOWN}-06-01")
     assert f"public holidays of {UNKNOWN} are not known" in out.stderr

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crm.workdays import Calendar
 from crm_complaints import timings
 from crm_complaints.settings import Settings, from_section
 
@@ -13,6 +14,7 @@ from complaints_helpers import as_, dept, dept_template, only_complaints  # noqa
 
 TZ = ZoneInfo("Asia/Shanghai")
 S = Settings.default()
+CALENDAR = Calendar()
 
 
 def ev(action, at, **data):
@@ -30,8 +32,7 @@ def when(text):
 
 
 def test_chinesecalendar_knows_spring_festival_2026():
-    from crm.workdays import is_workday
-
+    is_workday = Calendar().is_workday
     assert all(not is_workday(dt.date(2026, 2, d)) for d in range(15, 24))
     assert is_workday(dt.date(2026, 2, 14)) and is_workday(dt.date(2026, 2, 28))  # Saturdays, make-up workdays
 
@@ -48,7 +49,7 @@ def test_chinesecalendar_knows_spring_festival_2026():
     ("2026-02-27T17:00:00", "urgent", "2026-02-28T10:00:00", "2026-03-02T17:00:00"),
 ])
 def test_deadlines_across_weekend_and_spring_festival(received, severity, respond_due, resolve_due):
-    t = timings.compute([opened(received, severity)], S, when(received), TZ)
+    t = timings.compute([opened(received, severity)], S, when(received), TZ, CALENDAR)
     assert t["respond_due"] == when(respond_due)
     assert t["resolve_due"] == when(resolve_due)
     assert t["respond_due_source"] == t["resolve_due_source"] == "config"
@@ -57,12 +58,12 @@ def test_deadlines_across_weekend_and_spring_festival(received, severity, respon
 def test_pause_stops_the_dealer_clock_and_is_explained():
     events = [opened("2026-11-20T10:00:00", "urgent"), ev("accept", "2026-11-20T10:30:00"),
               ev("pause", "2026-11-23T10:00:00", reason="parts"), ev("resume", "2026-11-24T10:00:00")]
-    t = timings.compute(events, S, when("2026-11-24T11:00:00"), TZ)
+    t = timings.compute(events, S, when("2026-11-24T11:00:00"), TZ, CALENDAR)
     assert t["resolve_due"] == when("2026-11-25T10:00:00")  # 15 h + the 7.5 h paused
     assert t["paused_hours"] == 7.5
     assert any("+ 7.5 h while the clock was stopped" in line for line in t["explain"])
     # while paused, the dealer's deadline is suspended, with the hours left
-    t = timings.compute(events[:3], S, when("2026-11-30T10:00:00"), TZ)
+    t = timings.compute(events[:3], S, when("2026-11-30T10:00:00"), TZ, CALENDAR)
     assert t["resolve_due"] is None and t["resolve_hours_left"] == 7.5 and t["overdue"] is None
 
 
@@ -70,7 +71,7 @@ def test_manufacturer_deadlines_win_and_never_pause():
     events = [opened("2026-11-20T10:00:00", "normal", respond_due_oem="2026-11-20T02:00:00Z",
                      resolve_due_oem="2026-11-21T10:00:00+08:00"),
               ev("accept", "2026-11-20T10:30:00"), ev("pause", "2026-11-20T11:00:00", reason="customer")]
-    t = timings.compute(events, S, when("2026-11-23T10:00:00"), TZ)
+    t = timings.compute(events, S, when("2026-11-23T10:00:00"), TZ, CALENDAR)
     assert t["respond_due"] == when("2026-11-20T10:00:00") and t["respond_due_source"] == "manufacturer"
     assert t["respond_on_time"] is False  # responded 10:30, the OEM wanted 10:00
     assert t["resolve_due"] == when("2026-11-21T10:00:00")  # a Saturday: a moment, not working hours
@@ -80,7 +81,7 @@ def test_manufacturer_deadlines_win_and_never_pause():
 def test_reopen_stops_the_clock_while_closed():
     events = [opened("2026-11-20T10:00:00", "critical"), ev("accept", "2026-11-20T10:10:00"),
               ev("close", "2026-11-20T12:00:00"), ev("reopen", "2026-11-23T09:00:00")]
-    t = timings.compute(events, S, when("2026-11-23T10:00:00"), TZ)
+    t = timings.compute(events, S, when("2026-11-23T10:00:00"), TZ, CALENDAR)
     # 7.5 h: 2 h used before the close, 5.5 h left from Monday 09:00
     assert t["resolve_due"] == when("2026-11-23T16:00:00")
     assert t["resolved_at"] is None and t["resolve_hours"] == 3.0
@@ -88,7 +89,7 @@ def test_reopen_stops_the_clock_while_closed():
 
 def test_config_changes_the_hours():
     settings = from_section({"respond_hours": {"normal": 1}, "work_hours": ["08:30-12:00", "13:00-17:30"]})
-    t = timings.compute([opened("2026-11-20T17:00:00")], settings, when("2026-11-20T17:00:00"), TZ)
+    t = timings.compute([opened("2026-11-20T17:00:00")], settings, when("2026-11-20T17:00:00"), TZ, CALENDAR)
     assert t["respond_due"] == when("2026-11-23T09:00:00")
 
 

@@ -1,6 +1,10 @@
 import datetime as dt
 
-from crm.workdays import QuietHours, add_working_hours, add_workdays, is_workday, working_hours_between
+from crm.workdays import Calendar, QuietHours
+
+CHINA = Calendar()  # the State Council's dates only (no config)
+is_workday, add_workdays = CHINA.is_workday, CHINA.add_workdays
+add_working_hours, working_hours_between = CHINA.add_working_hours, CHINA.working_hours_between
 
 
 def test_national_day_2025_and_makeup_workday():
@@ -31,3 +35,26 @@ def test_quiet_hours():
     assert q.next_allowed(dt.datetime(2026, 1, 5, 12, 10)) == dt.datetime(2026, 1, 5, 14, 0)
     assert q.next_allowed(dt.datetime(2026, 1, 5, 21, 0)) == dt.datetime(2026, 1, 6, 9, 0)
     assert q.windows() == [(dt.time(9), dt.time(12)), (dt.time(14), dt.time(20))]
+
+
+def test_each_calendar_keeps_its_own_days_and_none_changes_another():
+    """The dealer's [calendar] lives in the App's calendar object, not in module state."""
+    day = dt.date(2099, 2, 6)  # a Friday of a year chinesecalendar does not know
+    dealer = Calendar.from_config({"holidays": {"春节": ["2099-02-06..2099-02-12"]}, "workdays": ["2099-02-14"]})
+    assert not dealer.is_workday(day) and dealer.holiday_name(day) == "春节"
+    assert dealer.add_workdays(day, 1) == dt.date(2099, 2, 14)  # the make-up Saturday
+    assert CHINA.is_workday(day) and CHINA.holiday_name(day) is None  # untouched by the dealer's calendar
+    assert Calendar().add_workdays(day, 1) == dt.date(2099, 2, 9)
+    assert dealer.known_year(2099) and not CHINA.known_year(2099)
+    assert dealer.warning(day, day) is None and "2099" in CHINA.warning(day, day)
+
+
+def test_the_app_builds_its_calendar_from_the_config(tmp_path):
+    from crm.context import App
+
+    config = tmp_path / "c.toml"
+    config.write_text('[calendar]\nholidays = ["2099-03-02"]\n', encoding="utf-8")
+    app = App(environ={"CRM_CONFIG": str(config), "CRM_DB": str(tmp_path / "x.db"), "CRM_PLUGINS": ""})
+    assert not app.calendar.is_workday(dt.date(2099, 3, 2))
+    other = App(environ={"CRM_CONFIG": str(tmp_path / "none.toml"), "CRM_DB": str(tmp_path / "x.db"), "CRM_PLUGINS": ""})
+    assert other.calendar.is_workday(dt.date(2099, 3, 2))  # reading one config changed nothing for another

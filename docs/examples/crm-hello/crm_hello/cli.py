@@ -4,10 +4,7 @@ from typing import Annotated
 
 import typer
 
-from crm.archive.customers import get_customer
-from crm.commands._common import FormatOption, new_app
-from crm.context import current
-from crm.output import emit
+from crm.api import FormatOption, current, emit, get_customer, new_app
 
 app = new_app("Greet customers (example plugin).")
 

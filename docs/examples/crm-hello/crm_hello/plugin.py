@@ -1,7 +1,7 @@
 """Hook implementations: kept light, so `crm --help` stays fast."""
 
 from crm import hookimpl
-from crm.migrations import Migrations
+from crm.api import Migrations
 
 migrations = Migrations("hello")
 
