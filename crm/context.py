@@ -276,7 +276,7 @@ class Transaction:
         detail: dict | None = None,
     ) -> None:
         """Record who did what to which records. Never put personal data in ``detail``."""
-        from .audit_chain import append
+        from .archive.audit_chain import append
 
         ids = list(ids)
         append(self.conn, [{

@@ -1,7 +1,7 @@
 """Restoring a backup without losing the audit trail (``crm db restore``).
 
 1. The backup is checked: SQLite integrity, a crm database, the audit log's append-only
-   triggers and its hash chain (:mod:`crm.audit_chain`). A backup that fails is refused.
+   triggers and its hash chain (:mod:`crm.archive.audit_chain`). A backup that fails is refused.
 2. It is copied to a private temporary file next to the database and migrated there.
 3. The current database's audit rows that the backup does not have are carried over: as
    they are when the backup's chain is a prefix of the current one (the usual case), else
@@ -21,7 +21,7 @@ from .errors import BadInput, TemporaryFailure
 
 
 def check_backup(source: Path) -> None:
-    from .audit_chain import verify
+    from .archive.audit_chain import verify
 
     if not source.is_file():
         raise BadInput(f"{source}: no such backup file")
@@ -83,7 +83,7 @@ def restore_into(app, source: Path) -> dict:
 def _carry_over(app, live, staged, source: Path) -> dict:
     import json
 
-    from .audit_chain import FIELDS, append, head, rows_after
+    from .archive.audit_chain import FIELDS, append, copy_rows, head, rows_after
     from .context import Transaction
 
     base_id, base_hash = head(staged.conn)
@@ -95,10 +95,7 @@ def _carry_over(app, live, staged, source: Path) -> dict:
     forgotten: list[int] = []
     with staged.transaction():
         if prefix:
-            staged.conn.executemany(
-                f"INSERT INTO audit_log ({', '.join(FIELDS)}, prev_hash, hash) VALUES "
-                f"({', '.join('?' * (len(FIELDS) + 2))})",
-                [tuple(r[f] for f in (*FIELDS, "prev_hash", "hash")) for r in later])
+            copy_rows(staged.conn, later)
         else:
             append(staged.conn, [{f: r[f] for f in FIELDS if f != "id"} for r in later])
         for row in later:

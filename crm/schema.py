@@ -390,7 +390,7 @@ ALTER TABLE audit_log ADD COLUMN hash TEXT;
 DROP TRIGGER audit_log_no_update
 """,
     )
-    from .audit_chain import chain_existing
+    from .archive.audit_chain import chain_existing
 
     chain_existing(db.conn)
     _run(

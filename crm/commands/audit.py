@@ -52,7 +52,7 @@ def list_audit(
 @app.command()
 def verify() -> None:
     """Check the audit log's hash chain and append-only triggers (exit 3 naming the first bad row)."""
-    from ..audit_chain import verify as run
+    from ..archive.audit_chain import verify as run
     from ..errors import NeedsAttention
 
     crm = current()

@@ -143,7 +143,7 @@ def check(format: FormatOption = "table") -> None:
 
 
 def _audit_check(store) -> dict:
-    from ..audit_chain import verify
+    from ..archive.audit_chain import verify
 
     ok, detail, _bad = verify(store.conn)
     return {"check": "audit chain", "ok": ok, "detail": detail}

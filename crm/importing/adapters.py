@@ -182,7 +182,7 @@ def issue_cards_new(tx, cards: list[tuple]) -> None:
         conn.executemany(
             "INSERT INTO membership_cards (id, customer_id, number, level, issued_on, expires_on, status,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)", rows)
-        from ..audit_chain import append
+        from ..archive.audit_chain import append
 
         append(conn, audits)
         tx.audited = True

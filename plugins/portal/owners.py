@@ -55,7 +55,7 @@ def apply_owner(tx, record: dict, before: dict | None) -> dict:
         return _tombstone(tx, record, before)
     remote_c = _portal_customer(record, strict=True)
     remote_v = _portal_vehicle(record, strict=True)
-    from crm.archive.forget import is_forgotten
+    from crm.api import is_forgotten
 
     if is_forgotten(tx.store, vin=remote_v.get("vin"), mobiles=[remote_c.get("mobile")]):
         return {}  # a person who was forgotten: the portal's copy does not bring them back

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
-from crm.audit_chain import verify
+from crm.archive.audit_chain import verify
 
 DROP = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
 

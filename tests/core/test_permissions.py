@@ -200,3 +200,26 @@ def test_an_advisor_cannot_invite_to_an_event(cell):
         assert rules.allows(None if role == "none" else role, "event.invite") == (
             role in ("manager", "satisfaction", "appointment", "callback", "it"))
     cell("--as", "sunwei", "event", "invite", "1", "--segment", "x", expect=2)
+
+
+class HelloPlugin:
+    """A dealer's plugin adding its own row (the register_permissions hook)."""
+
+    from crm import hookimpl
+
+    @hookimpl
+    def register_permissions(self, register):
+        register("hello.greet", ["manager", "callback"], "greet customers", owner="hello")
+
+
+def test_a_plugin_adds_a_row_and_the_config_may_change_it(crm):
+    from crm.context import App
+
+    app = App(environ={"CRM_CONFIG": str(crm.config_path)}, extra_plugins=[HelloPlugin()])
+    assert app.permissions.roles("hello.greet") == ("manager", "callback")
+    from crm.permissions import markdown_table
+
+    assert "| `hello.greet` | ✓ | · | · | ✓ | · | · | · | · | greet customers (hello) |" in markdown_table(app.permissions)
+    crm.write_config('[permissions]\n"hello.greet" = ["advisor"]\n')
+    app = App(environ={"CRM_CONFIG": str(crm.config_path)}, extra_plugins=[HelloPlugin()])
+    assert app.permissions.allows("advisor", "hello.greet") and not app.permissions.allows("manager", "hello.greet")

@@ -86,6 +86,13 @@ def verify(conn: sqlite3.Connection) -> tuple[bool, str, int | None]:
     return True, f"{count} rows chained; head {prev[:16]}", None
 
 
+def copy_rows(conn: sqlite3.Connection, rows: list[dict]) -> None:
+    """Insert rows of another copy of this chain as they are (ids, hashes): a restore's carry-over."""
+    columns = (*FIELDS, "prev_hash", "hash")
+    conn.executemany(f"INSERT INTO audit_log ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                     [tuple(r[c] for c in columns) for r in rows])
+
+
 def rows_after(conn: sqlite3.Connection, last_id: int) -> list[dict]:
     cur = conn.execute(f"SELECT {', '.join(FIELDS)}, prev_hash, hash FROM audit_log WHERE id > ? ORDER BY id",
                        (last_id,))
