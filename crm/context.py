@@ -171,6 +171,12 @@ class App:
             return
         self.permissions.check(self.actor, action)
 
+    def require_role_grant(self, role: str) -> None:
+        """Granting ``role`` (or touching staff who have it) needs ``staff.higher-role`` unless
+        the actor's own role may already do everything ``role`` may."""
+        if not self.permissions.covers(self.actor.role, role):
+            self.require("staff.higher-role")
+
     @property
     def may_see_personal_data(self) -> bool:
         return self.may("personal-data.see")

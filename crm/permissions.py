@@ -41,7 +41,8 @@ CORE_RULES = (
     Rule("staff.add", ("manager", "it"), "add staff members"),
     Rule("staff.edit", ("manager", "it"), "change staff members"),
     Rule("staff.deactivate", ("manager", "it"), "deactivate staff members"),
-    Rule("staff.manager", ("manager",), "grant the manager role, or change or deactivate a manager"),
+    Rule("staff.higher-role", ("manager",), "grant a role that may do more than yours, or change or set the PIN "
+         "of staff with such a role"),
     Rule("staff.pin", ("manager", "it"), "set another staff member's PIN or issue a session"),
     Rule("long-session", ("it",), "log in for longer than 12 hours (a cron session)"),
     Rule("act-for-others", ("manager", "it"), "act for another staff member (--as)"),
@@ -97,6 +98,10 @@ class Table:
 
     def allows(self, role: str | None, action: str) -> bool:
         return (role or NONE) in self.roles(action)
+
+    def covers(self, role: str | None, other: str) -> bool:
+        """Whether ``role`` may do everything ``other`` may (else ``other`` is a higher role)."""
+        return all(self.allows(role, action) for action in self.rules if self.allows(other, action))
 
     def check(self, actor, action: str) -> None:
         """Refuse (exit 2, one line naming the action and the role) unless allowed."""

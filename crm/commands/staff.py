@@ -27,8 +27,7 @@ def add(
     """Add a staff member."""
     crm = current()
     crm.require("staff.add")
-    if role.strip().lower() == "manager":
-        crm.require("staff.manager")
+    crm.require_role_grant(role.strip().lower())
     with crm.transaction() as tx:
         row = staff_archive.add_staff(tx, {"code": code, "name": name, "role": role,
                                            "level": level, "daily_capacity": capacity})
@@ -60,8 +59,9 @@ def edit(
     if active is False:
         crm.require("staff.deactivate")
     target = staff_archive.get_staff(crm.store, code)
-    if target["role"] == "manager" or (role or "").strip().lower() == "manager":
-        crm.require("staff.manager")
+    crm.require_role_grant(target["role"])
+    if role:
+        crm.require_role_grant(role.strip().lower())
     with crm.transaction() as tx:
         row = staff_archive.edit_staff(tx, code, {"name": name, "role": role, "level": level,
                                                   "daily_capacity": capacity, "active": active})
@@ -84,8 +84,7 @@ def pin(
     target = staff_archive.get_staff(crm.store, code)
     if crm.actor.staff_id != target["id"]:
         crm.require("staff.pin")
-        if target["role"] == "manager":
-            crm.require("staff.manager")
+        crm.require_role_grant(target["role"])
     digest = None
     if not clear:
         first = typer.prompt(f"New PIN for {target['code']}", hide_input=True, err=True)

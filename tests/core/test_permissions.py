@@ -26,7 +26,7 @@ AS = {"manager": "li", "callback": "wangfang", "satisfaction": "zhaomin", "appoi
       "archive": "liuyang", "advisor": "sunwei", "it": "it", "none": None}
 STAFF = [("li", "李经理", "manager"), ("wangfang", "王芳", "callback"), ("zhaomin", "赵敏", "satisfaction"),
          ("chenjing", "陈静", "appointment"), ("liuyang", "刘洋", "archive"), ("sunwei", "孙伟", "advisor"),
-         ("it", "运维", "it"), ("tgt", "目标", "advisor")]
+         ("it", "运维", "it"), ("tgt", "目标", "it")]
 PIN = "246810\n246810\n"
 
 
@@ -92,10 +92,10 @@ def snapshot(path: Path) -> str:
 
 # action -> (command args, stdin, the actions it needs): each probe does exactly that action
 PROBES = {
-    "staff.add": (["staff", "add", "newbie", "--name", "新人", "--role", "advisor"], None, ["staff.add"]),
+    "staff.add": (["staff", "add", "newbie", "--name", "新人", "--role", "it"], None, ["staff.add"]),
     "staff.edit": (["staff", "edit", "tgt", "--level", "2"], None, ["staff.edit"]),
     "staff.deactivate": (["staff", "edit", "tgt", "--inactive"], None, ["staff.edit", "staff.deactivate"]),
-    "staff.manager": (["staff", "edit", "tgt", "--role", "manager"], None, ["staff.edit", "staff.manager"]),
+    "staff.higher-role": (["staff", "edit", "tgt", "--role", "manager"], None, ["staff.edit", "staff.higher-role"]),
     "staff.pin": (["staff", "pin", "tgt"], PIN, ["staff.pin"]),
     "export.masked": (["customer", "export", "{tmp}/out.csv", "--masked"], None, ["export.masked"]),
     "export.unmasked": (["customer", "export", "{tmp}/out.csv", "--unmasked"], None, ["export.unmasked"]),
@@ -223,3 +223,12 @@ def test_a_plugin_adds_a_row_and_the_config_may_change_it(crm):
     crm.write_config('[permissions]\n"hello.greet" = ["advisor"]\n')
     app = App(environ={"CRM_CONFIG": str(crm.config_path)}, extra_plugins=[HelloPlugin()])
     assert app.permissions.allows("advisor", "hello.greet") and not app.permissions.allows("manager", "hello.greet")
+
+
+def test_granting_a_higher_role_needs_the_manager(staffed):
+    staffed("--as", "it", "staff", "add", "ops2", "--name", "运维二", "--role", "it")  # an equal role: fine
+    refused = staffed("--as", "it", "staff", "add", "arch2", "--name", "档案二", "--role", "archive", expect=2)
+    assert "staff.higher-role" in refused.stderr
+    staffed("--as", "it", "staff", "edit", "liuyang", "--inactive", expect=2)  # archive may see what IT may not
+    staffed("--as", "li", "staff", "add", "arch2", "--name", "档案二", "--role", "archive")
+    assert staffed.sql("SELECT code FROM staff WHERE code IN ('ops2', 'arch2') ORDER BY code") == [("arch2",), ("ops2",)]
