@@ -221,10 +221,47 @@ def customer_sections(app: "App", customer: dict) -> list[dict] | None:
 def report_sections(app: "App", report: dict) -> list[dict] | None:
     """Add sections to a report (``crm report ...``).
 
+    Called once for the period (with ``previous``) and once for the same period last year
+    (``previous`` None). Every *text* below may be a plain string or ``{"zh_CN": ..., "en":
+    ...}``; the report shows the language of ``report["lang"]`` (zh_CN, the dealer's default,
+    or en), so give both. Values stay codes/numbers; percentages are numbers 0–100.
+
     :param report: ``{"kind": "kpi|daily|weekly|monthly", "start": date, "end": date,
-        "previous": (date, date), "staff": code or None}``.
-    :returns: sections ``{"key", "title", "rows", "columns", "figures": [{"name", "value",
-        "previous", "unit", "doc"}]}``, or None.
+        "previous": (date, date) or None, "staff": code or None, "lang": "zh_CN" | "en"}``.
+    :returns: sections, or None. A section is ``{"key", "title": text, "rows": [dict],
+        "columns": [key]}`` and optionally ``"labels": {column: text}`` (column headers),
+        ``"percent": [column]`` (0–100 numbers shown as %), ``"people": [column]`` (staff
+        codes shown as names), ``"chart": {"type": "bar"|"line", "x": column, "y": [column],
+        "exclude": [x values]}`` (drawn only when a value is non-zero), ``"empty": text`` (the
+        one line shown when there are no rows) and ``"figures": [{"key", "name": text,
+        "value", "previous", "unit", "better": "up"|"down"|None, "doc": text}]`` where ``doc``
+        is the figure's definition (口径说明), printed in the report. Example::
+
+            @hookimpl
+            def report_sections(app, report):
+                return [{"key": "hello", "title": {"zh_CN": "问候", "en": "Greetings"}, "rows": [],
+                         "figures": [{"key": "sent", "name": {"zh_CN": "问候数", "en": "greetings"},
+                                      "value": 3, "unit": "", "doc": {"zh_CN": "本期发送的问候。",
+                                                                        "en": "greetings sent"}}]}]
+    """
+
+
+@hookspec
+def register_report_forms(register: Callable[..., None]) -> None:
+    """Add department forms to ``crm report form NAME`` (XLSX and HTML, like the reports).
+
+    :param register: ``register(name, title, build, *, period="month", aliases=())`` where
+        ``name`` is the command-line name (``callback-record``), ``title`` a text
+        ``{"zh_CN": "回访记录表", "en": "Callback record"}``, ``period`` the default period
+        kind (``day``, ``week``, ``month``) and ``aliases`` other names (the Chinese title is
+        always one). ``build(app, request)`` gets ``{"start", "end", "staff", "lang",
+        "period": label}`` and returns ``{"sections": [...], "figures": [...], "fields":
+        [(text, value)], "signatures": [text]}`` (sections and figures as in
+        ``report_sections``; all keys optional). Example::
+
+            @hookimpl
+            def register_report_forms(register):
+                register("hello-log", {"zh_CN": "问候登记表", "en": "Greetings log"}, build_hello)
     """
 
 

@@ -26,9 +26,17 @@ Out = Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
 Details = Annotated[Optional[str], typer.Option(
     "--details", metavar="FIGURE", help="List the records behind a figure (its key, e.g. appointment_success_rate)")]
 Limit = Annotated[int, typer.Option("--limit", help="At most this many records with --details (0: all)")]
+Lang = Annotated[Optional[str], typer.Option(
+    "--lang", metavar="LANG", help="zh_CN (中文) or en; default: the config's locale (zh_CN)")]
 
 
-def _run(kind: str, period, staff, me, format, out, details, limit) -> None:
+def check_lang(lang: str | None) -> str | None:
+    if lang is not None and lang.replace("-", "_").lower() not in ("zh", "zh_cn", "en", "en_us", "en_gb"):
+        raise BadInput(f"--lang {lang!r}: use zh_CN or en")
+    return lang
+
+
+def _run(kind: str, period, staff, me, format, out, details, limit, lang=None) -> None:
     from ..reports import build, render
 
     crm = current()
@@ -42,7 +50,7 @@ def _run(kind: str, period, staff, me, format, out, details, limit) -> None:
         raise BadInput(f"--staff {staff}: no such staff member (see 'crm staff list')")
     if out and details:
         raise BadInput("--out and --details: choose one")
-    report = build.build(crm, kind, period, staff)
+    report = build.build(crm, kind, period, staff, check_lang(lang))
     if details:
         from ..reports import details as det
 
@@ -56,32 +64,66 @@ def _run(kind: str, period, staff, me, format, out, details, limit) -> None:
         path = files.export(crm, report, out)
         crm.info(f"Wrote {path}")
         return
-    render.write(report, format, sys.stdout)
+    render.write(report, format, sys.stdout, crm)
 
 
 @app.command()
 def kpi(period: Period = None, staff: Staff = None, me: Me = False, format: FormatOption = "table",
-        out: Out = None, details: Details = None, limit: Limit = 1000) -> None:
+        out: Out = None, details: Details = None, limit: Limit = 1000, lang: Lang = None) -> None:
     """The KPI scorecard (考核): satisfaction, appointment success, callbacks, archive, complaints, leads."""
-    _run("kpi", period, staff, me, format, out, details, limit)
+    _run("kpi", period, staff, me, format, out, details, limit, lang)
 
 
 @app.command()
 def daily(period: Period = None, staff: Staff = None, me: Me = False, format: FormatOption = "table",
-          out: Out = None, details: Details = None, limit: Limit = 1000) -> None:
+          out: Out = None, details: Details = None, limit: Limit = 1000, lang: Lang = None) -> None:
     """The daily report (日报); with --me, the log of my own work today."""
-    _run("daily", period, staff, me, format, out, details, limit)
+    _run("daily", period, staff, me, format, out, details, limit, lang)
 
 
 @app.command()
 def weekly(period: Period = None, staff: Staff = None, me: Me = False, format: FormatOption = "table",
-           out: Out = None, details: Details = None, limit: Limit = 1000) -> None:
+           out: Out = None, details: Details = None, limit: Limit = 1000, lang: Lang = None) -> None:
     """The weekly report (周报), ISO weeks Monday to Sunday."""
-    _run("weekly", period, staff, me, format, out, details, limit)
+    _run("weekly", period, staff, me, format, out, details, limit, lang)
 
 
 @app.command()
 def monthly(period: Period = None, staff: Staff = None, me: Me = False, format: FormatOption = "table",
-            out: Out = None, details: Details = None, limit: Limit = 1000) -> None:
+            out: Out = None, details: Details = None, limit: Limit = 1000, lang: Lang = None) -> None:
     """The monthly report (月报) a manager hands in."""
-    _run("monthly", period, staff, me, format, out, details, limit)
+    _run("monthly", period, staff, me, format, out, details, limit, lang)
+
+
+@app.command()
+def form(name: Annotated[str, typer.Argument(metavar="NAME", help="The form: its name or Chinese title (see 'crm report forms')")],
+         period: Period = None, staff: Staff = None, me: Me = False, format: FormatOption = "table",
+         out: Out = None, lang: Lang = None) -> None:
+    """One of the department's forms in its own layout (回访记录表, 回访总结报告, 顾客投诉登记表,
+    顾客投诉分类统计表, 每日工作日志, 每周工作计划, 月度工作总结); --out FILE.xlsx or FILE.html."""
+    from ..reports import files, forms, render
+
+    crm = current()
+    if staff and me:
+        raise BadInput("--staff and --me: choose one")
+    if me:
+        if not crm.actor.is_staff:
+            raise BadInput("--me: say who you are with --as CODE or CRM_USER")
+        staff = crm.actor.code
+    if staff and not crm.store.scalar("SELECT 1 FROM staff WHERE code = ?", (staff,)):
+        raise BadInput(f"--staff {staff}: no such staff member (see 'crm staff list')")
+    report = forms.build(crm, name, period, staff, check_lang(lang))
+    if out:
+        path = files.export(crm, report, out)
+        crm.info(f"Wrote {path}")
+        return
+    render.write(report, format, sys.stdout, crm)
+
+
+@app.command("forms")
+def forms_(format: FormatOption = "table") -> None:
+    """List the forms 'crm report form' writes (name, Chinese and English title, default period)."""
+    from ..output import emit
+    from ..reports import forms
+
+    emit(forms.forms_list(current()), format, columns=["name", "title", "title_en", "period"], out=sys.stdout)

@@ -15,7 +15,8 @@ import datetime as dt
 import re
 
 from . import core, periods
-from .definitions import FIGURES, KIND_TITLES, PLUGIN_ANCHOR, anchor, title_of
+from .definitions import FIGURES, PLUGIN_ANCHOR, anchor
+from .vocab import Vocab, normalise
 
 KINDS = ("kpi", "daily", "weekly", "monthly")
 
@@ -33,11 +34,12 @@ def slug(text: str) -> str:
 
 
 def _figure(key, section, value, previous, last_year, *, name=None, name_zh=None, unit="", better=None,
-            doc=None, how=None, source="core") -> dict:
+            doc=None, how=None, source="core", definition=None) -> dict:
+    """One figure; ``definition`` is ``{"zh_CN": ..., "en": ...}`` (口径说明), shown in the report itself."""
     return {"key": key, "section": section, "name": name or key, "name_zh": name_zh or name or key,
             "value": value, "previous": previous, "last_year": last_year, "unit": unit, "better": better,
             "trend": trend(value, previous), "trend_year": trend(value, last_year),
-            "doc": doc or anchor(key), "how": how, "source": source}
+            "doc": doc or anchor(key), "how": how, "source": source, "definition": definition or {}}
 
 
 CORE_SECTIONS = {
@@ -47,14 +49,18 @@ CORE_SECTIONS = {
     "service": ("visits",),
     "contacts": ("calls_made", "contacts", "customers_contacted"),
 }
+def title_of(key: str, zh: bool) -> str:
+    return Vocab("zh_CN" if zh else "en")(f"section.{key}", key)
 
 
-def build(app, kind: str, period_text: str | None, staff: str | None) -> dict:
+def build(app, kind: str, period_text: str | None, staff: str | None, lang: str | None = None) -> dict:
+    """The report; ``lang`` (``zh_CN`` | ``en``) defaults to the config's ``locale``."""
+    lang = normalise(lang or app.config.locale)
     today = app.today()
     period = periods.parse(period_text, kind, today)
     prev, year = periods.previous(period), periods.last_year(period)
     now = app.now().strftime("%Y-%m-%dT%H:%M:%S")
-    zh = app.config.locale.lower().startswith("zh")
+    zh = lang == "zh_CN"
     scope = core.Scope(app, staff)
     cur_v = core.figures(app, period.start, period.end, scope, now)
     prev_v = core.figures(app, prev.start, prev.end, scope, now)
@@ -64,22 +70,22 @@ def build(app, kind: str, period_text: str | None, staff: str | None) -> dict:
     figures = []
     for section, keys in CORE_SECTIONS.items():
         for key in keys:
-            en, cn, unit, better = FIGURES[key]
+            fig = FIGURES[key]
             if key == "archive_completeness":
                 value, before, last = snapshot, None, None
             else:
                 value, before, last = cur_v[key], prev_v[key], year_v[key]
-            figures.append(_figure(key, section, value, before, last, name=en, name_zh=cn, unit=unit,
-                                   better=better))
+            figures.append(_figure(key, section, value, before, last, name=fig.en, name_zh=fig.zh, unit=fig.unit,
+                                   better=fig.better, definition={"zh_CN": fig.define_zh, "en": fig.define_en}))
     lo, hi = core.bounds(period.start, period.end)
     sections = [{"key": "kpi", "title": title_of("kpi", zh), "source": "core", "rows": [], "columns": []}]
     sections.append({
         "key": "specialists", "title": title_of("specialists", zh), "source": "core",
         "rows": core.per_specialist(app, period.start, period.end, now, staff, comp),
-        "columns": ["staff", "name", "role", "calls", "contacts", "appointments", "arrived", "no_show",
+        "columns": ["name", "role", "calls", "contacts", "appointments", "arrived", "no_show",
                     "success_rate", "new_customers", "customers", "completeness"],
         "percent": ["success_rate", "completeness"],
-        "chart": {"type": "bar", "x": "staff", "y": ["calls", "appointments", "arrived"]}})
+        "chart": {"type": "bar", "x": "name", "y": ["calls", "appointments", "arrived"]}})
     if period.days > 1:
         sections.append({
             "key": "daily", "title": title_of("daily", zh), "source": "core",
@@ -93,7 +99,7 @@ def build(app, kind: str, period_text: str | None, staff: str | None) -> dict:
     appts = core.appointment_counts(app, lo, hi, now, scope.staff).get(None) or {}
     sections.append({"key": "appointment_status", "title": title_of("appointment_status", zh), "source": "core",
                      "rows": [{"status": s, "count": appts.get(s, 0)}
-                              for s in ("arrived", "no_show", "pending", "upcoming", "cancelled")],
+                              for s in ("arrived", "no_show", "pending", "upcoming", "cancelled") if appts.get(s)],
                      "columns": ["status", "count"], "chart": {"type": "bar", "x": "status", "y": ["count"]}})
     contacts = core.contact_counts(app, lo, hi, scope.staff).get(None) or {"outcomes": {}}
     sections.append({"key": "call_outcomes", "title": title_of("call_outcomes", zh), "source": "core",
@@ -104,36 +110,52 @@ def build(app, kind: str, period_text: str | None, staff: str | None) -> dict:
         from . import worklog
 
         sections[1:1] = worklog.sections(app, period, staff, zh)
-    plugin_figures, plugin_sections = plugin_parts(app, kind, period, prev, year, staff)
+    plugin_figures, plugin_sections = plugin_parts(app, kind, period, prev, year, staff, lang)
     figures += plugin_figures
     sections += plugin_sections
     actor = app.actor
-    en_title, zh_title = KIND_TITLES[kind]
+    v = Vocab(lang)
     return {
-        "kind": kind, "title": zh_title if zh else en_title, "locale": app.config.locale,
+        "kind": kind, "title": v(f"kind.{kind}"), "locale": lang,
         "period": period.as_dict(), "previous": prev.as_dict(), "last_year": year.as_dict(), "staff": staff,
         "generated_at": app.timestamp(), "generated_by": actor.code,
+        "generated_by_name": staff_name(app, actor.code), "staff_name": staff_name(app, staff) if staff else None,
         "dealer": app.config.get("dealer_name") or app.config.dealer_code,
         "figures": figures, "sections": sections,
     }
 
 
-def _request(kind, p, prev, staff) -> dict:
+def staff_name(app, code: str | None) -> str | None:
+    """A person's name (staff.name) for a login code; the code when the name is unknown."""
+    if not code:
+        return code
+    return app.store.scalar("SELECT name FROM staff WHERE code = ?", (code,)) or code
+
+
+def _request(kind, p, prev, staff, lang="zh_CN") -> dict:
     return {"kind": kind, "start": p.start, "end": p.end,
-            "previous": (prev.start, prev.end) if prev else None, "staff": staff}
+            "previous": (prev.start, prev.end) if prev else None, "staff": staff, "lang": lang}
 
 
-def plugin_parts(app, kind, period, prev, year, staff) -> tuple[list[dict], list[dict]]:
+def _names(text, fallback: str) -> tuple[str, str]:
+    """(English, Chinese) of a plugin's text: a string (the same in both) or {"zh_CN", "en"}."""
+    if isinstance(text, dict):
+        zh, en = text.get("zh_CN") or text.get("zh"), text.get("en")
+        return str(en or zh or fallback), str(zh or en or fallback)
+    return (str(text), str(text)) if text else (fallback, fallback)
+
+
+def plugin_parts(app, kind, period, prev, year, staff, lang="zh_CN") -> tuple[list[dict], list[dict]]:
     """The plugins' sections; each figure gets last year's value from a second call."""
-    got = app.plugins.call_each("report_sections", app=app, report=_request(kind, period, prev, staff))
+    got = app.plugins.call_each("report_sections", app=app, report=_request(kind, period, prev, staff, lang))
     figures, sections = [], []
     last_year: dict = {}
     if any(s.get("figures") for part in got for s in (part or []) if isinstance(s, dict)):
-        for part in app.plugins.call_each("report_sections", app=app, report=_request(kind, year, None, staff)):
+        for part in app.plugins.call_each("report_sections", app=app, report=_request(kind, year, None, staff, lang)):
             for s in part or []:
                 if isinstance(s, dict):
                     for f in s.get("figures") or []:
-                        last_year[(s.get("key"), f.get("name"))] = f.get("value")
+                        last_year[(s.get("key"), _fkey(f))] = f.get("value")
     seen = set()
     for part in got:
         for s in part or []:
@@ -144,11 +166,26 @@ def plugin_parts(app, kind, period, prev, year, staff) -> tuple[list[dict], list
                 key += "_"
             seen.add(key)
             rows = [r for r in (s.get("rows") or []) if isinstance(r, dict)]
-            sections.append({"key": key, "title": s.get("title") or key, "rows": rows,
-                             "columns": list(s.get("columns") or []), "source": "plugin"})
+            en, zh = _names(s.get("title"), key)
+            sections.append({"key": key, "title": zh if lang == "zh_CN" else en, "title_i18n": {"zh_CN": zh, "en": en},
+                             "rows": rows, "columns": list(s.get("columns") or []), "source": "plugin",
+                             "labels": dict(s.get("labels") or {}), "percent": list(s.get("percent") or []),
+                             "people": list(s.get("people") or []), "has_figures": bool(s.get("figures")),
+                             "empty": s.get("empty"), **({"chart": s["chart"]} if s.get("chart") else {})})
             for f in s.get("figures") or []:
-                name = f.get("name") or "figure"
-                figures.append(_figure(f"{key}.{slug(name)}", key, f.get("value"), f.get("previous"),
-                                       last_year.get((s.get("key"), name)), name=name, unit=f.get("unit") or "",
-                                       doc=PLUGIN_ANCHOR, how=f.get("doc"), source="plugin"))
+                en, zh = _names(f.get("name"), "figure")
+                doc = f.get("doc")
+                how = doc.get("en") or doc.get("zh_CN") if isinstance(doc, dict) else doc
+                definition = doc if isinstance(doc, dict) else ({"zh_CN": doc, "en": doc} if doc else {})
+                figures.append(_figure(f"{key}.{slug(_fkey(f))}", key, f.get("value"), f.get("previous"),
+                                       last_year.get((s.get("key"), _fkey(f))), name=en, name_zh=zh,
+                                       unit=f.get("unit") or "", better=f.get("better"), doc=PLUGIN_ANCHOR, how=how,
+                                       source="plugin", definition=definition))
     return figures, sections
+
+
+def _fkey(f: dict) -> str:
+    """A plugin figure's stable key: its ``key``, else its (English) name."""
+    if f.get("key"):
+        return str(f["key"])
+    return _names(f.get("name"), "figure")[0]

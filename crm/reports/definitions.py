@@ -1,24 +1,88 @@
-"""The figures the core computes: names (en/zh), units, which way is better, doc anchors."""
+"""The figures the core computes: names, units, which way is better, and the definition
+(口径说明) of each — one source for the report itself and for docs/reports.md's "Figures"
+section (``python -m crm.reports.definitions`` prints it; tests/reports/test_definitions.py
+checks the page agrees).
+"""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 DOC = "docs/reports.md"
 
-#: key → (English name, Chinese name, unit, better: "up" | "down" | None)
-FIGURES: dict[str, tuple[str, str, str, str | None]] = {
-    "appointments": ("appointments due", "预约数", "", None),
-    "appointments_arrived": ("appointments arrived", "预约到店数", "", "up"),
-    "appointment_success_rate": ("appointment success rate", "预约成功率", "%", "up"),
-    "no_shows": ("no-shows", "爽约数", "", "down"),
-    "no_show_rate": ("no-show rate", "爽约率", "%", "down"),
-    "appointments_cancelled": ("appointments cancelled", "取消预约数", "", "down"),
-    "new_customers": ("new customers", "新建档案数", "", "up"),
-    "new_archive_completeness": ("completeness of new archives", "新建档案完善率", "%", "up"),
-    "archive_completeness": ("archive completeness", "档案完善率", "%", "up"),
-    "visits": ("visits", "进厂台次", "", "up"),
-    "calls_made": ("calls made", "外呼数", "", "up"),
-    "contacts": ("outgoing contacts", "客户联系次数", "", "up"),
-    "customers_contacted": ("customers contacted", "联系客户数", "", "up"),
+
+class Figure(NamedTuple):
+    en: str
+    zh: str
+    unit: str
+    better: str | None
+    define_zh: str
+    define_en: str
+
+
+FIGURES: dict[str, Figure] = {
+    "appointments": Figure(
+        "appointments due", "预约数", "", None,
+        "预约时间在本期内、未取消的预约数。按专员统计时按预约的接待专员。",
+        "Appointments whose time (`appointments.at`) falls in the period, not cancelled. "
+        "Per specialist: `appointments.staff`."),
+    "appointments_arrived": Figure(
+        "appointments arrived", "预约到店数", "", "up",
+        "上述预约中状态为「已到店」的数量。",
+        "Of those, status `arrived`."),
+    "appointment_success_rate": Figure(
+        "appointment success rate", "预约成功率", "%", "up",
+        "预约成功率 = 到店数 ÷ (到店数 + 爽约数 + 时间已过仍未登记的预约数);尚未到时间的预约暂不计入,已取消的不计入。",
+        "arrived / (arrived + no-show + booked appointments whose time has passed). A `booked` appointment "
+        "whose time has passed without being recorded counts as a failure; one still ahead (later today) is "
+        "not counted yet; cancelled ones are left out. `--details` lists each appointment with `counts_as`."),
+    "no_shows": Figure(
+        "no-shows", "爽约数", "", "down",
+        "本期内状态为「爽约」的预约数。",
+        "Appointments in the period with status `no_show`."),
+    "no_show_rate": Figure(
+        "no-show rate", "爽约率", "%", "down",
+        "爽约率 = 爽约数 ÷ 与预约成功率相同的分母。",
+        "no-shows / the same denominator as the success rate."),
+    "appointments_cancelled": Figure(
+        "appointments cancelled", "取消预约数", "", "down",
+        "本期内状态为「已取消」的预约数。",
+        "Appointments in the period with status `cancelled`."),
+    "new_customers": Figure(
+        "new customers", "新建档案数", "", "up",
+        "建档时间在本期内的客户档案数(已遗忘的档案仍计入)。按专员统计时按档案的负责专员。",
+        "Customers whose `created_at` falls in the period (forgotten ones still count: they were new then; "
+        "`--details` shows them as \"(forgotten)\"). Per specialist: `specialist_id`."),
+    "new_archive_completeness": Figure(
+        "completeness of new archives", "新建档案完善率", "%", "up",
+        "本期新建档案当前的平均完善率(完善率的计分见「档案完善率」)。",
+        "The average completeness (below) of the archives created in the period, as they are now."),
+    "archive_completeness": Figure(
+        "archive completeness", "档案完善率", "%", "up",
+        "今日快照:全部有效档案的平均完善率;每份档案按手机、姓名、生日、微信等14项信息加权计分,满分100。无上期与去年同期数据。",
+        "A **snapshot** of today: the average completeness of every live (not forgotten) archive, per "
+        "specialist by `customers.specialist_id`. It has no previous or last-year value (the archive keeps "
+        "no history of its fields). A customer's completeness is the weighted share of the facts in the "
+        "table below (points, 100 in all — the same list as `crm customer completeness`, and the same "
+        "config override `[archive.completeness_weights]`)."),
+    "visits": Figure(
+        "visits", "进厂台次", "", "up",
+        "进厂日期在本期内的进厂(维修工单)台次,不分类型;按专员统计时为其负责客户的进厂台次。",
+        "Visits (repair orders) whose `date_in` falls in the period, any type; the section \"visits by "
+        "type\" splits them. Per specialist: visits of the specialist's customers."),
+    "calls_made": Figure(
+        "calls made", "外呼数", "", "up",
+        "本期内呼出的电话联系次数,按联系记录的专员统计;「外呼结果分布」按结果拆分。",
+        "Outgoing interactions (`direction = 'out'`) on channel `phone` in the period, by "
+        "`interactions.staff`. The section \"call outcomes\" splits them by `outcome`."),
+    "contacts": Figure(
+        "outgoing contacts", "客户联系次数", "", "up",
+        "本期内全部呼出联系次数(电话、短信、微信、邮件等)。",
+        "Every outgoing interaction (phone, SMS, WeChat, e-mail…)."),
+    "customers_contacted": Figure(
+        "customers contacted", "联系客户数", "", "up",
+        "本期内至少联系过一次的客户人数(去重)。",
+        "Distinct customers with at least one outgoing interaction."),
 }
 
 
@@ -29,44 +93,19 @@ def anchor(key: str) -> str:
 
 PLUGIN_ANCHOR = f"{DOC}#plugin-figures"
 
-#: column headers (Chinese) used in XLSX/HTML when the locale is zh_CN
-ZH = {
-    "section": "栏目", "figure": "指标", "key": "代码", "value": "本期", "previous": "上期", "change": "环比",
-    "last_year": "去年同期", "change_year": "同比", "trend": "趋势", "unit": "单位", "doc": "口径说明",
-    "staff": "专员", "name": "姓名", "role": "岗位", "day": "日期", "month": "月份", "type": "类型", "count": "数量",
-    "status": "状态", "outcome": "结果", "channel": "渠道", "calls": "外呼数", "contacts": "联系次数",
-    "appointments": "预约数", "arrived": "到店", "no_show": "爽约", "cancelled": "取消", "pending": "未登记",
-    "success_rate": "预约成功率", "new_customers": "新建档案", "customers": "客户数", "completeness": "档案完善率",
-    "visits": "进厂台次", "customer_id": "客户编号", "id": "编号", "at": "时间", "kind": "类别", "title": "事项",
-    "priority": "优先级", "due": "到期", "ref": "关联", "capacity": "日产能", "items": "待办数", "overdue": "逾期",
-    "load": "负荷", "rate": "完善率", "missing": "缺失项", "specialist": "专员", "created_at": "建档时间",
-    "ro_number": "工单号", "date_in": "进厂日期", "advisor": "服务顾问", "summary": "摘要", "action": "操作",
-    "entity": "对象", "record_ids": "记录", "detail": "详情", "direction": "方向", "vehicle_id": "车辆",
-    "note": "备注", "source": "来源", "rate_percent": "比率(%)", "leads": "线索数",
-    "contacted_on_time": "按时联系", "label": "分类",
-}
-
-KIND_TITLES = {
-    "kpi": ("KPI scorecard", "关键绩效指标 (KPI)"),
-    "daily": ("Daily report", "客户关系部日报"),
-    "weekly": ("Weekly report", "客户关系部周报"),
-    "monthly": ("Monthly report", "客户关系部月报"),
-}
+DOCS_BEGIN = "<!-- figures: generated by `python -m crm.reports.definitions`; edit crm/reports/definitions.py -->"
+DOCS_END = "<!-- end of generated figures -->"
 
 
-SECTION_TITLES = {
-    "kpi": ("Key figures", "关键指标"),
-    "specialists": ("By specialist", "专员绩效"),
-    "daily": ("Day by day", "每日趋势"),
-    "visits_by_type": ("Visits by type", "进厂类型分布"),
-    "appointment_status": ("Appointments by status", "预约状态分布"),
-    "call_outcomes": ("Call outcomes", "外呼结果分布"),
-    "my_work": ("My work today", "个人工作日志"),
-    "my_calls": ("Calls and contacts made", "外呼与联系记录"),
-    "my_actions": ("Records I changed", "处理记录"),
-}
+def docs_section() -> str:
+    """The markdown of docs/reports.md's figure definitions, between DOCS_BEGIN and DOCS_END."""
+    parts = [DOCS_BEGIN, ""]
+    for key, f in FIGURES.items():
+        unit = " (%)" if f.unit == "%" else ""
+        parts += [f"### {key.replace('_', '-')}", f"{f.zh}{unit}. {f.define_en}", "", f"> {f.define_zh}", ""]
+    parts.append(DOCS_END)
+    return "\n".join(parts)
 
 
-def title_of(key: str, zh: bool) -> str:
-    en, cn = SECTION_TITLES.get(key, (key, key))
-    return cn if zh else en
+if __name__ == "__main__":  # pragma: no cover
+    print(docs_section())

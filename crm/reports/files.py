@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable
 
 from ..errors import BadInput
 
@@ -21,19 +19,13 @@ def target(path: str, suffixes: tuple[str, ...]) -> Path:
     return p
 
 
-def write_atomic(path: Path, produce: Callable[[Path], None]) -> None:
-    """``produce(tmp)`` writes the content to a 0600 temp file next to ``path``; then it replaces ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        os.chmod(tmp_path, 0o600)
-        produce(tmp_path)
-        os.chmod(tmp_path, 0o600)
-        os.replace(tmp_path, path)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
+def write_atomic(path: Path, produce: Callable[[IO], None], mode: str = "wb") -> None:
+    """``produce(f)`` writes the content into ``f``, a 0600 temp file next to ``path`` that
+    replaces ``path`` when done (the one checked writer, :func:`crm.io.writers.atomic_write`)."""
+    from ..io.writers import atomic_write
+
+    with atomic_write(path, mode, encoding="utf-8" if mode == "w" else None) as f:
+        produce(f)
 
 
 def export(app, report: dict, path: str) -> Path:
@@ -42,11 +34,11 @@ def export(app, report: dict, path: str) -> Path:
     if p.suffix.lower() == ".xlsx":
         from . import xlsx
 
-        write_atomic(p, lambda tmp: xlsx.write(report, tmp))
+        write_atomic(p, lambda f: xlsx.write(report, f, app))
     else:
         from . import html
 
-        write_atomic(p, lambda tmp: tmp.write_text(html.render(report), encoding="utf-8"))
+        write_atomic(p, lambda f: f.write(html.render(report, app)), mode="w")
     try:
         with app.transaction() as tx:
             tx.audit("export", "report", count=sum(len(s["rows"]) for s in report["sections"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 PALETTE = ["#2f6db5", "#e07b39", "#4a9c5d", "#b54a6d", "#7b5fb5", "#8c8c8c"]
-W, H, PAD_L, PAD_B, PAD_T, PAD_R = 720, 260, 48, 48, 24, 16
+W, H, PAD_L, PAD_B, PAD_T, PAD_R = 720, 300, 48, 84, 24, 16
 
 
 def _num(v) -> float:
@@ -19,7 +19,7 @@ def _nice_max(m: float) -> float:
     return (int(m / step) + 1) * step
 
 
-def _frame(top: float, title: str) -> list[str]:
+def _frame(top: float, title: str, unit: str = "") -> list[str]:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {H}" role="img"'
              f' aria-label="{escape(title)}">']
     plot_h = H - PAD_B - PAD_T
@@ -27,7 +27,7 @@ def _frame(top: float, title: str) -> list[str]:
         y = PAD_T + plot_h * i / 4
         value = top * (4 - i) / 4
         parts.append(f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{W - PAD_R}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{value:g}</text>')
+        parts.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{value:g}{escape(unit)}</text>')
     return parts
 
 
@@ -42,15 +42,27 @@ def _legend(series: list[str]) -> list[str]:
 
 def _label(text: str, x: float, n: int) -> str:
     t = escape(str(text)[5:] if len(str(text)) == 10 and str(text)[4] == "-" else str(text))
-    if n > 16:
+    if n > 16 or len(str(text)) * 12 > (W - PAD_L - PAD_R) / max(n, 1):
         return (f'<text x="{x:.1f}" y="{H - PAD_B + 14}" font-size="10" text-anchor="end"'
                 f' transform="rotate(-45 {x:.1f} {H - PAD_B + 14})">{t}</text>')
     return f'<text x="{x:.1f}" y="{H - PAD_B + 16}" font-size="11" text-anchor="middle">{t}</text>'
 
 
-def bar(labels: list, series: dict[str, list], title: str = "") -> str:
-    top = _nice_max(max([_num(v) for vals in series.values() for v in vals] or [0]))
-    parts = _frame(top, title)
+def _top(series: dict[str, list], unit: str) -> float:
+    """The axis maximum: 100 for percentages (more only if a value exceeds it), else a round number."""
+    values = [v for vals in series.values() for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    m = max([_num(v) for v in values] or [0])
+    if unit == "%":  # 0–100%, more only when a value exceeds 100
+        return 100.0 if m <= 100 else _nice_max(m)
+    top = _nice_max(m)
+    if all(isinstance(v, int) for v in values):  # counts: whole-number ticks (four steps)
+        top = max(4.0, -(-top // 4) * 4)
+    return top
+
+
+def bar(labels: list, series: dict[str, list], title: str = "", unit: str = "") -> str:
+    top = _top(series, unit)
+    parts = _frame(top, title, unit)
     n, k = max(len(labels), 1), max(len(series), 1)
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_B - PAD_T
     group = plot_w / n
@@ -63,14 +75,15 @@ def bar(labels: list, series: dict[str, list], title: str = "") -> str:
                          f' height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(str(labels[i]))}'
                          f' {escape(str(name))}: {escape(str(v))}</title></rect>')
     parts += [_label(lab, PAD_L + group * (i + 0.5), n) for i, lab in enumerate(labels)]
-    parts += _legend(list(series))
+    if len(series) > 1:
+        parts += _legend(list(series))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def line(labels: list, series: dict[str, list], title: str = "") -> str:
-    top = _nice_max(max([_num(v) for vals in series.values() for v in vals] or [0]))
-    parts = _frame(top, title)
+def line(labels: list, series: dict[str, list], title: str = "", unit: str = "") -> str:
+    top = _top(series, unit)
+    parts = _frame(top, title, unit)
     n = max(len(labels), 1)
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_B - PAD_T
     step = plot_w / max(n - 1, 1)
@@ -86,23 +99,9 @@ def line(labels: list, series: dict[str, list], title: str = "") -> str:
     return "".join(parts)
 
 
-def chart(section: dict, headers: dict | None = None) -> str | None:
-    spec = section.get("chart")
-    if not spec or not section["rows"]:
+def draw(spec: dict | None) -> str | None:
+    """The SVG of a chart of the view (:mod:`crm.reports.present`), or None when there is none."""
+    if not spec or not spec.get("series"):
         return None
-    headers = headers or {}
-    labels = [r.get(spec["x"]) for r in section["rows"]]
-    series = {headers.get(y, y): [r.get(y) for r in section["rows"]] for y in spec["y"]}
-    return (line if spec["type"] == "line" else bar)(labels, series, section["title"])
-
-
-def figure_bars(figures: list[dict], zh: bool) -> str | None:
-    """This period / previous / last year for the percentage figures."""
-    rates = [f for f in figures if f["unit"] == "%" and f["value"] is not None]
-    if not rates:
-        return None
-    labels = [f["name_zh"] if zh else f["name"] for f in rates]
-    series = {("本期" if zh else "this period"): [f["value"] for f in rates],
-              ("上期" if zh else "previous"): [f["previous"] for f in rates],
-              ("去年同期" if zh else "last year"): [f["last_year"] for f in rates]}
-    return bar(labels, series, "rates")
+    fn = line if spec["type"] == "line" else bar
+    return fn(spec["labels"], spec["series"], spec.get("title", ""), spec.get("unit", ""))

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 
 from . import core
+from .vocab import Vocab
 
 
 def _title(key, zh):
-    from .definitions import title_of
-
-    return title_of(key, zh)
+    return Vocab("zh_CN" if zh else "en")(f"section.{key}", key)
 
 
 def sections(app, period, staff: str, zh: bool) -> list[dict]:
@@ -36,17 +35,20 @@ def sections(app, period, staff: str, zh: bool) -> list[dict]:
         if c["channel"] == "phone":
             outcomes[c["outcome"] or "—"] = outcomes.get(c["outcome"] or "—", 0) + 1
     complaint_moves = [a for a in actions if (a["entity"] or "").startswith("complaint")]
+    w = Vocab("zh_CN" if zh else "en")
     summary = [
-        {"item": "外呼 calls made", "count": sum(1 for c in calls if c["channel"] == "phone")},
-        {"item": "其他联系 other contacts (SMS, WeChat…)", "count": sum(1 for c in calls if c["channel"] != "phone")},
+        {"item": w("work.calls"), "count": sum(1 for c in calls if c["channel"] == "phone")},
+        {"item": w("work.other_contacts"), "count": sum(1 for c in calls if c["channel"] != "phone")},
     ]
-    summary += [{"item": f"  结果 result: {k}", "count": v} for k, v in sorted(outcomes.items(), key=lambda kv: -kv[1])]
+    summary += [{"item": f"  {w('work.result')}: {w('outcome.' + k, k)}", "count": v}
+                for k, v in sorted(outcomes.items(), key=lambda kv: -kv[1])]
     summary += [
-        {"item": "投诉处理 complaints moved", "count": len(complaint_moves)},
-        {"item": "新增预约 appointments booked", "count": booked or 0},
+        {"item": w("work.complaints_moved"), "count": len(complaint_moves)},
+        {"item": w("work.appointments_booked"), "count": booked or 0},
     ]
-    summary += [{"item": f"  今日预约 due today: {r['status']}", "count": r["n"]} for r in due]
-    summary.append({"item": "修改记录 records changed", "count": len(actions)})
+    summary += [{"item": f"  {w('work.appointments_due')}: {w('status.' + r['status'], r['status'])}", "count": r["n"]}
+                for r in due]
+    summary.append({"item": w("work.records_changed"), "count": len(actions)})
     action_rows = []
     for a in actions:
         detail = ""

@@ -27,6 +27,13 @@ def register_commands(register):
 
 
 @hookimpl
+def register_report_forms(register):
+    from .forms import register as forms
+
+    forms(register)
+
+
+@hookimpl
 def register_migrations(register):
     from .migrations import migrations
 

@@ -243,4 +243,66 @@ def report_sections_for(app, report: dict) -> list[dict]:
                 f["previous"] = before.get(s["key"], {}).get(f["name"])
     for s in sections:
         s["rows"] = [app.mask(r) for r in s["rows"]]
-    return sections
+        if report.get("lang") == "en":
+            s["rows"] = [{k: _english(v) for k, v in r.items()} for r in s["rows"]]
+    return [_in_both_languages(s) for s in sections]
+
+
+def _english(value):
+    """The plugin's Chinese words for results, task states and aspects, in English (``--lang en``)."""
+    if not isinstance(value, str):
+        return value
+    words = {**{v: k for k, v in RESULT_TITLES.items()}, **{v: k for k, v in STATUS_TITLES.items()},
+             **{v: k.replace("_", " ") for k, v in ASPECTS.items()}}
+    return words.get(value, value)
+
+
+#: the report's words in English (the plugin's own tables speak Chinese): figure names,
+#: section titles and column headers; definitions in Chinese next to the English ones
+FIGURES_EN = {
+    "回访次数": ("callback calls", "本期回访通话次数。"), "接通次数": ("calls reached", "接通顾客的回访次数。"),
+    "接通率": ("reach rate", "接通次数 ÷ 回访次数。"), "应回访任务": ("callbacks due", "应回访日期在本期内的回访任务数。"),
+    "已回访": ("callbacks done", "已完成回访的任务数。"),
+    "按时回访率": ("on-time callback rate", "在应回访日期前完成的任务 ÷ 应回访任务(三日内回访)。"),
+    "未接通结案": ("closed unreachable", "最后一次尝试后仍未接通而结案的任务数。"),
+    "逾期未回访": ("missed", "过期未回访的任务数。"), "待回访": ("still open", "仍待回访的任务数。"),
+    "应回访会员": ("members due", "本期有回访任务的会员人数。"), "已回访会员": ("members reached", "已回访到的会员人数。"),
+    "会员覆盖率": ("member coverage", "已回访会员 ÷ 应回访会员(会员100%回访)。"),
+    "平均评分": ("average score", "接通回访的平均评分(0–10分)。"),
+    "逾期任务": ("overdue callbacks", "已逾期(过期未回访,或过了应回访日期仍未完成)的任务数。"),
+}
+TITLES_EN = {"callbacks": ("回访概况", "Callbacks"), "callbacks_members": (None, "Member coverage (target 100%)"),
+             "callbacks_satisfaction": (None, "Satisfaction"), "callbacks_aspects": (None, "Dissatisfied aspects"),
+             "callbacks_staff": (None, "By callback specialist"), "callbacks_overdue": (None, "Overdue callbacks")}
+COLUMNS = {
+    "task_id": ("任务编号", "task"), "customer_id": ("客户编号", "customer no."), "customer": ("客户", "customer"),
+    "phone": ("电话", "phone"), "due_on": ("应回访日期", "due"), "status": ("状态", "status"),
+    "specialist": ("回访专员", "specialist"), "结果": ("结果", "result"), "次数": ("次数", "count"),
+    "占比%": ("占比", "share"), "方面": ("方面", "aspect"), "回访专员": ("回访专员", "specialist"),
+    "回访次数": ("回访次数", "calls"), "接通": ("接通", "reached"), "接通率%": ("接通率", "reach rate"),
+    "满意": ("满意", "satisfied"), "不满意": ("不满意", "dissatisfied"), "平均评分": ("平均评分", "average score"),
+    "逾期": ("逾期", "overdue"),
+}
+UNITS_EN = {"次": "times", "个": "", "人": "people", "分": "points"}
+
+
+def _in_both_languages(section: dict) -> dict:
+    """The section with ``{"zh_CN", "en"}`` texts, as the report hooks take them (docs/plugins.md)."""
+    zh_title, en_title = TITLES_EN.get(section.get("key"), (None, None))
+    section["title"] = {"zh_CN": zh_title or section["title"], "en": en_title or section["title"]}
+    columns = section.get("columns") or (list(section["rows"][0]) if section["rows"] else [])
+    section["columns"] = columns
+    section["labels"] = {c: {"zh_CN": COLUMNS[c][0], "en": COLUMNS[c][1]} for c in columns if c in COLUMNS}
+    section["percent"] = [c for c in columns if c.endswith("%")]
+    section["people"] = [c for c in ("specialist", "回访专员") if c in columns]
+    for f in section.get("figures", []):
+        en, define = FIGURES_EN.get(f["name"], (f["name"], f.get("doc") or ""))
+        f["key"] = f["name"]
+        f["name"] = {"zh_CN": f["name"], "en": en}
+        f["doc"] = {"zh_CN": define, "en": f.get("doc") or define}
+    if section.get("key") == "callbacks_satisfaction" and any(r.get("次数") for r in section["rows"]):
+        section["chart"] = {"type": "bar", "x": "结果", "y": ["次数"]}
+    if section.get("key") == "callbacks_satisfaction" and not any(r.get("次数") for r in section["rows"]):
+        section["rows"] = []
+    section["empty"] = {"zh_CN": "本期无记录", "en": "Nothing in this period"}
+    return section

@@ -92,6 +92,27 @@ DOCS = {
 }
 
 
+#: the figures' Chinese names and definitions (English: DOCS)
+NAMES = {
+    "events_held": ("举办活动数", "本期实际举办的活动场次。"),
+    "invitations": ("邀约人数", "本期发出的活动邀约(不含现场登记)。"),
+    "attended": ("到场人数", "本期活动签到的客户人数。"),
+    "care_greetings": ("关怀问候数", "本期发送的生日、节日及会员卡续期问候。"),
+    "gifts_given": ("礼品发放数", "本期发放的礼品数。"),
+    "recall_completions": ("召回完成数", "本期在车间完成召回或服务活动的车辆数。"),
+    "survey_responses": ("满意度调查回复数", "本期收到的满意度调查回复(经销商与厂家)。"),
+    "nps": ("净推荐值", "净推荐值 = 推荐者(9–10分)占比 − 贬损者(0–6分)占比。"),
+}
+LABELS = {
+    "id": {"zh_CN": "编号", "en": "no."}, "title": {"zh_CN": "名称", "en": "title"},
+    "date": {"zh_CN": "日期", "en": "date"}, "invited": {"zh_CN": "邀约", "en": "invited"},
+    "accepted": {"zh_CN": "报名", "en": "accepted"}, "attended": {"zh_CN": "到场", "en": "attended"},
+    "campaign": {"zh_CN": "活动编号", "en": "campaign"}, "active": {"zh_CN": "涉及车辆", "en": "vehicles"},
+    "completed": {"zh_CN": "已完成", "en": "completed"}, "completion_rate": {"zh_CN": "完成率", "en": "completion"},
+    "not_reached": {"zh_CN": "未联系上", "en": "not reached"},
+}
+
+
 def report_sections(app, report: dict) -> list[dict]:
     store = app.store
     if not _table_exists(store):
@@ -102,12 +123,15 @@ def report_sections(app, report: dict) -> list[dict]:
     if report.get("previous"):
         p_start, p_end = report["previous"]
         previous = _period_figures(store, str(p_start), str(p_end))
-    figures = [{"name": name, "value": value, "previous": previous[name] if previous else None,
-                "unit": DOCS[name][0], "doc": DOCS[name][1]} for name, value in current.items()]
+    figures = [{"key": name, "name": {"zh_CN": NAMES[name][0], "en": name.replace("_", " ")},
+                "value": value, "previous": previous[name] if previous else None,
+                "unit": DOCS[name][0], "doc": {"zh_CN": NAMES[name][1], "en": DOCS[name][1]}}
+               for name, value in current.items()]
     from .recalls import report as recall_report
 
     rows = [{"campaign": r["id"], "title": r["title"], "active": r["active"], "completed": r["completed"],
-             "completion_rate": r["completion_rate"], "not_reached": r["not_reached"]}
+             "completion_rate": None if r["completion_rate"] is None else round(100 * r["completion_rate"], 1),
+             "not_reached": r["not_reached"]}
             for r in recall_report(store) if not r["deleted"]]
     events = store.query(
         "SELECT e.id, e.title, substr(e.starts_at, 1, 10) AS date,"
@@ -117,9 +141,13 @@ def report_sections(app, report: dict) -> list[dict]:
         " AS attended FROM campaigns_events e WHERE substr(e.starts_at, 1, 10) BETWEEN ? AND ? ORDER BY e.starts_at",
         (start, end))
     return [
-        {"key": "campaigns", "title": "Campaigns (活动与关怀)", "rows": events,
-         "columns": ["id", "title", "date", "invited", "accepted", "attended"], "figures": figures},
-        {"key": "campaigns_recalls", "title": "Recalls (召回完成率)", "rows": rows, "figures": []},
+        {"key": "campaigns", "title": {"zh_CN": "活动与关怀", "en": "Events and care"}, "rows": events,
+         "columns": ["id", "title", "date", "invited", "accepted", "attended"], "figures": figures,
+         "labels": LABELS, "empty": {"zh_CN": "本期未举办活动", "en": "No events in this period"}},
+        {"key": "campaigns_recalls", "title": {"zh_CN": "召回完成率", "en": "Recall completion"}, "rows": rows,
+         "columns": ["campaign", "title", "active", "completed", "completion_rate", "not_reached"],
+         "labels": LABELS, "percent": ["completion_rate"], "figures": [],
+         "empty": {"zh_CN": "无召回活动", "en": "No recall campaigns"}},
     ]
 
 

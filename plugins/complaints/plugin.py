@@ -55,6 +55,13 @@ def customer_sections(app, customer):
 
 
 @hookimpl
+def register_report_forms(register):
+    from .forms import register as forms
+
+    forms(register)
+
+
+@hookimpl
 def report_sections(app, report):
     from .reports import report_sections as sections
 

@@ -25,6 +25,13 @@ HEADERS = {
     "avg_resolve_hours": "平均解决(工时)", "max_resolve_hours": "最长解决(工时)", "on_time_rate": "按时率",
     "repeat": "重复投诉", "repeat_rate": "重复率", "paused_hours": "暂停(工时)",
 }
+EN_HEADERS = {
+    "key": "code", "label": "category", "count": "complaints", "invalid": "invalid", "invalid_rate": "invalid rate",
+    "open": "open", "avg_respond_hours": "avg. response (h)", "max_respond_hours": "longest response (h)",
+    "avg_resolve_hours": "avg. resolution (h)", "max_resolve_hours": "longest resolution (h)",
+    "on_time_rate": "on-time rate", "repeat": "repeats", "repeat_rate": "repeat rate", "paused_hours": "paused (h)",
+    "resolved": "resolved", "resolution_rate": "resolution rate", "causes": "causes", "improvements": "improvements",
+}
 RATES = ("invalid_rate", "on_time_rate", "repeat_rate")
 
 
@@ -133,24 +140,44 @@ def report_sections(app, report: dict) -> list[dict] | None:
         p_start, p_end = report["previous"]
         _, prev = stats(app, p_start, p_end + dt.timedelta(days=1), "category")
     docs = {
-        "count": ("complaints", "", "complaints received in the period (顾客投诉数)"),
-        "invalid_rate": ("invalid rate", "%", "judged invalid / received"),
-        "on_time_rate": ("on-time rate", "%", "responded and resolved by their deadlines / decided tickets"),
-        "avg_respond_hours": ("average response", "h", "working hours from receipt to the first judgement"),
-        "avg_resolve_hours": ("average resolution", "h", "working hours from receipt to closing, pauses excluded"),
-        "repeat_rate": ("repeat rate", "%", "repeat complaints (same customer or vehicle within the window) / received"),
+        "count": ({"zh_CN": "投诉数", "en": "complaints"}, "",
+                  {"zh_CN": "本期受理的顾客投诉数。", "en": "complaints received in the period (顾客投诉数)"}),
+        "invalid_rate": ({"zh_CN": "无效投诉率", "en": "invalid rate"}, "%",
+                         {"zh_CN": "判定为无效的投诉 ÷ 受理的投诉。", "en": "judged invalid / received"}),
+        "on_time_rate": ({"zh_CN": "投诉按时处理率", "en": "on-time rate"}, "%",
+                         {"zh_CN": "在时限内响应且在时限内解决的投诉 ÷ 已有结果的投诉。",
+                          "en": "responded and resolved by their deadlines / decided tickets"}),
+        "avg_respond_hours": ({"zh_CN": "平均响应时间", "en": "average response"}, "h",
+                              {"zh_CN": "从受理到首次判定的工作小时数的平均值。",
+                               "en": "working hours from receipt to the first judgement"}),
+        "avg_resolve_hours": ({"zh_CN": "平均解决时间", "en": "average resolution"}, "h",
+                              {"zh_CN": "从受理到结案的工作小时数的平均值,暂停时间不计。",
+                               "en": "working hours from receipt to closing, pauses excluded"}),
+        "repeat_rate": ({"zh_CN": "重复投诉率", "en": "repeat rate"}, "%",
+                        {"zh_CN": "重复投诉(同一顾客或车辆在设定期限内再次投诉) ÷ 受理的投诉。",
+                         "en": "repeat complaints (same customer or vehicle within the window) / received"}),
     }
+    keys = {"count": "complaints"}
     figures = []
     for key, (name, unit, doc) in docs.items():
         value, before = total[key], (prev or {}).get(key)
         if unit == "%":
             value = None if value is None else round(value * 100, 1)
             before = None if before is None else round(before * 100, 1)
-        figures.append({"name": name, "value": value, "previous": before, "unit": unit, "doc": doc})
-    return [{"key": "complaints", "title": "顾客投诉分类统计 (complaints by category)",
-             "rows": for_table(rows + [total]) if rows else [],
-             "columns": ["label", "count", "invalid", "invalid_rate", "open", "avg_respond_hours",
-                         "avg_resolve_hours", "on_time_rate", "repeat_rate"],
+        figures.append({"key": keys.get(key, key), "name": name, "value": value, "previous": before, "unit": unit,
+                        "doc": doc, "better": "down" if key in ("invalid_rate", "repeat_rate") else None})
+    columns = ["label", "count", "invalid", "invalid_rate", "open", "avg_respond_hours", "avg_resolve_hours",
+               "on_time_rate", "repeat_rate"]
+    table = [{k: (round(v * 100, 1) if k in RATES and v is not None else v) for k, v in r.items()}
+             for r in rows + [total]] if rows else []
+    if report.get("lang") == "en":
+        for r in table:
+            r["label"] = "total" if r["key"] == "total" else str(r["key"]).replace("_", " ")
+    return [{"key": "complaints", "title": {"zh_CN": "顾客投诉分类统计", "en": "Complaints by category"},
+             "rows": table, "columns": columns, "percent": list(RATES),
+             "labels": {c: {"zh_CN": HEADERS[c], "en": EN_HEADERS[c]} for c in columns},
+             "empty": {"zh_CN": "本期无顾客投诉", "en": "No complaints in this period"},
+             "chart": {"type": "bar", "x": "label", "y": ["count"], "exclude": ["合计", "total"]} if len(rows) > 1 else None,
              "figures": figures}]
 
 

@@ -134,10 +134,16 @@ def report(app, report: dict) -> list[dict] | None:
         return round(100.0 * m / t, 1) if t else None
 
     return [{
-        "key": "portal_leads", "title": "OEM leads: first contact on time",
-        "rows": [{"leads": total, "contacted_on_time": met, "rate_percent": rate(met, total)}],
-        "columns": ["leads", "contacted_on_time", "rate_percent"],
-        "figures": [{"name": "lead first contact on time", "value": rate(met, total),
-                     "previous": rate(prev_met, prev_total), "unit": "%",
-                     "doc": "leads dispatched by the OEM in the period, contacted before contact_due"}],
+        "key": "portal_leads", "title": {"zh_CN": "厂家线索首次联系及时率", "en": "OEM leads: first contact on time"},
+        "rows": [{"leads": total, "contacted_on_time": met, "rate_percent": rate(met, total)}] if total else [],
+        "columns": ["leads", "contacted_on_time", "rate_percent"], "percent": ["rate_percent"],
+        "labels": {"leads": {"zh_CN": "线索数", "en": "leads"},
+                   "contacted_on_time": {"zh_CN": "按时联系", "en": "contacted on time"},
+                   "rate_percent": {"zh_CN": "及时率", "en": "on-time rate"}},
+        "empty": {"zh_CN": "本期厂家未下发线索", "en": "No leads from the OEM in this period"},
+        "figures": [{"key": "lead first contact on time",
+                     "name": {"zh_CN": "线索首次联系及时率", "en": "lead first contact on time"},
+                     "value": rate(met, total), "previous": rate(prev_met, prev_total), "unit": "%",
+                     "doc": {"zh_CN": "本期厂家下发的线索中,在规定联系时限(contact_due)前首次联系的比例。",
+                             "en": "leads dispatched by the OEM in the period, contacted before contact_due"}}],
     }]

@@ -199,7 +199,8 @@ def test_agenda_and_report_sections(world):
         report = {"kind": "monthly", "start": dt.date(2026, 11, 1), "end": dt.date(2026, 11, 30),
                   "previous": (dt.date(2026, 10, 1), dt.date(2026, 10, 31)), "staff": None}
         sections = [s for batch in app.plugins.call_each("report_sections", app=app, report=report) for s in batch]
-        figures = {f["name"]: f for f in sections[0]["figures"]}
+        figures = {f["key"]: f for f in sections[0]["figures"]}
+        assert figures["invitations"]["name"]["zh_CN"] == "邀约人数"
         assert figures["invitations"]["value"] == 1 and figures["invitations"]["previous"] == 0
         assert sections[0]["rows"][0]["accepted"] == 1
     finally:

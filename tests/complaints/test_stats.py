@@ -88,7 +88,8 @@ def test_report_sections_and_customer_sections(dept):
         "previous": (dt.date(2026, 10, 1), dt.date(2026, 10, 31)), "staff": None})
     section = sections[0][0]
     assert section["key"] == "complaints"
-    figures = {f["name"]: f for f in section["figures"]}
+    figures = {f["name"]["en"]: f for f in section["figures"]}
+    assert figures["complaints"]["name"]["zh_CN"] == "投诉数"
     assert figures["complaints"]["value"] == 3 and figures["complaints"]["previous"] == 1
     assert figures["invalid rate"]["value"] == 33.3 and figures["invalid rate"]["unit"] == "%"
     page = dept.json("customer", "show", "1", env=as_("zhaomin", "2026-11-30T10:00:00"))

@@ -82,3 +82,26 @@ def dept(staffed):
     """The ``staffed`` department with the data above."""
     load(staffed)
     return staffed
+
+
+@pytest.fixture
+def full(dept):
+    """``dept`` plus a month of callbacks (three members' visits, three calls) and three
+    complaints, so every report and form has something in each section."""
+    from callbacks_helpers import customer, member, plan, vehicle, visit
+    from complaints_helpers import open_ticket, step
+
+    for i in range(3):
+        cid = customer(dept, f"客户{i}", f"1381234567{i}")
+        member(dept, cid)
+        visit(dept, vehicle(dept, cid, 10 + i), f"ROX{i}", "2026-11-17")
+    plan(dept, "2026-11-18")
+    rec = lambda tid, *a: dept("--as", "wangfang", "callbacks", "record", tid, *a)  # noqa: E731
+    rec(1, "--result", "satisfied", "--score", "9")
+    rec(2, "--result", "dissatisfied", "--score", "3", "--aspect", "price", "--note", "价格偏高")
+    rec(3, "--result", "unreachable")
+    a = open_ticket(dept, now="2026-11-18T10:00:00")
+    step(dept, a, "close", "--invalid", "--reason", "价格已公示", "--reply", "已耐心解释", now="2026-11-18T11:00:00")
+    open_ticket(dept, category="pricing", channel="hotline_400", now="2026-11-19T10:00:00")
+    open_ticket(dept, category="service_attitude", severity="urgent", now="2026-11-19T15:00:00")
+    return dept

@@ -85,22 +85,27 @@ def test_xlsx_cell_by_cell(dept, tmp_path):
     assert "Probe 满意度" in wb.sheetnames
     ws = wb["关键指标"]
     assert ws["A1"].value == "客户关系部月报"
-    assert "2026-11-01" in ws["A2"].value
-    assert [c.value for c in ws[3]] == ["栏目", "指标", "本期", "单位", "上期", "环比", "去年同期", "同比", "口径说明"]
-    assert ws.freeze_panes == "A4"
+    assert "2026-11-01" in ws["A2"].value and "制表: " in ws["A2"].value
+    assert [c.value for c in ws[3]] == ["栏目", "指标", "本期", "上期", "环比", "去年同期", "同比", "单位"]
+    assert ws.freeze_panes == "A4" and ws.print_title_rows == "$1:$3"
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert "客户关系部月报" in ws.oddHeader.center.text and "2026" in ws.oddHeader.center.text
     rows = {r[1].value: r for r in ws.iter_rows(min_row=4)}
     rate = rows["预约成功率"]
     assert rate[2].value == pytest.approx(0.5) and rate[2].number_format == "0.0%"
-    assert rate[4].value == pytest.approx(0.667) and rate[5].value == "▼ -16.7 pt"
-    assert rate[6].value == pytest.approx(1.0)
-    assert rate[8].value == "docs/reports.md#appointment-success-rate"
+    assert rate[3].value == pytest.approx(0.667) and rate[4].value == "▼ -16.7 pt"
+    assert rate[5].value == pytest.approx(1.0) and rate[3].number_format == "0.0%"
     assert rows["预约数"][2].value == 5 and rows["预约数"][2].number_format == "#,##0"
     assert rows["satisfaction"][2].value == pytest.approx(0.885)
     assert ws.column_dimensions["B"].width >= 14  # CJK names count double
+    defs = {r[0].value: r[1].value for r in wb["口径说明"].iter_rows(min_row=4)}
+    assert defs["预约成功率"].startswith("预约成功率 = 到店数") and defs["satisfaction"] == "satisfied callbacks / reached"
     spec = wb["专员绩效"]
-    assert [c.value for c in spec[3]][:4] == ["专员", "姓名", "岗位", "外呼数"]
-    chen = next(r for r in spec.iter_rows(min_row=4) if r[0].value == "chenjing")
-    assert chen[8].value == pytest.approx(0.333) and chen[8].number_format == "0.0%"
+    assert [c.value for c in spec[3]][:3] == ["姓名", "岗位", "外呼数"]
+    chen = next(r for r in spec.iter_rows(min_row=4) if r[0].value == "陈静")
+    assert chen[1].value == "预约专员"
+    assert chen[7].value == pytest.approx(0.333) and chen[7].number_format == "0.0%"
     assert len(spec._charts) == 1 and spec.freeze_panes == "A4"
     assert len(wb["每日趋势"]._charts) == 1
     assert type(wb["每日趋势"]._charts[0]).__name__ == "LineChart"
