@@ -57,6 +57,11 @@ def generate(db: Path, customers: int, seed: int = 5) -> None:
             batch = []
     conn.executemany("INSERT INTO customers (id, name, mobile, birthday, created_at, updated_at)"
                      " VALUES (?, ?, ?, ?, ?, ?)", batch)
+    # Consent rows as ``customer add`` and the importer write them (every channel granted
+    # unless refused); a customer without them gets only service calls (docs/privacy.md).
+    conn.execute("INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at)"
+                 " SELECT c.id, ch.value, 1, 'import', ? FROM customers c,"
+                 " json_each('[\"phone\", \"sms\", \"wechat\", \"email\"]') ch", (now,))
     vehicles = []
     for cid in range(1, customers + 1):
         vin = f"WBA{cid:014d}"
@@ -110,6 +115,7 @@ def main(argv=None) -> list:
 
     folder = tempfile.mkdtemp(prefix="crm-callbacks-bench-")
     db = Path(args.db or os.path.join(folder, "bench.db"))
+    Path(folder, "none.toml").touch()  # an empty config: the defaults
     env = {"CRM_DB": str(db), "CRM_CONFIG": os.path.join(folder, "none.toml"), "CRM_PLUGINS": "callbacks",
            "CRM_NOW": f"{AS_OF.isoformat()}T07:00:00"}
 
@@ -122,7 +128,7 @@ def main(argv=None) -> list:
         print(f"copied the archive generated before ({base}) in {time.perf_counter() - t0:.1f} s",
               file=sys.stderr)
     else:
-        App(environ=env).store  # the schema, core and plugin
+        App(environ=env).open_store(create=True)  # the schema, core and plugin
         generate(db, args.customers)
         app = App(environ=env)
         app.store.conn.execute("ANALYZE")

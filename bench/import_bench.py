@@ -37,6 +37,8 @@ def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
 def _seed_staff(env: dict) -> None:
     from crm.sampledata.generate import Generator
 
+    Path(env["CRM_CONFIG"]).touch()  # an empty config: the defaults
+    subprocess.run([str(VENV_BIN / "crm"), "--quiet", "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
     staff = sorted((s for s in Generator().staff() if s["active"]), key=lambda s: s["role"] != "manager")
     manager = staff[0]["code"]  # first-time setup adds the manager, who adds the rest
     for s in staff:

@@ -28,7 +28,7 @@ def build(path: Path, customers: int, seed: int = 7) -> None:
     from crm.context import App
 
     app = App(environ={**os.environ, "CRM_DB": str(path), "CRM_NOW": NOW})
-    app.store  # migrate core + plugin tables
+    app.open_store(create=True)  # create, migrate core + plugin tables
     rnd = random.Random(seed)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous = OFF")

@@ -25,6 +25,8 @@ def main(argv=None) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "CRM_DB": str(Path(tmp) / "bench.db"), "CRM_CONFIG": str(Path(tmp) / "none.toml")}
         env.pop("CRM_PLUGINS", None)
+        (Path(tmp) / "none.toml").touch()  # an empty config: the defaults
+        subprocess.run([crm, "db", "migrate"], env=env, check=True, capture_output=True)
         subprocess.run([crm, "customer", "add", "--name", "张三", "--mobile", "13812345678"], env=env,
                        check=True, capture_output=True)
         reference = lambda: run_quiet([sqlite_utils, "--help"], env)

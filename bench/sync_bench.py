@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> list[Figure]:
                               f'[portal]\nurl = "{emu.base_url}"\nclient_id = "demo-client"\npage_limit = 500\n')
             env = {**os.environ, "CRM_DB": f"{tmp}/crm.db", "CRM_CONFIG": str(config), "CRM_PORTAL_SECRET": secret,
                    "CRM_NOW": "2026-11-22T17:00:00"}
+            subprocess.run([str(Path(sys.executable).with_name("crm")), "db", "migrate"], env=env, check=True,
+                           capture_output=True)
             initial, initial_rss = _run(env)
 
             emu.control.clear_requests()

@@ -51,6 +51,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     # values
     "parse_date": ("crm.values.dates", "parse_date"),
     "parse_datetime": ("crm.values.dates", "parse_datetime"),
+    "parse_moment": ("crm.values.dates", "parse_moment"),
+    "Invalid": ("crm.values", "Invalid"),
     "normalize_mobile": ("crm.archive.customers", "normalize_mobile"),
     "normalize_vin": ("crm.archive.vehicles", "normalize_vin"),
     "clean_customer": ("crm.archive.validate", "clean_customer"),
@@ -73,6 +75,23 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     # interactions
     "log_interaction": ("crm.archive.interactions", "log_interaction"),
     "list_interactions": ("crm.archive.interactions", "list_interactions"),
+    "LOG_CHANNELS": ("crm.archive.validate", "LOG_CHANNELS"),
+    # the contact policy: may we contact this customer?
+    "CHANNELS": ("crm.archive.contact", "CHANNELS"),
+    "PURPOSES": ("crm.archive.contact", "PURPOSES"),
+    "may_contact": ("crm.archive.contact", "may_contact"),
+    "may_contact_many": ("crm.archive.contact", "may_contact_many"),
+    "contact_facts": ("crm.archive.contact", "contact_facts"),
+    "contact_address": ("crm.archive.contact", "address"),
+    "contact_sql": ("crm.archive.contact", "sql_condition"),
+    "ContactPolicy": ("crm.archive.contact", "ContactPolicy"),
+    "ContactFacts": ("crm.archive.contact", "ContactFacts"),
+    "ContactDecision": ("crm.archive.contact", "Decision"),
+    # the customer filter
+    "CustomerFilter": ("crm.archive.filters", "CustomerFilter"),
+    "compile_filter": ("crm.archive.filters", "compile_filter"),
+    "FilterExtension": ("crm.archive.filters", "FilterExtension"),
+    "customer_filter_extensions": ("crm.archive.filters", "extensions"),
     # appointments
     "book_appointment": ("crm.archive.appointments", "book"),
     "get_appointment": ("crm.archive.appointments", "get_appointment"),
@@ -110,7 +129,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from crm.archive.cards import get_card, issue_card, renew_card
     from crm.archive.customers import add_customer, get_customer, normalize_mobile, update_customer
     from crm.archive.dedupe import match_customer
+    from crm.archive.contact import CHANNELS, PURPOSES, ContactFacts, ContactPolicy, contact_facts, may_contact
+    from crm.archive.contact import Decision as ContactDecision
+    from crm.archive.contact import address as contact_address
+    from crm.archive.contact import may_contact_many
+    from crm.archive.contact import sql_condition as contact_sql
+    from crm.archive.filters import CustomerFilter, FilterExtension, compile_filter
+    from crm.archive.filters import extensions as customer_filter_extensions
     from crm.archive.interactions import list_interactions, log_interaction
+    from crm.archive.validate import LOG_CHANNELS
     from crm.archive.validate import clean_customer, clean_vehicle
     from crm.archive.vehicles import add_vehicle, get_vehicle, normalize_vin, transfer_vehicle, update_vehicle
     from crm.archive.visits import add_visit, close_visit, get_visit
@@ -120,5 +147,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from crm.masking import mask_phone, mask_row
     from crm.migrations import Migrations
     from crm.output import Format, cell_text, emit, emit_record, json_default, neutralise_formula
-    from crm.values.dates import parse_date, parse_datetime
+    from crm.values import Invalid
+    from crm.values.dates import parse_date, parse_datetime, parse_moment
     from crm.workdays import Calendar, QuietHours, parse_hhmm

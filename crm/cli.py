@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import MutableMapping
@@ -175,7 +176,7 @@ class CrmGroup(click.Group):
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def parse_args(self, ctx, args):
-        rest = super().parse_args(ctx, args)
+        rest = super().parse_args(ctx, hoist_global_flags(args))
         ctx.obj.configure(**ctx.params)
         return rest
 
@@ -236,7 +237,9 @@ class CrmGroup(click.Group):
                                   standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             code = exc.exit_code
-        except click.exceptions.Abort:
+        except click.exceptions.Abort:  # Ctrl-C / Ctrl-D at a prompt, whose line is still open
+            if sys.stdin is not None and sys.stdin.isatty():
+                click.echo("", err=True)  # the message starts on a line of its own: one line break, no blank line
             _error("aborted")
             code = 130
         except click.UsageError as exc:
@@ -273,6 +276,21 @@ class CrmGroup(click.Group):
         return code
 
 
+#: the root's flags that mean the same wherever they stand (``crm -v sync run`` = ``crm sync run -v``)
+GLOBAL_FLAGS = frozenset({"-q", "--quiet", "--verbose"})
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """Move ``-v``/``-vv``/``--verbose``/``-q``/``--quiet`` given after a subcommand in front of it,
+    so the root reads them whatever their place (nothing after ``--`` moves)."""
+    args = list(args)
+    end = args.index("--") if "--" in args else len(args)
+    moved = [a for a in args[:end] if a in GLOBAL_FLAGS or re.fullmatch(r"-v+", a)]
+    if not moved:
+        return args
+    return moved + [a for a in args[:end] if a not in moved] + args[end:]
+
+
 def _dedupe(message: str) -> str:
     """Drop a sentence repeated by click and typer ("Did you mean 'list'?" twice)."""
     parts, seen = [], set()
@@ -301,8 +319,8 @@ def _root(**options):
     ctx = click.get_current_context()
     app: App = ctx.obj
     app.command_path = " ".join(["crm"] + ([ctx.invoked_subcommand] if ctx.invoked_subcommand else []))
-    if options.get("as_") or app.environ.get("CRM_USER"):
-        app.actor  # a misspelled --as fails now, before anything is shown or written
+    if (options.get("as_") or app.environ.get("CRM_USER")) and app.db_path.exists():
+        app.actor  # a misspelled --as fails now, before anything is shown or written (no database: see the command)
 
 
 def make_app(*, environ: Mapping[str, str] | None = None, extra_plugins: Iterable[object] = ()) -> CrmGroup:

@@ -244,6 +244,12 @@ def _validate(config: Config) -> None:
         fail("identity.session_hours", "must be a number of hours from 0 to 12")
     if not isinstance(config.get("permissions"), dict):
         fail("permissions", 'must be a table of action = [roles], e.g. "export.unmasked" = ["manager"]')
+    from .archive.contact import check_config as check_contact
+
+    problem = check_contact(config.get("contact", {}))
+    if problem:
+        dotted, _, why = problem.partition(": ")
+        fail(dotted, why)
     roles = config.get("privacy.unmasked_roles")
     if not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
         fail("privacy.unmasked_roles", "must be a list of role names")

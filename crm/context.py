@@ -79,7 +79,14 @@ class App:
     def config(self) -> "Config":
         from .config import load_config, resolve_config_path
 
-        return load_config(resolve_config_path(self.config_option, self.environ), self.environ)
+        path = resolve_config_path(self.config_option, self.environ)
+        if (self.config_option or self.environ.get("CRM_CONFIG")) and not path.exists():
+            from .errors import ConfigError
+
+            given = "--config" if self.config_option else "CRM_CONFIG"
+            raise ConfigError(f"{path}: no such config file ({given}); check the path, or leave {given} out"
+                              " to use the defaults")
+        return load_config(path, self.environ)
 
     @cached_property
     def calendar(self) -> "Calendar":
@@ -105,6 +112,15 @@ class App:
         chosen = self.db_option or self.environ.get("CRM_DB") or self.config.get("db.path")
         return Path(chosen).expanduser() if chosen else default_db_path()
 
+    @property
+    def db_path_source(self) -> str:
+        """Where the database path came from, for messages."""
+        if self.db_option:
+            return "--db"
+        if self.environ.get("CRM_DB"):
+            return "CRM_DB"
+        return "db.path in the config" if self.config.get("db.path") else "the default location"
+
     def migration_sets(self) -> list:
         from .schema import migrations as core
 
@@ -112,9 +128,16 @@ class App:
         self.plugins.call_each("register_migrations", register=sets.append)
         return sets
 
-    def open_store(self, *, migrate: bool = True) -> "Store":
+    def open_store(self, *, migrate: bool = True, create: bool = False) -> "Store":
+        """The database; a missing file is an error (exit 2) unless ``create`` (``crm db migrate``,
+        ``crm db restore``: the commands that make one, see docs/storage.md)."""
         from .store import Store
 
+        if not create and not self.db_path.exists():
+            from .errors import BadInput
+
+            raise BadInput(f"{self.db_path}: no database here ({self.db_path_source}); check the path,"
+                           " or create a new database with 'crm db migrate'")
         store = Store(self.db_path, busy_timeout_seconds=float(self.config.get("db.busy_timeout_seconds")))
         if migrate:
             from . import migrations

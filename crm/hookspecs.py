@@ -122,6 +122,33 @@ def register_migrations(register: Callable[["Migrations"], None]) -> None:
     """
 
 
+@hookspec
+def register_customer_filters(register: Callable[..., None]) -> None:
+    """Add filters to the archive's one customer filter (:mod:`crm.archive.filters`).
+
+    Called the first time a command filters customers (``crm customer list --filter``,
+    campaign segments); each filter then works wherever customers are filtered, alongside
+    the core's (city, model, tag, consent …).
+
+    :param register: ``register(name, compile, *, help)``.  ``name`` (``[a-z_]+``, not a
+        core filter's) is the key in ``--filter NAME=VALUE`` and in a segment's JSON;
+        ``compile(value, context)`` returns ``(sql, params)`` — a condition over the
+        customers table aliased ``c`` with ``?`` placeholders for every value — or None
+        to add nothing; ``context`` has ``today`` (a date) and ``filters`` (every plugin
+        filter of the same query, for filters that go together).  Raise
+        :class:`crm.errors.BadInput` for a bad value.
+
+    Example::
+
+        @hookimpl
+        def register_customer_filters(register):
+            def compile(value, context):
+                return ("EXISTS (SELECT 1 FROM hello_greetings g WHERE g.customer_id = c.id"
+                        " AND g.text LIKE ?)", [f"%{value}%"])
+            register("greeted", compile, help="Was greeted with this text")
+    """
+
+
 # ------------------------------------------------------------------ archive events
 @hookspec
 def on_customer_created(tx: "Transaction", customer: dict) -> None:
@@ -290,8 +317,11 @@ def open_complaint(tx: "Transaction", request: dict) -> Any:
 def schedule_callback(tx: "Transaction", request: dict) -> Any:
     """Put a call on a specialist's queue (provided by the callbacks plugin).
 
-    :param request: ``{"customer_id", "reason", "due_on", "rule", "ref", "note"}``.
-    :returns: the task id, or None when no plugin handles callbacks.
+    :param request: ``{"customer_id", "reason", "due_on", "rule", "ref", "note", "purpose"}``;
+        ``purpose`` (default ``"service"``) is the contact policy's purpose
+        (:data:`crm.archive.contact.PURPOSES`): the call is only queued when
+        ``may_contact(customer, "phone", purpose, day)`` allows it.
+    :returns: the task id, or None when no plugin handles callbacks (or the policy refuses).
     """
 
 

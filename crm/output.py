@@ -50,6 +50,28 @@ def _truncate(text: str, limit: int) -> str:
     return "".join(out) + "…"
 
 
+def _wrap(text: str, limit: int) -> list[str]:
+    """``text`` in lines of at most ``limit`` columns (CJK counted 2), broken after a space
+    or a punctuation mark when there is one in the second half of the line: nothing is cut."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        while display_width(paragraph) > limit:
+            width, cut = 0, 0
+            for i, ch in enumerate(paragraph):
+                width += display_width(ch)
+                if width > limit:
+                    break
+                cut = i + 1
+            cut = max(cut, 1)
+            soft = max((paragraph.rfind(c, 0, cut) for c in " ,;:/，；：、。)"), default=-1)
+            if soft >= cut // 2:
+                cut = soft + 1
+            lines.append(paragraph[:cut].rstrip())
+            paragraph = paragraph[cut:].lstrip()
+        lines.append(paragraph)
+    return lines
+
+
 def _pad(text: str, width: int, right: bool = False) -> str:
     gap = " " * (width - display_width(text))
     return gap + text if right else text + gap
@@ -108,9 +130,15 @@ def render_table(
     rows: Sequence[dict], columns: Sequence[str], headers: dict[str, str] | None = None,
     max_cell: int = MAX_CELL,
 ) -> str:
+    """Rows as an aligned table; a cell wider than ``max_cell`` columns is wrapped onto more
+    lines of its row (never cut: a long reason or note is read in full)."""
     headers = headers or {}
     titles = [headers.get(c, c) for c in columns]
-    body = [[_truncate(cell_text(row.get(c)), max_cell) for c in columns] for row in rows]
+    body = []
+    for row in rows:
+        cells = [_wrap(cell_text(row.get(c)), max_cell) for c in columns]
+        height = max(len(c) for c in cells) if cells else 1
+        body.extend([c[k] if k < len(c) else "" for c in cells] for k in range(height))
     numeric = [
         all(isinstance(row.get(c), (int, float)) and not isinstance(row.get(c), bool)
             for row in rows if row.get(c) is not None) and any(row.get(c) is not None for row in rows)

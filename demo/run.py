@@ -68,6 +68,9 @@ class Demo:
 def steps_archive(demo: Demo) -> None:
     from crm.sampledata import Generator
 
+    demo.say("A new database (every other command reports a missing one instead of creating it)")
+    demo.crm("db", "migrate", quiet_output=True)
+
     demo.say("The department's staff")
     # first-time setup: the manager first, who then adds everyone else (docs/privacy.md)
     staff = sorted(Generator(seed=SEED).staff(), key=lambda p: p["code"] != MANAGER)

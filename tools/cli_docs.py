@@ -36,8 +36,11 @@ def help_text(app, args: list[str]) -> str:
 def render() -> str:
     from crm.cli import make_app
 
+    import tempfile
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM")}
-    env["CRM_CONFIG"] = str(ROOT / "docs" / ".no-config.toml")  # defaults: every plugin loads
+    empty = tempfile.NamedTemporaryFile(prefix="crm-cli-docs-", suffix=".toml")
+    env["CRM_CONFIG"] = empty.name  # an empty config: the defaults, every plugin loads
     app = make_app(environ=env)
     ctx = app.make_context("crm", ["--help"], resilient_parsing=True)
     parts = ["# Command reference", "",

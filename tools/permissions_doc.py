@@ -14,13 +14,22 @@ TARGET = ROOT / "docs" / "privacy.md"
 START, END = "<!-- permissions:start -->", "<!-- permissions:end -->"
 
 
-def current_table() -> str:
-    """The table with the core's rows and the installed plugins' rows, config defaults."""
+def default_table():
+    """The permission table with the core's and the installed plugins' rows, config defaults."""
+    import tempfile
+
     from crm.context import App
+
+    with tempfile.TemporaryDirectory() as folder:
+        empty = Path(folder) / "config.toml"
+        empty.touch()
+        return App(environ={"CRM_CONFIG": str(empty)}).permissions
+
+
+def current_table() -> str:
     from crm.permissions import markdown_table
 
-    app = App(environ={"CRM_CONFIG": str(ROOT / "no-such-config.toml")})
-    return markdown_table(app.permissions)
+    return markdown_table(default_table())
 
 
 def render(page: str, table: str) -> str:

@@ -54,10 +54,11 @@ def book(tx, *, customer_id, at: str, vehicle=None, type: str = "maintenance", s
         " updated_at) VALUES (?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)",
         (customer["id"], vehicle_id, moment, vtype, staff, note, source or "phone", tx.now, tx.now))
     appointment_id = cursor.lastrowid
-    tx.conn.execute(
-        "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref,"
-        " created_at) VALUES (?, ?, ?, 'phone', 'out', 'appointment', ?, 'booked', ?, ?)",
-        (customer["id"], tx.now[:19], staff, f"{vtype} {moment}", f"appointment:{appointment_id}", tx.now))
+    from .interactions import log_interaction
+
+    log_interaction(tx, {"customer_id": customer["id"], "at": tx.now[:19], "staff": staff, "channel": "phone",
+                         "direction": "out", "kind": "appointment", "summary": f"{vtype} {moment}",
+                         "outcome": "booked", "ref": f"appointment:{appointment_id}"}, audit=False)
     tx.audit("book", "appointment", [appointment_id], detail={"customer": customer["id"]})
     return get_appointment(tx.store, appointment_id)
 

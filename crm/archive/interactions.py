@@ -4,20 +4,40 @@ from __future__ import annotations
 
 from ..errors import BadInput
 from .customers import get_customer
-from .validate import clean_interaction, raise_problems
+from .validate import Problem, clean_interaction, raise_problems
 
 
-#: Logged contacts that count as the first contact of a newly assigned specialist.
-FIRST_CONTACT_KINDS = ("call", "sms", "wechat", "visit", "email", "meeting", "introduction")
+#: Logged contacts that count as the first contact of a newly assigned specialist: the
+#: core's kinds and the plugins' calls and talks with the customer (a callback, a lead's
+#: follow-up, a complaint's reply or follow-up, an event reply or check-in, a referral).
+FIRST_CONTACT_KINDS = ("call", "sms", "wechat", "visit", "email", "meeting", "introduction",
+                       "callback", "lead_followup", "complaint", "complaint_reply", "complaint_confirmation",
+                       "complaint_followup", "event_reply", "event_checkin", "referral")
+#: Outcomes that say nobody was reached (an unanswered call, a call only put on a queue).
+NOT_REACHED = ("unreachable", "no_answer", "task", "planned")
 
 
-def log_interaction(tx, fields: dict) -> dict:
-    """Write one entry; ``staff`` defaults to the acting staff member, ``at`` to now."""
+def log_interaction(tx, fields: dict, *, audit: bool = True) -> dict:
+    """Write one entry of the log: the one writer of ``interactions`` (plugins too).
+
+    ``fields``: ``customer_id`` (None for a contact with someone who is not a customer yet,
+    e.g. a portal lead: then ``ref`` names them), ``channel`` (:data:`crm.archive.validate.LOG_CHANNELS`),
+    ``kind``, and optionally ``at`` (default now), ``staff`` (default the acting staff
+    member; else none), ``direction`` (default ``out``), ``summary``, ``outcome``, ``ref``.
+    Validated like ``crm log add``; bad values raise :class:`BadInput`.  A first contact
+    (:data:`FIRST_CONTACT_KINDS`, not :data:`NOT_REACHED`) clears the customer's
+    ``first_contact_due``.  ``audit=False`` for a caller that audits its own action (a
+    plugin recording a call, a campaign sending thousands of messages).
+    """
     fields = dict(fields)
     fields.setdefault("direction", "out")
-    clean, problems = clean_interaction(fields)
+    prospect = "customer_id" in fields and fields["customer_id"] is None
+    clean, problems = clean_interaction({k: v for k, v in fields.items() if not (prospect and k == "customer_id")},
+                                        partial=prospect)
+    if prospect:  # not a customer (yet): a portal lead; the entry names it in ref
+        problems += [Problem(k, None, "required") for k in ("channel", "kind", "ref") if not clean.get(k)]
     raise_problems(problems, "log")
-    customer = get_customer(tx.store, clean["customer_id"])
+    customer = {"id": None, "first_contact_due": None} if prospect else get_customer(tx.store, clean["customer_id"])
     staff = fields.get("staff") or (tx.actor.code if tx.actor.is_staff else None)
     if staff and not tx.conn.execute("SELECT 1 FROM staff WHERE code = ?", (staff,)).fetchone():
         raise BadInput(f"no staff member with code '{staff}'")
@@ -28,10 +48,11 @@ def log_interaction(tx, fields: dict) -> dict:
     cursor = tx.conn.execute(f"INSERT INTO interactions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                              tuple(row.values()))
     row["id"] = cursor.lastrowid
-    if customer["first_contact_due"] and row["kind"] in FIRST_CONTACT_KINDS:
+    if customer["first_contact_due"] and row["kind"] in FIRST_CONTACT_KINDS and row["outcome"] not in NOT_REACHED:
         tx.conn.execute("UPDATE customers SET first_contact_due = NULL, updated_at = ? WHERE id = ?",
                         (tx.now, customer["id"]))
-    tx.audit("log", "interaction", [row["id"]], detail={"customer": customer["id"], "kind": row["kind"]})
+    if audit:
+        tx.audit("log", "interaction", [row["id"]], detail={"customer": customer["id"], "kind": row["kind"]})
     return row
 
 

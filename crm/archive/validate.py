@@ -39,12 +39,13 @@ from typing import Any, Callable, NamedTuple
 from crm.values import Invalid
 from crm.values.text import clean as clean_text
 
+from .contact import CHANNELS  # defined once, with the contact policy
+
 __all__ = [
     "Problem", "clean_customer", "clean_vehicle", "clean_visit", "clean_card", "clean_interaction",
-    "CHANNELS", "CLASSES", "VISIT_TYPES", "raise_problems",
+    "CHANNELS", "LOG_CHANNELS", "CLASSES", "VISIT_TYPES", "raise_problems",
 ]
 
-CHANNELS = ("phone", "sms", "wechat", "email")
 CLASSES = ("VIP", "A", "B", "C")
 VISIT_TYPES = ("maintenance", "repair", "warranty", "bodypaint", "pdi")
 
@@ -546,16 +547,24 @@ def clean_card(raw: dict, *, partial: bool = False) -> tuple[dict, list[Problem]
 
 _DIRECTIONS = {"in": "in", "inbound": "in", "呼入": "in", "来电": "in", "out": "out", "outbound": "out",
                "呼出": "out", "去电": "out"}
-_LOG_CHANNELS = ("phone", "sms", "wechat", "email", "visit", "letter", "portal", "other")
+#: The channels of the interaction log: the contact channels, a visit in person (到店), a
+#: letter, the manufacturer's portal, other. The one vocabulary: plugins map their own words
+#: onto it (``in_person``/``walk_in``/``signature`` are read as ``visit``).
+LOG_CHANNELS = (*CHANNELS, "visit", "letter", "portal", "other")
+_LOG_CHANNEL_WORDS = {"到店": "visit", "到访": "visit", "来店": "visit", "in_person": "visit", "walk_in": "visit",
+                      "signature": "visit", "当面": "visit", "信函": "letter", "厂家": "portal", "其他": "other"}
 
 
 def _log_channel(value: Any) -> str:
     s = (clean_text(value) or "").lower()
-    if s in _LOG_CHANNELS:
+    if s in LOG_CHANNELS:
         return s
-    if s in ("到店", "到访", "来店"):
-        return "visit"
-    return parse_channel(s)
+    if s in _LOG_CHANNEL_WORDS:
+        return _LOG_CHANNEL_WORDS[s]
+    try:
+        return parse_channel(s)
+    except Invalid:
+        raise Invalid(f"not a channel ({', '.join(LOG_CHANNELS)})") from None
 
 
 def _direction(value: Any) -> str:

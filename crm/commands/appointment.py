@@ -73,7 +73,14 @@ def _period(crm, since, until, day):
     if day:
         import datetime as dt
 
-        start = dt.date.fromisoformat(day) if day != "today" else crm.today()
+        from ..errors import BadInput
+        from ..values import Invalid
+        from ..values.dates import parse_date
+
+        try:
+            start = parse_date(day) if day != "today" else crm.today()
+        except Invalid:
+            raise BadInput(f"--day {day!r}: use a date like 2026-11-20 (or today)") from None
         return start.isoformat(), (start + dt.timedelta(days=1)).isoformat()
     if since or until:
         return since or "0000", until or "9999"

@@ -20,7 +20,7 @@ def list_audit(
     since: Annotated[Optional[str], typer.Option(help="From this date/time (ISO)")] = None,
     actor: Annotated[Optional[str], typer.Option(help="Only this staff code")] = None,
     action: Annotated[Optional[str], typer.Option(help="Only this action (export, delete, ...)")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many, newest first")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first")] = 50,
     format: FormatOption = "table",
 ) -> None:
     """List audit records, newest first (manager or IT)."""

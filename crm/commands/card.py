@@ -51,7 +51,7 @@ def list_(
     level: Annotated[Str, typer.Option()] = None,
     customer: Annotated[Optional[int], typer.Option()] = None,
     status: Annotated[Str, typer.Option(help="active, expired, cancelled")] = None,
-    limit: Annotated[int, typer.Option()] = 1000,
+    limit: Annotated[int, typer.Option(min=1)] = 1000,
     format: FormatOption = "table",
 ) -> None:
     """List cards, soonest expiry first."""

@@ -168,15 +168,22 @@ def show(
 @app.command("list")
 def list_(
     city: Annotated[ListOpt, Opt(help="City (repeatable: any of)")] = None,
-    model: Annotated[ListOpt, Opt(help="Owns a vehicle of this model (prefix: 5系 matches 5系 530Li)")] = None,
+    model: Annotated[ListOpt, Opt(help="Owns a vehicle whose model contains this (5系 matches 5系 530Li; any case)")] = None,
+    delivered_from: Annotated[Str, Opt(help="That vehicle delivered on or after YYYY-MM-DD")] = None,
+    delivered_to: Annotated[Str, Opt(help="That vehicle delivered on or before YYYY-MM-DD")] = None,
+    vin: Annotated[ListOpt, Opt(help="Owns this VIN (repeatable)")] = None,
     classification: Annotated[ListOpt, Opt("--class", "--classification", help="VIP, A, B, C (repeatable)")] = None,
-    level: Annotated[ListOpt, Opt("--level", help="Active membership card level (repeatable)")] = None,
+    level: Annotated[ListOpt, Opt("--level", help="Active, unexpired membership card level (repeatable)")] = None,
     specialist: Annotated[ListOpt, Opt(help="Responsible specialist's code; 'none' = unassigned")] = None,
     last_visit_before: Annotated[Str, Opt(help="Last visit before this date (lapsed customers)")] = None,
     last_visit_after: Annotated[Str, Opt(help="Last visit on or after this date")] = None,
     never_visited: Annotated[bool, Opt("--never-visited", help="Never came to the workshop")] = False,
-    tag: Annotated[ListOpt, Opt(help="Has this tag (repeatable: all of them)")] = None,
-    consent: Annotated[ListOpt, Opt(help="May be contacted on this channel (consent, not do-not-contact)")] = None,
+    churned_months: Annotated[Optional[int], Opt(help="No visit for this many months (流失客户)")] = None,
+    tag: Annotated[ListOpt, Opt(help="Has this tag (repeatable: any of them)")] = None,
+    exclude_tag: Annotated[ListOpt, Opt(help="Has none of these tags")] = None,
+    consent: Annotated[ListOpt, Opt(help="The contact policy allows this channel (consent, not do-not-contact, an address)")] = None,
+    purpose: Annotated[str, Opt(help="With --consent: service, care, marketing or safety (docs/privacy.md)")] = "marketing",
+    filter_: Annotated[ListOpt, Opt("--filter", help="A plugin's filter NAME=VALUE (repeatable), e.g. event=3")] = None,
     dnc: Annotated[Optional[bool], Opt("--do-not-contact/--contactable", help="Only do-not-contact / only the others")] = None,
     due: Annotated[bool, Opt("--first-contact-due", help="Newly assigned customers whose first contact is due by today (or --due-by)")] = False,
     due_by: Annotated[Str, Opt("--due-by", help="With --first-contact-due: due on or before this date")] = None,
@@ -185,17 +192,30 @@ def list_(
     format: FormatOption = "table",
 ) -> None:
     """List customers, filtered (the same filters define campaign segments)."""
-    from ..archive.filters import CustomerFilter, list_rows
+    from ..archive.contact import ContactPolicy
+    from ..archive.filters import CustomerFilter, extensions, list_rows
 
     crm = current()
+    plugged = extensions(crm)
+    given: dict[str, list[str]] = {}
+    for item in filter_ or []:
+        name, sep, value = item.partition("=")
+        if not sep or name not in plugged:
+            raise BadInput(f"--filter {item!r}: use NAME=VALUE with NAME one of "
+                           f"{', '.join(sorted(plugged)) or '(no plugin filters installed)'}")
+        given.setdefault(name, []).append(value)
+    extra = {name: values[0] if len(values) == 1 else values for name, values in given.items()}
     f = CustomerFilter(city=city, model=model, classification=classification, member_level=level,
                        specialist=specialist, last_visit_before=last_visit_before,
-                       last_visit_after=last_visit_after, never_visited=never_visited, tag=tag, consent=consent,
-                       do_not_contact=dnc,
-                       first_contact_due=(due_by or crm.today().isoformat()) if (due or due_by) else None)
+                       last_visit_after=last_visit_after, never_visited=never_visited,
+                       churned_months=churned_months, tag=tag, exclude_tag=exclude_tag, consent=consent,
+                       purpose=purpose, do_not_contact=dnc, delivered_from=delivered_from, delivered_to=delivered_to,
+                       vin=vin, first_contact_due=(due_by or crm.today().isoformat()) if (due or due_by) else None,
+                       extra=extra)
     if due and sort == "id":
         sort = "due"
-    rows = list_rows(crm.store, f, limit=limit or None, order=sort)
+    rows = list_rows(crm.store, f, limit=limit or None, order=sort, today=crm.today(), extensions=plugged,
+                     policy=ContactPolicy.from_config(crm.config))
     emit([crm.mask(r) for r in rows], format, empty_message="no customers match")
 
 
@@ -279,6 +299,9 @@ def forget(
 
     crm = current()
     crm.require("customer.forget")
+    from ..archive.customers import get_customer
+
+    get_customer(crm.store, customer_id)  # an unknown id is reported before asking for --yes
     if not yes:
         raise BadInput(f"this erases customer {customer_id}'s personal data for good; add --yes")
     copies = copies_before(crm.store)

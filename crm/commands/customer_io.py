@@ -138,7 +138,7 @@ def export_customers(
         "--masked/--unmasked",
         help="Mask phones, e-mail, WeChat, address (default: masked unless your role may see them; "
              "--unmasked needs such a role)")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="At most this many customers")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many customers")] = None,
 ) -> None:
     """Export customers (one row per car; customers without a car get one row) to CSV, XLSX or JSON.
 

@@ -22,11 +22,15 @@ def migrate(
     status: Annotated[bool, typer.Option("--status", help="Only show applied and pending migrations")] = False,
     format: FormatOption = "table",
 ) -> None:
-    """Apply pending migrations (core and plugins), or show them with --status."""
+    """Apply pending migrations (core and plugins), or show them with --status; creates the
+    database (and its folder) when there is none yet."""
     from .. import migrations
 
     crm = current()
-    store = crm.open_store(migrate=False)
+    new = not crm.db_path.exists()
+    store = crm.open_store(migrate=False, create=not status)
+    if new and not status:
+        crm.info(f"created a new database: {crm.db_path}")
     sets = crm.migration_sets()
     if status:
         rows = migrations.status(store, sets)
@@ -100,6 +104,8 @@ def restore(
 
     crm = current()
     check_backup(source)
+    if not crm.db_path.exists():
+        crm.__dict__["store"] = crm.open_store(create=True)  # restoring into a new file creates it
     crm.require("db.restore")
     if not yes:
         raise BadInput("restoring replaces every record in the database: add --yes to go ahead")

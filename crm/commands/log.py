@@ -44,7 +44,7 @@ def list_(
     channel: Annotated[Str, typer.Option()] = None,
     since: Annotated[Str, typer.Option(help="On or after this date")] = None,
     until: Annotated[Str, typer.Option(help="Before this date")] = None,
-    limit: Annotated[int, typer.Option()] = 100,
+    limit: Annotated[int, typer.Option(min=1)] = 100,
     format: FormatOption = "table",
 ) -> None:
     """List interactions, newest first."""

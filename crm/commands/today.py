@@ -40,9 +40,12 @@ def today(
     now = crm.now()
     the_day = now.date()
     if day:
+        from ..values import Invalid
+        from ..values.dates import parse_date
+
         try:
-            the_day = dt.date.fromisoformat(day)
-        except ValueError:
+            the_day = parse_date(day)
+        except Invalid:
             raise BadInput(f"--day {day!r}: use an ISO date like 2026-11-20") from None
     if me:
         if not crm.actor.is_staff:

@@ -58,7 +58,7 @@ def list_(
     type: Annotated[Str, typer.Option()] = None,
     status: Annotated[Str, typer.Option(help="open or closed")] = None,
     advisor: Annotated[Str, typer.Option()] = None,
-    limit: Annotated[int, typer.Option()] = 100,
+    limit: Annotated[int, typer.Option(min=1)] = 100,
     format: FormatOption = "table",
 ) -> None:
     """List visits, newest first."""

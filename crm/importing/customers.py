@@ -24,7 +24,7 @@ import time
 from typing import Any
 
 from . import adapters
-from .report import Report, Summary
+from .report import Report, Summary, footer_note
 from .rowclean import CONSENT_FIELDS, NOT_STORED, CustomerRowCleaner
 from .source import Table
 
@@ -36,16 +36,17 @@ CHANNELS = ("phone", "sms", "wechat", "email")
 _CHANNEL_ROWS = ", ".join(f"('{ch}', {i})" for i, ch in enumerate(CHANNELS, 1))
 _ALL_GRANTED = "1" * len(CHANNELS)
 KNOWN_FIELDS = set(
-    "name mobile phone2 gender birthday city address source notes email wechat tags card_number member_level "
+    "name mobile mobile2 phone2 classification gender birthday city address source notes email wechat tags card_number member_level "
     "vin plate model model_year colour mileage delivery_date insurance_expiry inspection_due "
     "ref do_not_contact specialist preferred_channel best_time card_issued card_expires".split()
 ) | set(NOT_STORED) | set(CONSENT_FIELDS)
 CUSTOMER_COLUMNS = ("name", "name_rev", "name_pinyin", "name_initials", "gender", "birthday", "mobile",
                     "mobile2", "landline", "wechat", "email", "city", "address", "source", "notes", "ref",
-                    "preferred_channel", "best_time", "specialist_id")
+                    "preferred_channel", "best_time", "specialist_id", "classification")
 #: fields compared on an update (tags separately)
 UPDATE_FIELDS = ("name", "gender", "birthday", "mobile", "mobile2", "landline", "wechat", "email", "city",
-                 "address", "source", "notes", "ref", "preferred_channel", "best_time", "specialist_id")
+                 "address", "source", "notes", "ref", "preferred_channel", "best_time", "specialist_id",
+                 "classification")
 VEHICLE_COLUMNS = ("vin", "vin_rev", "plate", "plate_key", "model", "model_year", "colour", "delivery_date",
                    "mileage", "insurance_expires", "inspection_due")
 VEHICLE_UPDATE = ("plate", "plate_key", "model", "model_year", "colour", "delivery_date", "mileage",
@@ -109,6 +110,7 @@ class CustomerImport:
         except _Abort:
             self.summary.written = False
         self.summary.rejected = self.report.rejected
+        self.summary.skipped = footer_note(self.table.footer_rows)
         self.summary.seconds = round(time.perf_counter() - started, 3)
         return self.summary, self.report
 

@@ -76,10 +76,10 @@ def cleaned_batches(rows: Iterable[tuple[int, dict]], clean: Callable[[dict], tu
                           name="crm-import-cleaner")
     process.start()
     sender.close()  # only the worker writes: its end closing is our end-of-file
-    return _receive(process, receiver)
+    return _receive(process, receiver, rows)
 
 
-def _receive(process: Any, receiver: Any) -> Iterator[list[Cleaned]]:
+def _receive(process: Any, receiver: Any, rows: Any = None) -> Iterator[list[Cleaned]]:
     """The worker's batches until it says it is done; its error raised here; the worker
     killed if we stop early (a daemon process: it dies with us at exit in any case)."""
     finished = False
@@ -96,6 +96,8 @@ def _receive(process: Any, receiver: Any) -> Iterator[list[Cleaned]]:
                 raise payload
             else:
                 finished = True
+                if payload and hasattr(rows, "footer_rows"):
+                    rows.footer_rows.extend(payload)  # the footer rows the worker's reader skipped
                 return
     finally:
         receiver.close()
@@ -111,7 +113,7 @@ def _work(rows: Iterable[tuple[int, dict]], clean: Callable[[dict], tuple], size
     try:
         for batch in _batches(rows, clean, size):
             sender.send_bytes(pickle.dumps(("rows", batch), protocol=pickle.HIGHEST_PROTOCOL))
-        sender.send_bytes(pickle.dumps(("done", None)))
+        sender.send_bytes(pickle.dumps(("done", getattr(rows, "footer_rows", None))))
     except (BrokenPipeError, KeyboardInterrupt):
         return  # the importing process is gone or stopping: nothing to tell
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the importing process

@@ -46,12 +46,23 @@ class Summary:
     #: cells that would have lifted a do-not-contact or re-granted a withdrawn consent (kept)
     kept_stricter: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    #: "3 footer rows: row 102 合计：10 条; …" (totals, signatures, notes under the table)
+    skipped: str = ""
     dry_run: bool = False
     written: bool = False
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+def footer_note(footer_rows: list[tuple[int, str]], shown: int = 3) -> str:
+    """``[(102, "合计：10 条"), …]`` → ``"2 footer rows: row 102 合计：10 条; row 103 制表人：王芳"``."""
+    if not footer_rows:
+        return ""
+    n = len(footer_rows)
+    listed = "; ".join(f"row {row} {text[:40]}" for row, text in footer_rows[:shown])
+    return f"{n} footer row{'s' if n != 1 else ''}: {listed}" + ("; …" if n > shown else "")
 
 
 class Report:

@@ -33,11 +33,12 @@ CUSTOMER_FIELDS = {
     "card_number": "card_number", "member_level": "member_level",
     "ref": "ref", "preferred_channel": "preferred_channel", "best_time": "best_time",
     "do_not_contact": "do_not_contact", "card_issued": "card_issued", "card_expires": "card_expires",
+    "classification": "classification",
 }
 #: importer field -> consent channel (允许电话 …: a yes/no cell per channel)
 CONSENT_FIELDS = {"consent_phone": "phone", "consent_sms": "sms", "consent_wechat": "wechat",
                   "consent_email": "email"}
-PHONE_FIELDS = ("mobile", "phone2")
+PHONE_FIELDS = ("mobile", "mobile2", "phone2")
 VEHICLE_FIELDS = {
     "vin": "vin", "plate": "plate", "model": "model", "model_year": "model_year", "colour": "colour",
     "mileage": "mileage", "delivery_date": "delivery_date", "insurance_expiry": "insurance_expires",

@@ -30,6 +30,22 @@ class Table:
     sheet: str | None = None
     extra: dict = field(default_factory=dict)
 
+    @property
+    def footer_rows(self) -> list[tuple[int, str]]:
+        """(row, text) of the totals/signature/note rows the reader skipped (crm.io.footer)."""
+        return getattr(self.rows, "footer_rows", [])
+
+
+class _Rows:
+    """The rows of a table, and the footer rows skipped while reading them (filled as
+    the rows are read; a worker process sends its list back, see crm.importing.pipeline)."""
+
+    def __init__(self, rows: Iterator, footer_rows: list):
+        self._rows, self.footer_rows = rows, footer_rows
+
+    def __iter__(self):
+        return iter(self._rows)
+
 
 def _estimate_rows(path: Path, kind: str) -> int:
     """About how many rows the file holds (decides the bulk strategy; never exact)."""
@@ -86,7 +102,7 @@ def open_table(path: str | os.PathLike, *, known_fields: set[str], required_any:
 
     p = Path(path)
     return Table(path=p, kind=t.kind, header_row=t.header_row, fields=fields, ignored=list(t.unmapped),
-                 rows=rows(), encoding=t.encoding, sheet=t.sheet,
+                 rows=_Rows(rows(), t.footer_rows), encoding=t.encoding, sheet=t.sheet,
                  extra={"rows_estimate": _estimate_rows(p, t.kind)})
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from . import adapters
-from .report import Report, Summary
+from .report import Report, Summary, footer_note
 from .rowclean import VisitRowCleaner
 from .source import Table
 
@@ -91,6 +91,7 @@ class VisitImport:
         except _Abort:
             self.summary.written = False
         self.summary.rejected = self.report.rejected
+        self.summary.skipped = footer_note(self.table.footer_rows)
         self.summary.seconds = round(time.perf_counter() - started, 3)
         return self.summary, self.report
 

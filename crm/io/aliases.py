@@ -13,6 +13,7 @@ field              meaning
 =================  ===========================================================
 name               customer name (车主 / 客户姓名)
 mobile             main phone number
+mobile2            second mobile (手机2; what ``crm customer export`` writes)
 phone2             second phone number (used when a file has 手机 *and* 电话)
 gender             男/女
 birthday           date of birth
@@ -39,6 +40,7 @@ visit_type         repair-order type (保养, 维修, 钣喷 …)
 advisor            service advisor
 amount             repair-order amount
 notes, tags        free text, labels
+classification     客户等级 VIP/A/B/C (``crm customer classify`` recomputes it)
 ref                the dealer's own customer number (客户编号)
 do_not_contact     免打扰 (是/否, 勿扰 …)
 consent_<channel>  允许电话/短信/微信/邮件 (phone, sms, wechat, email)
@@ -70,6 +72,7 @@ CUSTOMER: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "客户姓名", "客户名", "车主", "车主姓名", "车主名称", "客户名称", "客户", "联系人", "name", "customer", "customer name", "owner", "owner name", "full name"),
     "mobile": ("手机", "手机号", "手机号码", "移动电话", "电话", "联系电话", "电话号码", "联系方式", "客户电话", "车主电话", "车主手机", "客户手机", "mobile", "mobile phone", "cell", "cellphone", "phone", "phone number", "tel", "telephone"),
     "phone2": ("座机", "固话", "固定电话", "办公电话", "家庭电话", "备用电话", "其他电话", "电话2", "联系电话2", "phone 2", "phone2", "landline", "other phone"),
+    "mobile2": ("手机2", "手机号2", "手机号码2", "第二手机", "备用手机", "mobile2", "mobile 2", "second mobile"),
     "gender": ("性别", "称谓", "gender", "sex"),
     "birthday": ("生日", "出生日期", "出生年月日", "birthday", "date of birth", "dob", "birth date"),
     "id_number": ("身份证", "身份证号", "身份证号码", "证件号", "证件号码", "id number", "id card"),
@@ -84,6 +87,7 @@ CUSTOMER: dict[str, tuple[str, ...]] = {
     "sales_advisor": ("销售顾问", "销售员", "销售", "sales", "sales advisor", "salesperson"),
     "notes": ("备注", "说明", "备注信息", "notes", "note", "remark", "remarks", "comment", "comments"),
     "tags": ("标签", "客户标签", "tags", "tag", "labels"),
+    "classification": ("客户等级", "客户分级", "客户级别", "classification", "customer class"),
     "ref": ("客户编号", "客户编码", "客户代码", "档案编号", "ref", "customer ref", "customer no", "customer number"),
     "do_not_contact": ("免打扰", "勿扰", "请勿打扰", "拒绝联系", "do not contact", "dnc", "no contact"),
     "consent_phone": ("允许电话", "接受电话", "电话许可", "consent phone", "allow phone", "phone consent", "phone ok"),

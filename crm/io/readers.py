@@ -45,6 +45,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as _dt
+import itertools
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from crm.io import FileProblem
 from crm.io import aliases as _aliases
+from crm.io.footer import FooterWatch
 from crm.io.sniff import SAMPLE_SIZE, UnknownEncoding, detect_delimiter, detect_encoding, sniff_kind
 
 __all__ = ["read_table", "Table", "Row", "HEADER_SCAN_ROWS", "column_letter"]
@@ -107,7 +109,9 @@ class Table:
     for blank ones), ``mapping`` (header → field, in column order),
     ``columns`` (field → column letter), ``unmapped`` (headers of unmapped
     columns), ``unused_mapping`` (keys of the ``mapping`` argument that
-    matched no column), ``rows_read`` (data rows yielded so far).
+    matched no column), ``rows_read`` (data rows yielded so far), ``footer_rows``
+    (``(row, text)`` of the totals/signature/note rows skipped so far, see
+    :mod:`crm.io.footer`).
     """
 
     def __init__(
@@ -143,6 +147,8 @@ class Table:
         self.unmapped = [h for h, f, x in zip(headers, fields, extra_names) if f is None and x is not None and h]
         self.unused_mapping = unused_mapping
         self.rows_read = 0
+        #: (row, text) of the rows skipped under the table: totals, signatures, notes (crm.io.footer)
+        self.footer_rows: list[tuple[int, str]] = []
         self._rows = rows
         self._close = close
         self._col0 = col_offset
@@ -170,10 +176,18 @@ class Table:
         mapped = [(i, f) for i, f in enumerate(fields) if f is not None]
         named = [(i, n) for i, (f, n) in enumerate(zip(fields, extra_names)) if f is None and n is not None]
         complete = len({f for _, f in mapped}) == len(mapped)
+        footer = FooterWatch()
+        after_blank = False
         try:
             for line, cells in self._rows:
                 if _blank(cells):
+                    after_blank = True
                     continue
+                if footer.is_footer(cells, after_blank=after_blank):
+                    text = " ".join(str(c).strip() for c in cells if c is not None and str(c).strip())
+                    self.footer_rows.append((line, text))
+                    continue
+                after_blank = False
                 if (
                     len(cells) > first
                     and type(cells[first]) is str
@@ -388,11 +402,16 @@ def _byte_lines(fb: IO[bytes], encoding: str) -> Iterator[str]:
     Splitting on b"\\n" is safe for UTF-8 and the GB/Big5 family (their
     multi-byte sequences never contain 0x0A)."""
     dec = codecs.getincrementaldecoder(encoding)("strict")
-    for raw in fb:
-        yield dec.decode(raw)
-    tail = dec.decode(b"", final=True)
-    if tail:
-        yield tail
+    offset = 0  # bytes of the file before ``raw``, to say where a bad byte is
+    for raw in itertools.chain(fb, (b"",)):
+        try:
+            text = dec.decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:
+            exc.file_offset = offset + exc.start  # type: ignore[attr-defined]
+            raise
+        offset += len(raw)
+        if text:
+            yield text
 
 
 def _csv_rows(path: Path, encoding: str, delimiter: str, head: bytes) -> tuple[RawRows, Callable[[], None]]:
@@ -413,12 +432,8 @@ def _csv_rows(path: Path, encoding: str, delimiter: str, head: bytes) -> tuple[R
                     cells = next(reader)
                 except StopIteration:
                     return
-                except UnicodeDecodeError as exc:
-                    raise FileProblem(
-                        path,
-                        f"bytes that are not valid {encoding} ({exc.reason}); save the file as UTF-8 or pass encoding=...",
-                        row=record + 1,
-                    ) from None
+                except UnicodeError as exc:  # UnicodeDecodeError, or UTF-16 without its BOM
+                    raise FileProblem(path, _not_valid_in(encoding, exc), row=record + 1) from None
                 except csv.Error as exc:
                     raise FileProblem(path, f"malformed CSV: {exc}", row=record + 1) from None
                 record += 1
@@ -427,6 +442,31 @@ def _csv_rows(path: Path, encoding: str, delimiter: str, head: bytes) -> tuple[R
             f.close()
 
     return gen(), f.close
+
+
+def _not_valid_in(encoding: str, exc: UnicodeError) -> str:
+    """"the file is not valid gbk text: byte 0xd5 at byte 1234 (illegal multibyte sequence)"."""
+    where = ""
+    if isinstance(exc, UnicodeDecodeError):
+        bad = exc.object[exc.start:exc.start + 1]
+        at = getattr(exc, "file_offset", None)
+        where = f": byte 0x{bad.hex()}" + (f" at offset {at}" if at is not None else "") if bad else ""
+    reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+    return (f"the file is not valid {encoding} text{where} ({reason}); give the file's real encoding"
+            " (e.g. gb18030 or utf-8) or leave the encoding out to have it sniffed")
+
+
+def _wrong_encoding(path: Path, head: bytes, given: str) -> FileProblem | None:
+    """When ``given`` decodes the file without error but no header shows, and the file looks
+    like another encoding: say so (rather than "no header row found")."""
+    try:
+        sniffed = detect_encoding(head)
+    except UnknownEncoding:
+        return None
+    if codecs.lookup(sniffed).name == codecs.lookup(given).name:
+        return None
+    return FileProblem(path, f"no header row found when the file is read as {given}; it looks like {sniffed}"
+                             f" text: give {sniffed} as the encoding, or leave the encoding out to have it sniffed")
 
 
 def _open_text(path: Path, head: bytes, encoding: str | None,
@@ -442,7 +482,7 @@ def _open_text(path: Path, head: bytes, encoding: str | None,
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise ValueError(f"unknown encoding {encoding!r}") from None
+            raise FileProblem(path, f"unknown encoding {encoding!r} (e.g. utf-8, gb18030, gbk, utf-16)") from None
     if delimiter is None:
         delimiter = detect_delimiter(head[:SAMPLE_SIZE].decode(encoding, errors="ignore"))
     rows, close = _csv_rows(path, encoding, delimiter, head)
@@ -693,6 +733,8 @@ def read_table(
                 first_problem = first_problem or problem
                 untried = [d for d in ",\t;|" if d not in tried]
                 if not untried:
+                    if encoding is not None and first_problem.row is None:
+                        raise (_wrong_encoding(p, head, encoding) or first_problem) from None
                     raise first_problem from None
                 meta, rows, close = _open_text(p, head, meta["encoding"], untried[0])
                 tried.append(untried[0])

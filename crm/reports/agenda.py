@@ -48,13 +48,15 @@ def core_items(app, day: dt.date, staff: str | None, now: dt.datetime) -> list[d
         items.append({"kind": "appointment_confirm", "priority": 1 if at[:10] == lo else 2, "due": at,
                       "customer_id": cid, "title": f"确认预约: {name or ''} {when} {at[11:16]} {typ}",
                       "ref": f"appointment:{aid}"})
-    # first contact due (new archives assigned to a specialist)
-    sql = ("SELECT c.id, c.name, c.first_contact_due FROM customers c WHERE c.first_contact_due IS NOT NULL"
-           " AND c.first_contact_due < ? AND c.forgotten_at IS NULL AND c.do_not_contact = 0"
-           + (" AND c.specialist_id = ?" if staff else "")
-           + " AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND i.direction = 'out'"
+    # first contact due (new archives assigned to a specialist): the archive's customer filter
+    from ..archive.filters import CustomerFilter, compile_filter
+
+    where, params = compile_filter(CustomerFilter(first_contact_due=lo, do_not_contact=False,
+                                                  specialist=[staff] if staff else None), today=day)
+    sql = (f"SELECT c.id, c.name, c.first_contact_due FROM customers c WHERE {where}"
+           " AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND i.direction = 'out'"
            " AND i.at >= substr(c.created_at, 1, 19)) ORDER BY c.first_contact_due LIMIT 500")
-    for cid, name, due in conn.execute(sql, ((day + ONE).isoformat(),) + ((staff_id,) if staff else ())):
+    for cid, name, due in conn.execute(sql, params):
         late = due[:10] < lo
         items.append({"kind": "first_contact", "priority": 0 if late else 1, "due": due, "customer_id": cid,
                       "title": f"首次联系{'(逾期)' if late else ''}: {name or ''}", "ref": f"first_contact:{cid}"})

@@ -23,6 +23,11 @@ for text containing month names such as ``5 Mar 2025``):
   decided by the values when one of them exceeds 12; when both are ≤ 12 the
   date is ambiguous and rejected unless ``dayfirst=True/False`` is given.
 
+:func:`parse_moment` is the same parser for what people type on the command line or in
+a results sheet (``--at "2026/12/4 15:20"``, ``2026年12月4日 15:20``): an aware date-time
+in the dealer's time zone.  Every command that takes a date or a time uses these three
+functions, so what the importer accepts, every other command accepts too.
+
 Years outside 1900–2100 are rejected as implausible; impossible dates
 (``2025-02-30``) are rejected with a reason.
 
@@ -52,6 +57,7 @@ __all__ = [
     "MAX_YEAR",
     "parse_date",
     "parse_datetime",
+    "parse_moment",
     "from_excel_serial",
 ]
 
@@ -318,3 +324,41 @@ def parse_datetime(value: Any, *, dayfirst: bool | None = None, epoch1904: bool 
             except ValueError:
                 pass  # the slow path gives the reason
     return _parse(value, dayfirst, epoch1904)
+
+
+_OFFSET = re.compile(r"(?:z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
+_HAS_TIME = re.compile(r"\d\s*[:：时点]|\d[T ]\d{2}(?::?\d{2})|[上下中晚早]午|凌晨|晚上|[ap]\.?m\.?$", re.IGNORECASE)
+
+
+def parse_moment(value: Any, tz: _dt.tzinfo, *, date_only_at: _dt.time | None = None) -> _dt.datetime:
+    """A date-time as people type it (every format :func:`parse_datetime` reads), aware in ``tz``.
+
+    Text without an offset is local time in ``tz``; with one (``Z``, ``+08:00``) it is
+    converted.  A date without a time gives ``date_only_at`` (default midnight).
+
+    >>> import zoneinfo
+    >>> sh = zoneinfo.ZoneInfo("Asia/Shanghai")
+    >>> parse_moment("2026/12/4 15:20", sh).isoformat()
+    '2026-12-04T15:20:00+08:00'
+    >>> parse_moment("2026年12月4日 15:20", sh) == parse_moment("2026-12-04T15:20", sh)
+    True
+    >>> parse_moment("2026-12-04T07:20:00Z", sh).isoformat()
+    '2026-12-04T15:20:00+08:00'
+    >>> parse_moment("2026-12-04", sh, date_only_at=_dt.time(18)).isoformat()
+    '2026-12-04T18:00:00+08:00'
+    """
+    if isinstance(value, _dt.datetime):
+        moment = value
+    elif isinstance(value, _dt.date):
+        moment = _dt.datetime.combine(value, date_only_at or _dt.time())
+    else:
+        text = strip_invisible(str(value if value is not None else "")).strip()
+        if _OFFSET.search(text) and not text.isdigit():
+            try:
+                return _dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")).astimezone(tz)
+            except ValueError:
+                return parse_datetime(text).replace(tzinfo=_CHINA).astimezone(tz)  # China time, made naive
+        moment = parse_datetime(value if isinstance(value, (int, float)) else text)
+        if date_only_at is not None and isinstance(value, str) and not _HAS_TIME.search(text):
+            moment = _dt.datetime.combine(moment.date(), date_only_at)
+    return moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=tz)

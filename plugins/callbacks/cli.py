@@ -18,9 +18,11 @@ app = new_app("Callbacks (回访): plan the calls, work the queue, record result
 def _day(value: str | None, what: str) -> dt.date | None:
     if value is None:
         return None
+    from crm.api import Invalid, parse_date
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return parse_date(value)
+    except Invalid:
         raise BadInput(f"{what} {value!r} is not a date like 2026-11-20") from None
 
 
@@ -38,7 +40,7 @@ def plan(
     crm = current()
     day = _day(as_of, "--as-of") or crm.today()
     stats, notes = run_plan(crm, day, full=full, dry_run=dry_run)
-    _warn_unknown_holidays(crm, day)
+    _warn_unknown_holidays(crm, day, record=not dry_run)
     if explain:
         from crm.api import QuietHours
 
@@ -60,12 +62,22 @@ def plan(
 CALENDAR_LOOKAHEAD_DAYS = 45
 
 
-def _warn_unknown_holidays(crm, day) -> None:
+def _warn_unknown_holidays(crm, day, *, record: bool) -> None:
+    """Warn about unknown holidays once a day (cron runs the plan often; one warning is enough)."""
     import datetime as dt
 
+    from .store import read_state, write_state
+
     message = crm.calendar.warning(day, day + dt.timedelta(days=CALENDAR_LOOKAHEAD_DAYS))
-    if message:
-        crm.warn(message)
+    if not message:
+        return
+    today = crm.today().isoformat()
+    if read_state(crm.store.conn).get("calendar_warned_on") == today:
+        return
+    crm.warn(message)
+    if record:
+        with crm.transaction() as tx:
+            write_state(tx.conn, {"calendar_warned_on": today}, tx.now)
 
 
 @app.command()
@@ -73,7 +85,7 @@ def due(
     me: Annotated[bool, typer.Option("--me", help="Only my calls")] = False,
     staff: Annotated[Optional[str], typer.Option(help="Only this specialist's calls")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="The day (default today)")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="At most this many")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many")] = None,
     format: FormatOption = "table",
 ) -> None:
     """The calls to make: overdue first, then members, then by due date."""

@@ -20,8 +20,10 @@ def register_callback_rules(register: Callable[..., None], settings: dict) -> No
     ``@hookimpl(optionalhook=True)`` so your plugin still loads without callbacks.
 
     :param register: ``register(name, find, *, title, window_days=3, expire_days=15,
-        enabled=True, options=None)``.  ``name`` is unique (``[a-z_]+``); ``title`` is the
-        department's word for the reason (e.g. "召回通知").  ``find(ctx, lo, hi)`` returns
+        enabled=True, options=None, purpose="service")``.  ``name`` is unique (``[a-z_]+``);
+        ``title`` is the department's word for the reason (e.g. "召回通知"); ``purpose``
+        (``safety``, ``service``, ``care``, ``marketing``: docs/privacy.md) is what the core's
+        contact policy is asked for each candidate.  ``find(ctx, lo, hi)`` returns
         an iterable of candidate dicts whose start day ``on`` lies in ``[lo, hi]`` (two
         ``datetime.date``):
 
@@ -36,8 +38,9 @@ def register_callback_rules(register: Callable[..., None], settings: dict) -> No
         ``ctx`` has ``conn`` (sqlite3, read only please), ``as_of`` (date), ``calendar``
         (the app's working days, :class:`crm.api.Calendar`), ``options``
         (this rule's ``[callbacks.rules.<name>]`` config table merged over ``options``),
-        ``full`` (bool: ``plan --full``).  The planner checks consent, do-not-contact,
-        duplicates, merging and capacity itself; a rule only says who and when.
+        ``full`` (bool: ``plan --full``).  The planner asks the contact policy (consent,
+        do-not-contact, a number), checks duplicates, merging and capacity itself; a rule
+        only says who and when.
     :param settings: the ``[callbacks]`` config section (read only).
 
     Example::

@@ -6,8 +6,8 @@ One run, in one write transaction:
    (the last ``as_of`` it planned) and ``as_of`` (the first run looks back
    ``lookback_days``); service visits also catch new/changed visits by id/updated_at;
 2. a candidate whose key was planned before is dropped (idempotent), as is one the
-   customer may not receive (do-not-contact, no phone consent, no number, forgotten) or
-   whose last day has passed;
+   core's contact policy refuses for the rule's purpose (``crm.archive.contact``:
+   forgotten, do-not-contact, no phone consent, no number) or whose last day has passed;
 3. candidates of one customer whose windows overlap merge into one task (several
    reasons), also into an open task planned before;
 4. new tasks go to the active callback specialists within their daily capacity, on a
@@ -27,6 +27,7 @@ import json
 from operator import itemgetter
 from typing import Any
 
+from crm.api import ContactFacts, ContactPolicy, contact_facts
 
 from . import store
 from .rules import Rule, RuleContext, parse_day
@@ -88,14 +89,17 @@ class Plan:
         self.explain: list[dict] = []
         self.stats = {"as_of": as_of.isoformat(), "considered": 0, "created": 0, "merged": 0, "skipped": 0,
                       "already_planned": 0, "expired": 0, "over_capacity": 0, "unassigned": 0}
-        self._facts: dict[int, dict] = {}
+        self._facts: dict[int, ContactFacts] = {}
+        policy = ContactPolicy.from_config(tx.app.config)
+        self.policy = policy.denying_missing() if settings.get("missing_consent") == "deny" else policy
         self._rule_facts: dict[int, tuple] = {}  # id(rule) -> what normalise needs of it, worked out once
 
     # ------------------------------------------------------------------ explain
     def note(self, cand: dict, decision: str, why: str, task_id=None) -> None:
+        facts = self._facts.get(cand["customer_id"])
         self.explain.append({
             "customer_id": cand["customer_id"],
-            "customer": (self._facts.get(cand["customer_id"]) or {}).get("name"),
+            "customer": facts.name if facts is not None else None,
             "rule": cand["rule"], "key": cand["key"], "decision": decision, "task_id": task_id, "why": why,
         })
 
@@ -157,8 +161,8 @@ class Plan:
         if facts is None or facts[0] is not rule:
             facts = self._rule_facts[id(rule)] = (
                 rule, rule.name, rule.title, max(rule.window_days - 1, 0), dt.timedelta(days=rule.expire_days),
-                rule.options.get("audience", "all"))
-        _, name, title, window, expire, audience = facts
+                rule.options.get("audience", "all"), rule.purpose)
+        _, name, title, window, expire, audience, purpose = facts
         get = raw.get
         on = get("on")
         if type(on) is not dt.date:  # rules mostly give dates; anything else as parse_day reads it
@@ -187,13 +191,13 @@ class Plan:
             "start_on": start, "due_on": due, "last_on": last, "reason": get("reason") or title,
             "vehicle_id": get("vehicle_id"), "visit_id": get("visit_id"),
             "avoid": {s for s in avoid if s} if avoid else set(), "skip": get("skip"),
-            "audience": audience,
+            "audience": audience, "purpose": purpose,
         }
 
     def drop_planned(self, candidates: list[dict]) -> list[dict]:
         done = store.planned_keys(self.conn, [(c["rule"], c["key"]) for c in candidates])
-        self._facts = store.contact_facts(self.conn, sorted({c["customer_id"] for c in candidates}),
-                                          self.as_of.isoformat())
+        self._facts = contact_facts(self.conn, sorted({c["customer_id"] for c in candidates}), self.as_of,
+                                    channels=("phone",))
         out = []
         for cand in candidates:
             task_id = done.get((cand["rule"], cand["key"]))
@@ -205,22 +209,16 @@ class Plan:
         return out
 
     def check_allowed(self, candidates: list[dict]) -> list[dict]:
-        deny_missing = self.settings.get("missing_consent") == "deny"
+        decide, as_of = self.policy.decide, self.as_of
         out = []
         for cand in candidates:
             facts = self._facts.get(cand["customer_id"])
             why = None
             if cand["skip"]:
                 why = str(cand["skip"])
-            elif facts is None or facts["forgotten"]:
-                why = "customer not in the archive (or forgotten)"
-            elif facts["do_not_contact"]:
-                why = "do not contact (客户要求勿扰)"
-            elif facts["consent"] == 0 or (facts["consent"] is None and deny_missing):
-                why = "no consent to phone calls"
-            elif not facts["phone"]:
-                why = "no phone number"
-            elif cand["audience"] == "members" and not facts["member"]:
+            elif not (decision := decide(facts, "phone", cand["purpose"], as_of)):
+                why = decision.why  # the core's contact policy (crm.archive.contact)
+            elif cand["audience"] == "members" and not facts.member:
                 why = "not a member (rule audience: members)"
             elif cand["last_on"] < self.as_of:
                 why = f"window passed (last day {cand['last_on'].isoformat()})"
@@ -228,7 +226,7 @@ class Plan:
                 self.stats["skipped"] += 1
                 self.note(cand, "skipped", why)
                 continue
-            cand["member"] = facts["member"]
+            cand["member"] = facts.member
             out.append(cand)
         return out
 
@@ -511,6 +509,16 @@ def run_plan(app, as_of: dt.date, *, full: bool = False, dry_run: bool = False) 
     return plan.stats, plan.explain
 
 
+def _purpose(value) -> str:
+    from crm.api import PURPOSES
+    from crm.errors import BadInput
+
+    value = value or "service"
+    if value not in PURPOSES:
+        raise BadInput(f"schedule_callback purpose {value!r} is not one of {', '.join(PURPOSES)}")
+    return value
+
+
 def schedule(tx, request: dict) -> int | None:
     """The ``schedule_callback`` service: queue one call asked for by another plugin."""
     from crm.errors import BadInput
@@ -527,7 +535,7 @@ def schedule(tx, request: dict) -> int | None:
     name = str(request.get("rule") or "requested")
     rule = next((r for r in load_rules(tx.app, settings) if r.name == name), None) or Rule(
         name=name, title=request.get("reason") or name, find=lambda *_: [], window_days=3, expire_days=15,
-        source="request")
+        source="request", purpose=_purpose(request.get("purpose")))
     on = parse_day(request.get("start_on")) or today
     due = parse_day(request.get("due_on"))
     key = str(request.get("ref") or f"{name}:{customer_id}:{tx.now}")

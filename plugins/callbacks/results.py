@@ -13,7 +13,7 @@ import datetime as dt
 import json
 
 from crm.errors import BadInput, PermissionDenied
-from crm.api import QuietHours, parse_hhmm
+from crm.api import QuietHours, book_appointment, log_interaction, parse_hhmm
 
 from .settings import ASPECTS, RESULT_TITLES, RESULTS
 from .store import reason_text
@@ -61,15 +61,13 @@ def parse_aspects(values) -> list[str]:
 
 
 def parse_moment(value, tz) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        text = str(value or "").strip().replace("/", "-")
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise BadInput(f"time {value!r} is not a date and time like 2026-11-20 10:30") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    """What a person typed (``2026/12/4 15:20``, ``2026年12月4日 15:20`` …): crm.values.dates."""
+    from crm.api import Invalid, parse_moment as parse
+
+    try:
+        return parse(value, tz)
+    except Invalid as exc:
+        raise BadInput(f"time {value!r} is not a date and time like 2026-11-20 10:30 ({exc})") from None
 
 
 def next_attempt(called_at: dt.datetime, tried: list[dt.datetime], slots: list[str], quiet: QuietHours,
@@ -137,12 +135,10 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
             raise BadInput(f"appointment {at.isoformat(timespec='minutes')} is not after the call")
         if result == "unreachable":
             raise BadInput("an unreachable customer cannot book an appointment")
-        cursor = conn.execute(
-            "INSERT INTO appointments (customer_id, vehicle_id, at, type, staff, status, note, source, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, NULL, 'booked', ?, 'callback', ?, ?)",
-            (task["customer_id"], task["vehicle_id"], at.isoformat(timespec="minutes"), atype,
-             f"回访预约 callback {task['id']}", tx.now, tx.now))
-        appointment_id = cursor.lastrowid
+        booked = book_appointment(tx, customer_id=task["customer_id"], at=at.isoformat(timespec="minutes"),
+                                  vehicle=task["vehicle_id"], type=atype, staff=staff or None,
+                                  note=f"回访预约 callback {task['id']}", source="callback")
+        appointment_id = booked["id"]
 
     cursor = conn.execute(
         "INSERT INTO callback_calls (task_id, customer_id, staff, called_at, attempt, result, score, aspects, note,"
@@ -154,10 +150,9 @@ def record_result(tx, task: dict, *, result: str, score: int | None = None, aspe
     summary = f"回访: {reason_text(task['reasons'])}"
     if aspects:
         summary += " | 不满意方面: " + "、".join(ASPECTS[a] for a in aspects)
-    conn.execute(
-        "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref, created_at)"
-        " VALUES (?, ?, ?, 'phone', 'out', 'callback', ?, ?, ?, ?)",
-        (task["customer_id"], called, staff, summary, result, f"callback:{task['id']}", tx.now))
+    log_interaction(tx, {"customer_id": task["customer_id"], "at": called, "staff": staff, "channel": "phone",
+                         "direction": "out", "kind": "callback", "summary": summary, "outcome": result,
+                         "ref": f"callback:{task['id']}"}, audit=False)
 
     # the task moves on
     max_attempts = int(settings["max_attempts"])

@@ -32,6 +32,7 @@ class Rule:
     expire_days: int = 15
     options: dict = dataclasses.field(default_factory=dict)
     source: str = "built-in"
+    purpose: str = "service"  # why we call (crm.archive.contact.PURPOSES): decides the consent it needs
 
 
 @dataclasses.dataclass
@@ -346,16 +347,16 @@ def find_holiday(ctx, lo, hi):
                    "key": f"holiday:{name}:{first.year}:{cid}", "reason": f"{title}关怀"}
 
 
-BUILTIN = [
-    ("service_visit", "售后回访", find_service_visit),
-    ("delivery", "新车交付回访", find_delivery),
-    ("first_maintenance", "首保提醒", find_first_maintenance),
-    ("card_expiry", "会员卡到期", find_card_expiry),
-    ("insurance", "续保提醒", find_insurance),
-    ("inspection", "年检提醒", find_inspection),
-    ("birthday", "生日关怀", find_birthday),
-    ("anniversary", "购车周年", find_anniversary),
-    ("holiday", "节日关怀", find_holiday),
+BUILTIN = [  # name, title, find, purpose (docs/privacy.md: contact purposes)
+    ("service_visit", "售后回访", find_service_visit, "service"),
+    ("delivery", "新车交付回访", find_delivery, "service"),
+    ("first_maintenance", "首保提醒", find_first_maintenance, "service"),
+    ("card_expiry", "会员卡到期", find_card_expiry, "care"),
+    ("insurance", "续保提醒", find_insurance, "marketing"),
+    ("inspection", "年检提醒", find_inspection, "service"),
+    ("birthday", "生日关怀", find_birthday, "care"),
+    ("anniversary", "购车周年", find_anniversary, "care"),
+    ("holiday", "节日关怀", find_holiday, "care"),
 ]
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -366,20 +367,25 @@ def load_rules(app, settings: dict) -> list[Rule]:
     configured = settings.get("rules") or {}
 
     def register(name, find, *, title=None, window_days=3, expire_days=15, enabled=True, options=None,
-                 _source="plugin"):
+                 purpose="service", _source="plugin"):
+        from crm.api import PURPOSES
+
         if not NAME.match(str(name)) or any(r.name == name for r in rules):
             raise ConfigError(f"callback rule name {name!r} is invalid or registered twice")
         opts = {**(options or {}), **(configured.get(name) or {})}
+        purpose = opts.get("purpose", purpose)
+        if purpose not in PURPOSES:
+            raise ConfigError(f"callback rule {name}: purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
         rules.append(Rule(
             name=name, title=title or name, find=find, source=_source,
             enabled=bool(opts.get("enabled", enabled)),
             window_days=int(opts.get("window_days", window_days)),
             expire_days=int(opts.get("expire_days", expire_days)),
-            options=opts,
+            options=opts, purpose=purpose,
         ))
 
-    for name, title, find in BUILTIN:
-        register(name, find, title=title, _source="built-in")
+    for name, title, find, purpose in BUILTIN:
+        register(name, find, title=title, purpose=purpose, _source="built-in")
     if hasattr(app.hook, "register_callback_rules"):
         app.plugins.call_each("register_callback_rules", register=register, settings=settings)
     return rules

@@ -128,18 +128,3 @@ def planned_keys(conn, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int
                 [rule, *part]):
                 out[(rule, key)] = task_id
     return out
-
-
-def contact_facts(conn, customer_ids: list[int], as_of: str) -> dict[int, dict]:
-    """Name, phone, do-not-contact, phone consent and membership of each customer."""
-    out: dict[int, dict] = {}
-    for part in chunks(customer_ids):
-        for cid, name, phone, dnc, forgotten, consent, member in conn.execute(
-            "SELECT c.id, c.name, coalesce(c.mobile, c.mobile2, c.landline), c.do_not_contact, c.forgotten_at,"
-            " (SELECT granted FROM customer_consents k WHERE k.customer_id = c.id AND k.channel = 'phone'),"
-            " EXISTS (SELECT 1 FROM membership_cards m WHERE m.customer_id = c.id AND m.status = 'active'"
-            "         AND (m.expires_on IS NULL OR m.expires_on >= ?))"
-            f" FROM customers c WHERE c.id IN ({marks(part)})", [as_of, *part]):
-            out[cid] = {"name": name, "phone": phone, "do_not_contact": bool(dnc), "forgotten": bool(forgotten),
-                        "consent": consent, "member": bool(member)}
-    return out

@@ -4,6 +4,12 @@ the results, ``import-results`` reads them back — validated, idempotent, all o
 Idempotency: each row carries the task's attempt count at export (``已尝试``); the row's
 result is stored with the key ``xlsx:<task>:<attempt+1>``, so importing the same file again
 skips what is already in (and a task recorded meanwhile is reported, not overwritten).
+
+A corrected sheet: a row already imported is checked again like a new one (an invalid value
+is always reported, exit 2, nothing imported) and compared with the call recorded from it;
+a changed value is a conflict — reported with the recorded value, never applied (the call
+has had its effects: the task closed, an appointment or a complaint may follow), exit 3
+once the new rows are in.  See docs/callbacks.md "A corrected results sheet".
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from crm.api import emit
 from . import settings as settings_mod
 from .files import unformula, write_table
 from .results import parse_aspects, parse_moment, parse_result, parse_score, record_result
-from .settings import RESULT_TITLES
+from .settings import ASPECTS, RESULT_TITLES
 from .store import get_task
 
 #: (header, key); the filled-in columns come last
@@ -100,11 +106,13 @@ def _validate(app, number: int, rec: dict, settings: dict, seen: set, problems: 
         exported = None
         fail("attempts", "the attempt count written by the export is missing or changed")
     out: dict = {"row": number}
+    recorded = None
     if task is not None and exported is not None:
         key = f"xlsx:{task['id']}:{exported + 1}"
-        if app.store.scalar("SELECT 1 FROM callback_calls WHERE import_key = ?", (key,)):
-            return "duplicate"
-        if task["id"] in seen:
+        recorded = app.store.query_one("SELECT * FROM callback_calls WHERE import_key = ?", (key,))
+        if recorded is not None:
+            pass  # imported before: checked below like a new row, then compared with what was recorded
+        elif task["id"] in seen:
             fail("id", "the same task appears twice in the file")
         elif task["status"] != "open":
             fail("id", f"task is {task['status']} already")
@@ -162,7 +170,42 @@ def _validate(app, number: int, rec: dict, settings: dict, seen: set, problems: 
     if bad:
         problems.extend(bad)
         return None
+    if recorded is not None:
+        changes = _changes(app, recorded, out)
+        if not changes:
+            return "duplicate"
+        return {"conflicts": [{"row": number, "column": header[k], "value": new,
+                               "reason": f"already imported as {old!r}; a re-import does not change a recorded call"}
+                              for k, old, new in changes]}
     return out
+
+
+def _changes(app, recorded: dict, out: dict) -> list[tuple[str, str, str]]:
+    """(key, recorded value, value in the sheet) of each column that differs from the call."""
+    import json
+
+    def norm(v):
+        return None if v in (None, [], "") else v
+
+    def shown(key, v):
+        if norm(v) is None:
+            return ""
+        if key == "result":
+            return RESULT_TITLES.get(v, v)
+        if key == "aspects":
+            return "、".join(ASPECTS.get(a, a) for a in v)
+        return v.isoformat(sep=" ", timespec="minutes") if isinstance(v, dt.datetime) else str(v)
+
+    was = {"result": recorded["result"], "score": recorded["score"],
+           "aspects": json.loads(recorded["aspects"]) if recorded["aspects"] else [],
+           "note": recorded["note"], "suggestion": recorded["suggestion"], "staff": recorded["staff"],
+           "called_at": parse_moment(recorded["called_at"], app.tz)}
+    diffs = []
+    for key, old in was.items():
+        new = out.get(key)
+        if norm(new) != norm(old):
+            diffs.append((key, shown(key, old), shown(key, new)))
+    return diffs
 
 
 def import_results(app, file: Path, *, dry_run: bool, skip_invalid: bool, format) -> None:
@@ -170,11 +213,14 @@ def import_results(app, file: Path, *, dry_run: bool, skip_invalid: bool, format
     app.require("callbacks.record")
     rows = _read(file)
     problems: list[dict] = []
-    counts = {"imported": 0, "already_imported": 0, "blank": 0, "bad": 0}
-    good, seen = [], set()
+    counts = {"imported": 0, "already_imported": 0, "changed": 0, "blank": 0, "bad": 0}
+    good, seen, conflicts = [], set(), []
     for number, rec in rows:
         checked = _validate(app, number, rec, settings, seen, problems)
-        if checked == "duplicate":
+        if isinstance(checked, dict) and "conflicts" in checked:
+            counts["changed"] += 1
+            conflicts.extend(checked["conflicts"])
+        elif checked == "duplicate":
             counts["already_imported"] += 1
         elif checked == "blank":
             counts["blank"] += 1
@@ -184,13 +230,15 @@ def import_results(app, file: Path, *, dry_run: bool, skip_invalid: bool, format
             good.append(checked)
     columns = ["row", "column", "value", "reason"]
     if dry_run or (problems and not skip_invalid):
-        if problems:
-            emit(problems, format, columns=columns)
+        if problems or conflicts:
+            emit(problems + conflicts, format, columns=columns)
         counts["would_import" if dry_run else "imported"] = len(good) if dry_run else 0
         app.info(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
         if problems:
             raise BadInput(f"{file}: {counts['bad']} bad row(s); nothing imported"
                            + ("" if dry_run else " (fix them, or use --skip-invalid)"))
+        if conflicts:
+            raise NeedsAttention(_conflict_line(file, counts))
         return
     source = f"xlsx:{Path(file).name}"
     with app.transaction() as tx:
@@ -210,8 +258,16 @@ def import_results(app, file: Path, *, dry_run: bool, skip_invalid: bool, format
         if problems and not skip_invalid:
             raise BadInput(f"{file}: row {problems[0]['row']}: {problems[0]['reason']}; nothing imported")
         tx.audit("import", "callback_call", count=counts["imported"], detail={"file": Path(file).name, **counts})
-    if problems:
-        emit(problems, format, columns=columns)
+    if problems or conflicts:
+        emit(problems + conflicts, format, columns=columns)
     app.info(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
     if problems:
-        raise NeedsAttention(f"{file}: imported {counts['imported']} row(s); {counts['bad']} bad row(s) skipped")
+        raise NeedsAttention(f"{file}: imported {counts['imported']} row(s); {counts['bad']} bad row(s) skipped"
+                             + (f"; {counts['changed']} changed row(s) not applied" if conflicts else ""))
+    if conflicts:
+        raise NeedsAttention(_conflict_line(file, counts))
+
+
+def _conflict_line(file, counts: dict) -> str:
+    return (f"{file}: {counts['changed']} row(s) already imported were changed in the sheet; the recorded calls"
+            f" stay as they are (record a new call with 'crm callbacks record' if the customer was called again)")

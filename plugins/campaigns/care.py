@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crm.api import contact_facts, log_interaction
 from crm.errors import BadInput, NotFound
 
 from . import lunar, messages
-from .common import log_interaction, reachable_channel, settings
+from .common import contact_policy, settings
 
 SOLAR = {"new_year": ("元旦", 1, 1), "womens_day": ("妇女节", 3, 8), "labour_day": ("劳动节", 5, 1),
          "national_day": ("国庆节", 10, 1)}
@@ -124,6 +125,8 @@ def run(tx, as_of: dt.date, kinds: tuple[str, ...] = KINDS, dry_run: bool = Fals
         for customer, occasion, extra in renewal_targets(store, as_of, int(cfg["renewal_days_ahead"])):
             plans.append(("card_renewal", occasion, customer, "card_renewal", extra, cfg["renewal_gift"]))
     results, templates = [], {}
+    policy, channels = contact_policy(app), list(cfg["care_channels"])
+    facts = contact_facts(tx.conn, sorted({p[2]["id"] for p in plans}), as_of)
     for campaign, occasion, customer, template_name, extra, gift in app.progress(plans, label="care"):
         row = {"campaign": campaign, "occasion": occasion, "customer_id": customer["id"], "name": customer["name"]}
         done = store.scalar("SELECT 1 FROM campaigns_care_sends WHERE customer_id = ? AND campaign = ? AND occasion = ?",
@@ -131,9 +134,9 @@ def run(tx, as_of: dt.date, kinds: tuple[str, ...] = KINDS, dry_run: bool = Fals
         if done:
             results.append({**row, "channel": None, "status": "already"})
             continue
-        channel = reachable_channel(store, customer, list(cfg["care_channels"]))
-        if channel is None:
-            results.append({**row, "channel": None, "status": "no_channel"})
+        channel, decision = policy.first_channel(facts.get(customer["id"]), channels, "care", as_of)
+        if channel is None:  # the core's contact policy says why (docs/privacy.md)
+            results.append({**row, "channel": None, "status": "no_channel", "why": decision.why})
             continue
         if dry_run:
             results.append({**row, "channel": channel, "status": "would_send"})
@@ -152,6 +155,8 @@ def run(tx, as_of: dt.date, kinds: tuple[str, ...] = KINDS, dry_run: bool = Fals
         if gift:
             add_gift(tx, customer["id"], gift, campaign=campaign, occasion=occasion)
         results.append({**row, "channel": channel, "status": status})
+    for r in results:
+        r.setdefault("why", None)  # why nobody could be greeted (no_channel): the contact policy's reason
     sent = [r for r in results if r["status"] in ("sent", "held", "no_sender")]
     if sent and not dry_run:
         tx.audit("care", "campaigns_care", [r["customer_id"] for r in sent], count=len(sent),
@@ -170,9 +175,9 @@ def add_gift(tx, customer_id: int, gift: str, *, campaign: str, occasion: str | 
         (customer_id, campaign, occasion, gift, "given" if given else "planned",
          tx.app.today().isoformat() if given else None, tx.actor.code if given else None, note, tx.now, tx.now)
     ).lastrowid
-    log_interaction(tx, customer_id, channel="visit" if given else "gift", kind="gift",
-                    summary=f"礼品: {gift} ({campaign}{' ' + occasion if occasion else ''})",
-                    outcome="given" if given else "planned", ref=f"gift:{gift_id}")
+    log_interaction(tx, {"customer_id": customer_id, "channel": "visit" if given else "other", "kind": "gift",
+                         "summary": f"礼品: {gift} ({campaign}{' ' + occasion if occasion else ''})",
+                         "outcome": "given" if given else "planned", "ref": f"gift:{gift_id}"}, audit=False)
     return gift_id
 
 
@@ -185,6 +190,7 @@ def give_gift(tx, gift_id: int, note: str | None = None) -> None:
     tx.conn.execute("UPDATE campaigns_gifts SET status = 'given', given_on = ?, given_by = ?,"
                     " note = coalesce(?, note), updated_at = ? WHERE id = ?",
                     (tx.app.today().isoformat(), tx.actor.code, note, tx.now, gift_id))
-    log_interaction(tx, row["customer_id"], channel="visit", kind="gift", summary=f"礼品已送达: {row['gift']}",
-                    outcome="given", ref=f"gift:{gift_id}")
+    log_interaction(tx, {"customer_id": row["customer_id"], "channel": "visit", "kind": "gift",
+                         "summary": f"礼品已送达: {row['gift']}", "outcome": "given",
+                         "ref": f"gift:{gift_id}"}, audit=False)
     tx.audit("give", "campaigns_gift", [gift_id])

@@ -85,7 +85,7 @@ def care_holidays(
 @care_app.command("list")
 def care_list(
     campaign: Annotated[Optional[str], typer.Option(help="e.g. birthday, holiday:mid_autumn, card_renewal")] = None,
-    limit: Annotated[int, typer.Option()] = 200,
+    limit: Annotated[int, typer.Option(min=1)] = 200,
     format: FormatOption = "table",
 ) -> None:
     """Greetings sent (newest first)."""
@@ -378,7 +378,7 @@ def outbox_release() -> None:
 def outbox_messages(
     status: Annotated[Optional[str], typer.Option(help="held, sent, no_sender or failed")] = None,
     campaign: Annotated[Optional[str], typer.Option(help="e.g. event:3, care:birthday")] = None,
-    limit: Annotated[int, typer.Option()] = 200,
+    limit: Annotated[int, typer.Option(min=1)] = 200,
     format: FormatOption = "table",
 ) -> None:
     """Messages this plugin sent or holds (newest first)."""

@@ -1,4 +1,4 @@
-"""Small helpers shared by the campaigns modules: settings, dates, files, the interactions log."""
+"""Small helpers shared by the campaigns modules: settings, dates, files, the contact policy."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from crm.api import CHANNELS  # noqa: F401  (the core's, defined once)
 from crm.errors import BadInput
 
-CHANNELS = ("phone", "sms", "wechat", "email")
 MESSAGE_CHANNELS = ("sms", "wechat", "email")
 
 DEFAULTS = {
@@ -57,19 +57,21 @@ def parse_date(text: str | None, what: str) -> dt.date | None:
         return text.date()
     if isinstance(text, dt.date):
         return text
+    from crm.api import Invalid, parse_date as parse
+
     try:
-        return dt.date.fromisoformat(str(text).strip()[:10])
-    except ValueError:
+        return parse(str(text).strip())
+    except Invalid:
         raise BadInput(f"{what} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def parse_datetime(text: str, what: str, tz) -> dt.datetime:
-    raw = str(text).strip().replace("T", " ")
+    from crm.api import Invalid, parse_moment
+
     try:
-        moment = dt.datetime.fromisoformat(raw)
-    except ValueError:
+        return parse_moment(text, tz)
+    except Invalid:
         raise BadInput(f"{what} {text!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
 def iso_minutes(moment: dt.datetime) -> str:
@@ -104,52 +106,11 @@ def write_private(path: Path, data: bytes) -> Path:
     return path
 
 
-def log_interaction(tx, customer_id: int | None, *, channel: str, kind: str, summary: str,
-                    outcome: str | None = None, ref: str | None = None, direction: str = "out",
-                    at: str | None = None) -> None:
-    """One row in the core's interactions log (every call, SMS, gift this plugin records)."""
-    if customer_id is None:
-        return
-    tx.conn.execute(
-        "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (customer_id, at or tx.now, tx.actor.code, channel, direction, kind, summary, outcome, ref, tx.now),
-    )
+def contact_policy(app):
+    """The core's contact policy with this config (``[contact]``, ``[quiet_hours]``)."""
+    from crm.api import ContactPolicy
 
-
-def address_for(customer: dict, channel: str) -> str | None:
-    """Where a message on ``channel`` goes: the mobile for phone/SMS/WeChat, else the e-mail."""
-    if channel == "email":
-        return customer.get("email")
-    return customer.get("mobile") or customer.get("mobile2")
-
-
-def consents(store, customer_id: int) -> dict[str, bool]:
-    return {r["channel"]: bool(r["granted"]) for r in store.query(
-        "SELECT channel, granted FROM customer_consents WHERE customer_id = ?", (customer_id,))}
-
-
-def reachable_channel(store, customer: dict, preferred: list[str]) -> str | None:
-    """The first channel of ``preferred`` (the customer's own preference first) that has consent
-    and an address; None when the customer may not be contacted at all."""
-    if customer.get("do_not_contact") or customer.get("forgotten_at"):
-        return None
-    granted = consents(store, customer["id"])
-    order = list(preferred)
-    own = customer.get("preferred_channel")
-    if own in order:
-        order.remove(own)
-        order.insert(0, own)
-    for channel in order:
-        if granted.get(channel) and address_for(customer, channel):
-            return channel
-    return None
-
-
-def may_contact(store, customer: dict, channel: str) -> bool:
-    if customer.get("do_not_contact") or customer.get("forgotten_at"):
-        return False
-    return bool(consents(store, customer["id"]).get(channel)) and bool(address_for(customer, channel))
+    return ContactPolicy.from_config(app.config)
 
 
 def check_choice(value: str | None, allowed, what: str) -> str | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crm.api import contact_facts, log_interaction
 from crm.errors import BadInput, NotFound
 
 from . import messages, segments
-from .common import MESSAGE_CHANNELS, iso_minutes, log_interaction, parse_datetime, reachable_channel, settings
+from .common import MESSAGE_CHANNELS, contact_policy, iso_minutes, parse_datetime, settings
 
 REPLIES = ("accepted", "declined", "maybe", "pending")
 SORTS = ("reply", "name", "replied_at", "invited_at", "customer")
@@ -111,12 +112,13 @@ def _require_open(event: dict, today: dt.date, doing: str) -> None:
 
 
 def _contact(tx, event: dict, customer: dict, channel: str, template_name: str, key: str, kind: str,
-             extra: dict | None = None) -> str:
+             extra: dict | None = None, purpose: str = "marketing") -> str:
     """Message the customer on ``channel`` (or put a call on the queue for phone)."""
     if channel == "phone":
         due = tx.app.today()
         task = messages.schedule_call(tx, customer["id"], reason=kind, due_on=due, rule=f"campaigns.{kind}",
-                                      ref=key, note=f"{event['title']} {event['starts_at']} {event['place']}")
+                                      ref=key, note=f"{event['title']} {event['starts_at']} {event['place']}",
+                                      purpose=purpose)
         return "task" if task is not None else "no_task"
     template = messages.Template(tx.app, template_name)
     context = {**messages.base_context(tx.app, tx.store, customer), **_event_context(event), **(extra or {})}
@@ -137,7 +139,9 @@ def invite(tx, event: dict, segment_name: str, channel: str, template_name: str 
     if channel != "phone":
         messages.Template(tx.app, template_name)
     counts = {"invited": 0, "already": 0, "held": 0, "sent": 0, "tasks": 0, "no_sender": 0}
-    ids = segments.member_ids(tx.store, spec, today)
+    policy = contact_policy(tx.app)
+    ids = segments.member_ids(tx.store, spec, today, purpose="marketing", policy=policy)
+    counts["left_out"] = segments.left_out(tx.store, seg["spec"], today, channel, "marketing", policy)
     for customer_id in tx.app.progress(ids, label="inviting"):
         if limit is not None and counts["invited"] >= limit:
             break
@@ -156,8 +160,9 @@ def invite(tx, event: dict, segment_name: str, channel: str, template_name: str 
         else:
             counts[status] = counts.get(status, 0) + 1
         if channel == "phone":
-            log_interaction(tx, customer_id, channel="phone", kind="event_invitation",
-                            summary=f"邀约: {event['title']}", outcome="task", ref=f"event:{event['id']}")
+            log_interaction(tx, {"customer_id": customer_id, "channel": "phone", "kind": "event_invitation",
+                                 "summary": f"邀约: {event['title']}", "outcome": "task",
+                                 "ref": f"event:{event['id']}"}, audit=False)
     tx.audit("invite", "campaigns_event", [event["id"]], count=counts["invited"],
              detail={"segment": seg["name"], "channel": channel, "already": counts["already"]})
     return counts
@@ -192,9 +197,10 @@ def rsvp(tx, event: dict, customer_id: int, reply: str, note: str | None = None)
     tx.conn.execute("UPDATE campaigns_invitations SET reply = ?, replied_at = ?, waitlisted_at = ?,"
                     " note = coalesce(?, note) WHERE id = ?",
                     (new, tx.now, waitlisted_at if new == "waitlisted" else None, note, inv["id"]))
-    log_interaction(tx, customer["id"], channel=inv["channel"] if inv["channel"] in ("phone", "sms", "wechat",
-                    "email") else "phone", kind="event_reply", direction="in",
-                    summary=f"{event['title']}: {new}", outcome=new, ref=f"event:{event['id']}")
+    log_interaction(tx, {"customer_id": customer["id"],
+                         "channel": inv["channel"] if inv["channel"] in ("phone", "sms", "wechat", "email") else "phone",
+                         "kind": "event_reply", "direction": "in", "summary": f"{event['title']}: {new}",
+                         "outcome": new, "ref": f"event:{event['id']}"}, audit=False)
     tx.audit("rsvp", "campaigns_invitation", [inv["id"]], detail={"reply": new, "was": previous})
     promoted = promote(tx, event) if previous == "accepted" and new != "accepted" else []
     return {"customer_id": customer["id"], "reply": new, "was": previous, "promoted": promoted}
@@ -213,15 +219,31 @@ def promote(tx, event: dict) -> list[int]:
                         (nxt["id"],))
         promoted.append(nxt["customer_id"])
         customer = _customer(tx.store, nxt["customer_id"])
-        channel = nxt["channel"] if nxt["channel"] in MESSAGE_CHANNELS else reachable_channel(
-            tx.store, customer, ["sms", "wechat", "email"])
-        if nxt["channel"] == "phone" or channel is None:
-            channel = "phone"
-        if not customer["do_not_contact"]:
+        channel = _reply_channel(tx, nxt, customer)
+        if channel is not None:
             _contact(tx, event, customer, channel, "event_promoted",
-                     f"event:{event['id']}:promoted:{customer['id']}", "event_promoted")
+                     f"event:{event['id']}:promoted:{customer['id']}", "event_promoted", purpose="service")
         tx.audit("promote", "campaigns_invitation", [nxt["id"]])
     return promoted
+
+
+def _reply_channel(tx, inv: dict, customer: dict) -> str | None:
+    """How to tell an invitee who said yes (a seat came free, a reminder): the channel they were
+    invited on, else the first message channel the contact policy allows, else a call; None when
+    the policy allows no contact at all (do-not-contact, forgotten).
+
+    Purpose ``service``: the customer asked to come (docs/privacy.md).
+    """
+    facts = contact_facts(tx.conn, [customer["id"]]).get(customer["id"])
+    policy = contact_policy(tx.app)
+    today = tx.app.today()
+    if inv["channel"] in MESSAGE_CHANNELS and policy.decide(facts, inv["channel"], "service", today):
+        return inv["channel"]
+    if inv["channel"] != "phone":
+        channel, _ = policy.first_channel(facts, MESSAGE_CHANNELS, "service", today)
+        if channel is not None:
+            return channel
+    return "phone" if policy.decide(facts, "phone", "service", today) else None
 
 
 def remind(tx, event: dict) -> dict:
@@ -232,14 +254,11 @@ def remind(tx, event: dict) -> dict:
         " AND reminded_at IS NULL AND checked_in_at IS NULL ORDER BY id", (event["id"],))
     for inv in rows:
         customer = _customer(tx.store, inv["customer_id"])
-        if customer["do_not_contact"] or customer["forgotten_at"]:
+        channel = _reply_channel(tx, inv, customer)
+        if channel is None:
             continue
-        channel = inv["channel"] if inv["channel"] in MESSAGE_CHANNELS else reachable_channel(
-            tx.store, customer, ["sms", "wechat", "email"])
-        if inv["channel"] == "phone" or channel is None:
-            channel = "phone"
         status = _contact(tx, event, customer, channel, "event_reminder",
-                          f"event:{event['id']}:remind:{customer['id']}", "event_reminder")
+                          f"event:{event['id']}:remind:{customer['id']}", "event_reminder", purpose="service")
         tx.conn.execute("UPDATE campaigns_invitations SET reminded_at = ? WHERE id = ?", (tx.now, inv["id"]))
         counts["reminded"] += 1
         counts["held"] += status == "held"
@@ -273,8 +292,9 @@ def checkin(tx, event: dict, customer_id: int, walk_in: bool = False) -> str:
     else:
         tx.conn.execute("UPDATE campaigns_invitations SET checked_in_at = ? WHERE id = ?", (tx.now, inv["id"]))
         result = "checked_in"
-    log_interaction(tx, customer["id"], channel="visit", kind="event_checkin", direction="in",
-                    summary=f"到场: {event['title']}", outcome=result, ref=f"event:{event['id']}")
+    log_interaction(tx, {"customer_id": customer["id"], "channel": "visit", "kind": "event_checkin",
+                         "direction": "in", "summary": f"到场: {event['title']}", "outcome": result,
+                         "ref": f"event:{event['id']}"}, audit=False)
     tx.audit("checkin", "campaigns_event", [event["id"]], detail={"customer": customer["id"]})
     return result
 

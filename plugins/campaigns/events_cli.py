@@ -96,11 +96,12 @@ def invite(
     segment: Annotated[str, typer.Option(help="Saved segment to invite")],
     channel: Annotated[str, typer.Option(help="sms, wechat, email, or phone (call tasks)")] = "sms",
     template: Annotated[Optional[str], typer.Option(help="Template name or .j2 path (default event_invite)")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="Invite at most this many new customers")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Invite at most this many new customers")] = None,
 ) -> None:
     """Invite a segment (safe to repeat from cron: nobody is invited twice).
 
-    Customers without consent on the channel, or do-not-contact, are left out; phone
+    Customers the contact policy does not allow on the channel for marketing (no consent,
+    do-not-contact, no address: docs/privacy.md) are left out, each reason counted; phone
     invitations become call tasks; messages outside quiet hours are held.
     """
     crm = current()
@@ -111,8 +112,11 @@ def invite(
         release_due(tx)
         counts = events.invite(tx, events.get_event(tx.store, event_id), segment, channel, template, limit)
     _flush(crm)
+    left_out = counts.pop("left_out")
     if counts["invited"] or not crm.quiet:
         crm.info(", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    for why, n in sorted(left_out.items()):  # the contact policy's reasons (docs/privacy.md)
+        crm.info(f"left out {n}: {why}")
 
 
 @app.command()

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from crm.api import contact_address, log_interaction
 from crm.errors import BadInput
 
-from .common import address_for, log_interaction, settings
+from .common import settings
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -117,7 +118,7 @@ def deliver(tx, customer: dict, channel: str, text: str, *, campaign: str, key: 
 
     app = tx.app
     now = app.now()
-    to = address_for(customer, channel)
+    to = contact_address(customer, channel)
     quiet = QuietHours.from_config(app.config)
     if not quiet.allows(now):
         tx.conn.execute(
@@ -142,8 +143,9 @@ def _send(tx, message_id: int) -> str:
     tx.conn.execute("UPDATE campaigns_messages SET status = ?, sent_at = ?, delivery_ref = ?, not_before = NULL"
                     " WHERE id = ?", (status, tx.now, None if result is None else str(result), message_id))
     if status == "sent":
-        log_interaction(tx, row["customer_id"], channel=row["channel"], kind="campaign_message",
-                        summary=row["text"][:200], outcome="sent", ref=row["ref"] or row["dedupe_key"])
+        log_interaction(tx, {"customer_id": row["customer_id"], "channel": row["channel"], "kind": "campaign_message",
+                             "summary": row["text"][:200], "outcome": "sent",
+                             "ref": row["ref"] or row["dedupe_key"]}, audit=False)
     return status
 
 
@@ -163,8 +165,9 @@ def release_due(tx) -> int:
 
 
 def schedule_call(tx, customer_id: int, *, reason: str, due_on: dt.date, rule: str, ref: str,
-                  note: str | None = None):
-    """A phone task through the callbacks service (None when no plugin provides it)."""
+                  note: str | None = None, purpose: str = "marketing"):
+    """A phone task through the callbacks service (None when no plugin provides it, or when the
+    contact policy refuses the call for ``purpose``)."""
     return tx.ask("schedule_callback", request={"customer_id": customer_id, "reason": reason,
                                                 "due_on": due_on.isoformat(), "rule": rule, "ref": ref,
-                                                "note": note})
+                                                "note": note, "purpose": purpose})

@@ -26,6 +26,14 @@ def register_permissions(register):
 
 
 @hookimpl
+def register_customer_filters(register):
+    """``event`` and ``reply``: who was invited to an event, and what they replied."""
+    from .customer_filters import register as register_own
+
+    register_own(register)
+
+
+@hookimpl
 def register_migrations(register):
     from .migrations import migrations
 

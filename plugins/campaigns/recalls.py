@@ -10,9 +10,10 @@ window; the completion is queued back to the portal with ``send_to_portal``.
 
 from __future__ import annotations
 
+from crm.api import log_interaction
 from crm.errors import BadInput, NotFound
 
-from .common import log_interaction, parse_date, settings
+from .common import parse_date, settings
 
 OUTREACH_KINDS = ("recall", "service_campaign")
 OUTCOMES = ("reached", "booked", "refused", "no_answer", "wrong_number")
@@ -124,19 +125,22 @@ def _match(tx, cid: str, vin: str, vehicle: dict, owner_id: int | None) -> int:
 
 
 def _outreach(tx, cid: str, vin: str, customer_id: int) -> int:
+    from crm.api import contact_facts
+
+    from .common import contact_policy
+
     campaign = _campaign(tx.store, cid)
-    customer = tx.store.query_one("SELECT do_not_contact, forgotten_at FROM customers WHERE id = ?", (customer_id,))
-    if customer is None or customer["forgotten_at"]:
-        return 0
     # A safety recall is a legal duty to inform the owner: do-not-contact holds for
-    # marketing, not for recalls.  Service campaigns respect it.
-    if customer["do_not_contact"] and campaign["kind"] != "recall":
+    # marketing, not for recalls (purpose "safety").  Service campaigns respect it.
+    purpose = "safety" if campaign["kind"] == "recall" else "service"
+    facts = contact_facts(tx.conn, [customer_id]).get(customer_id)
+    if not contact_policy(tx.app).decide(facts, "phone", purpose, tx.app.today()):
         return 0
     due = tx.app.calendar.add_workdays(tx.app.today(), int(settings(tx.app)["recall_due_workdays"]))
     ref = _ref(cid, vin, customer_id)
     task = tx.ask("schedule_callback", request={
         "customer_id": customer_id, "reason": campaign["kind"], "due_on": due.isoformat(),
-        "rule": "campaigns.recall", "ref": ref,
+        "rule": "campaigns.recall", "ref": ref, "purpose": purpose,
         "note": f"{campaign['title'] or cid} VIN {vin}" + (f" (截止 {campaign['ends_on']})" if campaign["ends_on"] else "")})
     tx.conn.execute("UPDATE campaigns_oem_vins SET outreach_ref = ?, outreach_at = ?, updated_at = ?"
                     " WHERE campaign_id = ? AND vin = ?",
@@ -198,9 +202,12 @@ def visit_closed(tx, visit: dict) -> None:
                         " portal_ref = ?, customer_id = coalesce(customer_id, ?), updated_at = ? WHERE id = ?",
                         (done_on, visit.get("ro_number"), None if queued is None else str(queued),
                          visit.get("customer_id"), tx.now, row["id"]))
-        log_interaction(tx, visit.get("customer_id") or row["customer_id"], channel="visit", direction="in",
-                        kind="recall_completed", summary=f"{row['title'] or row['campaign_id']}: 已完成 ({vin})",
-                        outcome="completed", ref=f"oem-campaign:{row['campaign_id']}:{vin}")
+        owner = visit.get("customer_id") or row["customer_id"]
+        if owner is not None:
+            log_interaction(tx, {"customer_id": owner, "channel": "visit", "direction": "in",
+                                 "kind": "recall_completed", "outcome": "completed",
+                                 "summary": f"{row['title'] or row['campaign_id']}: 已完成 ({vin})",
+                                 "ref": f"oem-campaign:{row['campaign_id']}:{vin}"}, audit=False)
         tx.audit("complete", "campaigns_oem_vin", [row["id"]],
                  detail={"campaign": row["campaign_id"], "queued": queued is not None})
 
@@ -217,9 +224,9 @@ def record_contact(tx, cid: str, vin: str, outcome: str, note: str | None = None
         raise BadInput(f"VIN {vin} has no known owner in the archive yet")
     tx.conn.execute("UPDATE campaigns_oem_vins SET contact_outcome = ?, contacted_at = ?, updated_at = ? WHERE id = ?",
                     (outcome, tx.now, tx.now, row["id"]))
-    log_interaction(tx, row["customer_id"], channel="phone", kind="recall_outreach",
-                    summary=f"召回/服务活动 {cid} 通知" + (f": {note}" if note else ""), outcome=outcome,
-                    ref=_ref(cid, row["vin"], row["customer_id"]))
+    log_interaction(tx, {"customer_id": row["customer_id"], "channel": "phone", "kind": "recall_outreach",
+                         "summary": f"召回/服务活动 {cid} 通知" + (f": {note}" if note else ""), "outcome": outcome,
+                         "ref": _ref(cid, row["vin"], row["customer_id"])}, audit=False)
     tx.audit("contact", "campaigns_oem_vin", [row["id"]], detail={"outcome": outcome})
     return row
 

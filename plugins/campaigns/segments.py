@@ -1,10 +1,11 @@
-"""Segments: saved filters over the archive, compiled to parameterised SQL.
+"""Segments: saved filters over the archive — the archive's one customer filter, named.
 
-A segment's spec is a small JSON object (see docs/campaigns.md).  :func:`compile_spec`
-turns it into a WHERE clause over ``customers c`` and a parameter list; user values are
-only ever bound as parameters (lists travel as one JSON parameter read with
-``json_each``), column names and operators come from this module.  Forgotten customers
-and do-not-contact customers are always left out, whatever the spec says.
+A segment's spec is a small JSON object (see docs/campaigns.md) whose keys are the
+archive's customer filters (:mod:`crm.archive.filters`, mapped by :data:`SPEC_FILTERS`)
+and this plugin's ``event``/``reply`` filters (:mod:`.customer_filters`, registered
+with ``register_customer_filters`` so ``crm customer list --filter`` has them too).
+Forgotten customers and do-not-contact customers are always left out, whatever the
+spec says.
 """
 
 from __future__ import annotations
@@ -15,15 +16,11 @@ import json
 from crm.errors import BadInput, NotFound
 
 from .common import CHANNELS, parse_date
+from .customer_filters import REPLIES
 
 LIST_KEYS = ("model", "level", "classification", "city", "tags", "exclude_tags", "vins", "customers", "reply")
 DATE_KEYS = ("delivered_from", "delivered_to", "last_visit_before", "last_visit_after")
-REPLIES = ("pending", "accepted", "waitlisted", "declined", "maybe", "walk_in", "attended", "no_show")
 KEYS = (*LIST_KEYS, *DATE_KEYS, "never_visited", "churned_months", "channel", "event")
-
-
-def _json_list(values) -> str:
-    return json.dumps(list(values), ensure_ascii=False)
 
 
 def validate_spec(spec: dict) -> dict:
@@ -81,106 +78,40 @@ def validate_spec(spec: dict) -> dict:
     return out
 
 
-def months_before(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    import calendar
+#: A segment's JSON keys and the archive's customer filter (crm.archive.filters) they are;
+#: ``event`` and ``reply`` are this plugin's own filters (customer_filters.py).
+SPEC_FILTERS = {
+    "model": "model", "level": "member_level", "classification": "classification", "city": "city",
+    "tags": "tag", "exclude_tags": "exclude_tag", "vins": "vin", "customers": "ids",
+    "delivered_from": "delivered_from", "delivered_to": "delivered_to", "last_visit_before": "last_visit_before",
+    "last_visit_after": "last_visit_after", "never_visited": "never_visited", "churned_months": "churned_months",
+    "channel": "consent",
+}
 
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
+def to_filter(spec: dict, *, purpose: str = "marketing"):
+    """The archive's :class:`~crm.archive.filters.CustomerFilter` for a segment's spec
+    (do-not-contact customers always left out)."""
+    from crm.api import CustomerFilter
 
-def compile_spec(spec: dict, today: dt.date) -> tuple[str, list]:
-    """The WHERE clause (over ``customers c``) and its parameters for ``spec``."""
     spec = validate_spec(spec)
-    where = ["c.forgotten_at IS NULL", "c.do_not_contact = 0"]
-    params: list = []
+    core = {SPEC_FILTERS[k]: v for k, v in spec.items() if k in SPEC_FILTERS}
+    extra = {k: spec[k] for k in ("event", "reply") if k in spec}
+    return CustomerFilter(**core, do_not_contact=False, purpose=purpose, extra=extra)
 
-    vehicle = []
-    if "model" in spec:
-        vehicle.append("EXISTS (SELECT 1 FROM json_each(?) m"
-                       " WHERE instr(lower(coalesce(v.model, '')), lower(m.value)) > 0)")
-        params_v = [_json_list(spec["model"])]
-    else:
-        params_v = []
-    if "delivered_from" in spec:
-        vehicle.append("substr(v.delivery_date, 1, 10) >= ?")
-        params_v.append(spec["delivered_from"])
-    if "delivered_to" in spec:
-        vehicle.append("substr(v.delivery_date, 1, 10) <= ?")
-        params_v.append(spec["delivered_to"])
-    if "vins" in spec:
-        vehicle.append("v.vin IN (SELECT value FROM json_each(?))")
-        params_v.append(_json_list(spec["vins"]))
-    if vehicle:
-        where.append("EXISTS (SELECT 1 FROM vehicles v WHERE v.customer_id = c.id AND "
-                     + " AND ".join(vehicle) + ")")
-        params.extend(params_v)
 
-    if "level" in spec:
-        where.append("EXISTS (SELECT 1 FROM membership_cards mc WHERE mc.customer_id = c.id"
-                     " AND mc.status = 'active' AND (mc.expires_on IS NULL OR mc.expires_on >= ?)"
-                     " AND mc.level IN (SELECT value FROM json_each(?)))")
-        params += [today.isoformat(), _json_list(spec["level"])]
-    for key, column in (("classification", "c.classification"), ("city", "c.city")):
-        if key in spec:
-            where.append(f"{column} IN (SELECT value FROM json_each(?))")
-            params.append(_json_list(spec[key]))
-    last_visit = "(SELECT max(substr(vi.date_in, 1, 10)) FROM visits vi WHERE vi.customer_id = c.id)"
-    if "last_visit_before" in spec:
-        where.append(f"{last_visit} < ?")
-        params.append(spec["last_visit_before"])
-    if "last_visit_after" in spec:
-        where.append(f"{last_visit} >= ?")
-        params.append(spec["last_visit_after"])
-    if spec.get("never_visited"):
-        where.append("NOT EXISTS (SELECT 1 FROM visits vi WHERE vi.customer_id = c.id)")
-    if "churned_months" in spec:
-        cutoff = months_before(today, spec["churned_months"]).isoformat()
-        where.append("NOT EXISTS (SELECT 1 FROM visits vi WHERE vi.customer_id = c.id"
-                     " AND substr(vi.date_in, 1, 10) >= ?)")
-        where.append("(EXISTS (SELECT 1 FROM visits vi WHERE vi.customer_id = c.id)"
-                     " OR EXISTS (SELECT 1 FROM vehicles v WHERE v.customer_id = c.id"
-                     " AND substr(v.delivery_date, 1, 10) < ?))")
-        params += [cutoff, cutoff]
-    if "tags" in spec:
-        where.append("EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id"
-                     " AND t.tag IN (SELECT value FROM json_each(?)))")
-        params.append(_json_list(spec["tags"]))
-    if "exclude_tags" in spec:
-        where.append("NOT EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id"
-                     " AND t.tag IN (SELECT value FROM json_each(?)))")
-        params.append(_json_list(spec["exclude_tags"]))
-    if "channel" in spec:
-        where.append("EXISTS (SELECT 1 FROM customer_consents cc WHERE cc.customer_id = c.id"
-                     " AND cc.channel = ? AND cc.granted = 1)")
-        params.append(spec["channel"])
-        if spec["channel"] == "email":
-            where.append("coalesce(c.email, '') != ''")
-        else:
-            where.append("coalesce(c.mobile, c.mobile2, '') != ''")
-    if "customers" in spec:
-        where.append("c.id IN (SELECT value FROM json_each(?))")
-        params.append(_json_list(spec["customers"]))
-    if "event" in spec:
-        replies = spec.get("reply") or []
-        plain = [r for r in replies if r not in ("attended", "no_show")]
-        conds, p = [], []
-        if plain:
-            conds.append("i.reply IN (SELECT value FROM json_each(?))")
-            p.append(_json_list(plain))
-        if "attended" in replies:
-            conds.append("i.checked_in_at IS NOT NULL")
-        if "no_show" in replies:
-            conds.append("(i.reply = 'accepted' AND i.checked_in_at IS NULL AND"
-                         " (SELECT e.ends_at FROM campaigns_events e WHERE e.id = i.event_id) < ?)")
-            p.append(today.isoformat())
-        clause = "EXISTS (SELECT 1 FROM campaigns_invitations i WHERE i.customer_id = c.id AND i.event_id = ?"
-        params.append(spec["event"])
-        if conds:
-            clause += " AND (" + " OR ".join(conds) + ")"
-            params.extend(p)
-        where.append(clause + ")")
-    return " AND ".join(where), params
+def compile_spec(spec: dict, today: dt.date, *, purpose: str = "marketing", policy=None) -> tuple[str, list]:
+    """The WHERE clause (over ``customers c``) and its parameters for ``spec``: the archive's
+    one customer filter (:func:`crm.archive.filters.compile_filter`).
+
+    ``channel`` keeps the customers the core's contact policy allows on that channel for
+    ``purpose`` (``crm.archive.contact``; events and win-back: marketing, surveys: service).
+    """
+    from crm.api import compile_filter
+
+    from .customer_filters import own
+
+    return compile_filter(to_filter(spec, purpose=purpose), today=today, extensions=own(), policy=policy)
 
 
 MEMBER_COLUMNS = ("id", "name", "mobile", "email", "city", "classification", "level", "vehicles", "last_visit")
@@ -208,10 +139,24 @@ def count(store, spec: dict, today: dt.date) -> int:
     return store.scalar(f"SELECT count(*) FROM customers c WHERE {clause}", tuple(params))
 
 
-def member_ids(store, spec: dict, today: dt.date) -> list[int]:
-    clause, params = compile_spec(spec, today)
+def member_ids(store, spec: dict, today: dt.date, *, purpose: str = "marketing", policy=None) -> list[int]:
+    clause, params = compile_spec(spec, today, purpose=purpose, policy=policy)
     return [r[0] for r in store.conn.execute(f"SELECT c.id FROM customers c WHERE {clause} ORDER BY c.id",
                                              tuple(params))]
+
+
+def left_out(store, spec: dict, today: dt.date, channel: str, purpose: str, policy=None) -> dict[str, int]:
+    """Why the segment's customers not reachable on ``channel`` are left out: ``{reason: count}``
+    (the core's contact policy's words, e.g. ``no consent to SMS (marketing needs an explicit yes)``)."""
+    from crm.api import may_contact_many
+
+    everyone = member_ids(store, {k: v for k, v in spec.items() if k != "channel"}, today)
+    kept = set(member_ids(store, {**spec, "channel": channel}, today, purpose=purpose, policy=policy))
+    out: dict[str, int] = {}
+    for decision in may_contact_many(store.conn, [c for c in everyone if c not in kept], channel, purpose, today,
+                                     policy=policy).values():
+        out[decision.why] = out.get(decision.why, 0) + 1
+    return out
 
 
 def get_segment(store, name: str) -> dict:

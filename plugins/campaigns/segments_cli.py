@@ -120,22 +120,29 @@ def count(
 
 @app.command()
 def show(name: Annotated[str, typer.Argument(help="Segment name or id")], format: FormatOption = "table") -> None:
-    """A segment's filters and its size today."""
+    """A segment's filters and its size today; with a channel, who the contact policy leaves out and why."""
     crm = current()
     seg = segments.get_segment(crm.store, name)
     record = {"id": seg["id"], "name": seg["name"], "description": seg["description"],
               "members": segments.count(crm.store, seg["spec"], crm.today()),
               "created_by": seg["created_by"], "updated_at": seg["updated_at"]}
+    if seg["spec"].get("channel"):  # who the contact policy leaves out, and why (docs/privacy.md)
+        from .common import contact_policy
+
+        record["left_out"] = segments.left_out(crm.store, seg["spec"], crm.today(), seg["spec"]["channel"],
+                                               "marketing", contact_policy(crm))
     if format in (Format.json, Format.jsonl):
         emit_record({**record, "spec": seg["spec"]}, format)
         return
-    emit_record({**record, **{f"filter.{k}": v for k, v in seg["spec"].items()}}, format)
+    left_out = record.pop("left_out", {})
+    emit_record({**record, **{f"filter.{k}": v for k, v in seg["spec"].items()},
+                 **{f"left out: {why}": n for why, n in sorted(left_out.items())}}, format)
 
 
 @app.command()
 def members(
     name: Annotated[str, typer.Argument(help="Segment name or id")],
-    limit: Annotated[int, typer.Option(help="At most this many rows")] = 1000,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows")] = 1000,
     format: FormatOption = "table",
 ) -> None:
     """List a segment's customers today (phones masked unless your role may see them)."""

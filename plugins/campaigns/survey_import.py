@@ -35,10 +35,11 @@ def _moment(app, value) -> str:
     elif isinstance(value, dt.date):
         moment = dt.datetime.combine(value, dt.time(12, 0))
     else:
-        text = _text(value).replace("/", "-")
+        from crm.api import Invalid, parse_moment
+
         try:
-            moment = dt.datetime.fromisoformat(text if len(text) > 10 else text + " 12:00")
-        except ValueError:
+            moment = parse_moment(_text(value), app.tz, date_only_at=dt.time(12, 0))
+        except Invalid:
             raise ValueError("not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=app.tz)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from crm.api import log_interaction
 from crm.errors import BadInput, NotFound
 
-from .common import log_interaction, parse_date, settings
+from .common import parse_date, settings
 
 KINDS = ("sales_csi", "service_csi", "other")
 TYPES = ("scale", "choice", "text", "nps")
@@ -181,9 +182,11 @@ def store_response(tx, survey: dict, *, customer_id, vehicle_id, channel, source
         tx.conn.execute("INSERT INTO campaigns_survey_answers (response_id, question_id, value_num, value_text)"
                         " VALUES (?, ?, ?, ?)", (response_id, by_code[code]["id"], number, text))
     if customer_id is not None and what == "created":
-        log_interaction(tx, customer_id, channel=channel if channel in ("phone", "sms", "wechat", "email") else
-                        "portal", kind="survey", direction="in", summary=f"满意度调查: {survey['name']}",
-                        outcome="answered", ref=f"survey-response:{response_id}", at=answered_at)
+        log_interaction(tx, {"customer_id": customer_id,
+                             "channel": channel if channel in ("phone", "sms", "wechat", "email") else "portal",
+                             "kind": "survey", "direction": "in", "summary": f"满意度调查: {survey['name']}",
+                             "outcome": "answered", "ref": f"survey-response:{response_id}",
+                             "at": answered_at}, audit=False)
     follow_up(tx, survey, response_id)
     return response_id, what
 
@@ -291,7 +294,8 @@ def send(tx, survey: dict, segment_name: str, channel: str | None, template_name
     if channel not in ("phone", "sms", "wechat", "email"):
         raise BadInput(f"channel {channel!r} is not one of phone, sms, wechat, email")
     seg = segments.get_segment(tx.store, segment_name)
-    ids = segments.member_ids(tx.store, {**seg["spec"], "channel": channel}, tx.app.today())
+    # a satisfaction survey asks about the customer's own service: purpose "service" (docs/privacy.md)
+    ids = segments.member_ids(tx.store, {**seg["spec"], "channel": channel}, tx.app.today(), purpose="service")
     template = messages.Template(tx.app, template_name) if channel != "phone" else None
     nps_q = next((q for q in survey["questions"] if q["nps"]), survey["questions"][0])
     counts = {"sent": 0, "already": 0}
@@ -305,7 +309,7 @@ def send(tx, survey: dict, segment_name: str, channel: str | None, template_name
         key = f"survey:{survey['id']}:{customer_id}"
         if channel == "phone":
             messages.schedule_call(tx, customer_id, reason="survey", due_on=tx.app.calendar.add_workdays(tx.app.today(), 0),
-                                   rule="campaigns.survey", ref=key, note=survey["name"])
+                                   rule="campaigns.survey", ref=key, note=survey["name"], purpose="service")
             continue
         customer = tx.store.query_one("SELECT * FROM customers WHERE id = ?", (customer_id,))
         context = {**messages.base_context(tx.app, tx.store, customer), "question": nps_q["text"],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crm.api import log_interaction
 from crm.errors import BadInput, NotFound
 
 from . import messages, segments
-from .common import MESSAGE_CHANNELS, log_interaction, parse_date, settings
+from .common import MESSAGE_CHANNELS, parse_date, settings
 
 OUTCOMES = ("open", "contacted", "visited", "purchased", "lost")
 
@@ -45,8 +46,8 @@ def run(tx, *, name: str, segment_name: str, channel: str, template_name: str, o
         if channel == "phone":
             messages.schedule_call(tx, customer_id, reason="winback", due_on=tx.app.today(),
                                    rule="campaigns.winback", ref=key, note=offer or run_row["name"])
-            log_interaction(tx, customer_id, channel="phone", kind="winback", summary=f"流失召回: {run_row['name']}",
-                            outcome="task", ref=key)
+            log_interaction(tx, {"customer_id": customer_id, "channel": "phone", "kind": "winback",
+                                 "summary": f"流失召回: {run_row['name']}", "outcome": "task", "ref": key}, audit=False)
             continue
         customer = tx.store.query_one("SELECT * FROM customers WHERE id = ?", (customer_id,))
         text = template.render({**messages.base_context(tx.app, tx.store, customer), "offer": offer})
@@ -107,9 +108,9 @@ def add_referral(tx, *, referrer_id: int, referred_id: int | None, name: str | N
         " referred_on, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (referrer["id"], referred["id"] if referred else None, name, phone, interest, day, note, tx.now,
          tx.now)).lastrowid
-    log_interaction(tx, referrer["id"], channel="phone", direction="in", kind="referral",
-                    summary=f"转介绍: {(referred or {}).get('name') or name or ''} {interest or ''}".strip(),
-                    outcome="open", ref=f"referral:{ref_id}")
+    log_interaction(tx, {"customer_id": referrer["id"], "channel": "phone", "direction": "in", "kind": "referral",
+                         "summary": f"转介绍: {(referred or {}).get('name') or name or ''} {interest or ''}".strip(),
+                         "outcome": "open", "ref": f"referral:{ref_id}"}, audit=False)
     tx.audit("create", "campaigns_referral", [ref_id])
     return ref_id
 
@@ -132,8 +133,9 @@ def update_referral(tx, ref_id: int, *, outcome=None, referred_id=None, reward=N
     tx.conn.execute(f"UPDATE campaigns_referrals SET {sets}, updated_at = ? WHERE id = ?",
                     (*changes.values(), tx.now, ref_id))
     if reward:
-        log_interaction(tx, row["referrer_id"], channel="gift", kind="gift", summary=f"转介绍奖励: {reward}",
-                        outcome="given", ref=f"referral:{ref_id}")
+        log_interaction(tx, {"customer_id": row["referrer_id"], "channel": "other", "kind": "gift",
+                             "summary": f"转介绍奖励: {reward}", "outcome": "given",
+                             "ref": f"referral:{ref_id}"}, audit=False)
     tx.audit("update", "campaigns_referral", [ref_id], detail={"fields": sorted(changes)})
 
 

@@ -118,6 +118,13 @@ HINTS = {
 }
 
 
+#: what an action does, for "only manager may ..." (the action names are not all verbs)
+DOING = {"approve": "approve a solution", "decline": "send a solution back",
+         "invalid": "judge a complaint invalid", "propose": "propose a solution",
+         "implement": "implement a solution", "confirm": "confirm a solution with the customer",
+         "summarize": "write a complaint's summary", "follow_up": "record a complaint's follow-up call"}
+
+
 def allowed(state: str | None, paused: bool = False) -> list[str]:
     acts = [a for (s, a) in TABLE if s == state and a in STEP_ACTIONS]
     if paused:
@@ -175,7 +182,7 @@ def check(ticket_id: int, events: list[dict], action: str, *, role: str | None, 
     if who != SYSTEM and not system:
         wanted = roles.get(who, ())
         if role not in wanted:
-            doing = {"approve": "approve a solution", "decline": "send a solution back"}.get(action, f"{action} a complaint")
+            doing = DOING.get(action, f"{action.replace('_', ' ')} a complaint")
             you = f"{actor} ({role})" if role else f"{actor} (no staff role; use --as)"
             raise PermissionDenied(f"only {'/'.join(wanted)} may {doing}; you are {you}")
     if f["paused"] and action not in WHILE_PAUSED:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crm.api import log_interaction
 from crm.errors import BadInput, NotFound
 
 from . import machine, store, timings, vocab
@@ -35,7 +36,7 @@ def parse_when(value, app, *, what: str = "--at") -> dt.datetime | None:
     if value is None or str(value).strip() == "":
         return None
     try:
-        moment = timings.parse_moment(str(value).strip().replace(" ", "T", 1) if " " in str(value).strip() else value, app.tz)
+        moment = timings.parse_moment(value, app.tz)
     except ValueError:
         raise BadInput(f"{what} {value!r} is not a date-time like 2026-11-20T09:30 or 2026-11-20 09:30") from None
     return moment
@@ -210,7 +211,7 @@ def transition(tx, ticket_id, action: str, fields: dict | None = None, *, note: 
     event = store.add_event(tx, tid, action=action, from_state=ticket_prev_state(events), to_state=next_state,
                             at=when, note=note_text, data=data,
                             actor=tx.actor.code if not system else (tx.actor.code if tx.actor.is_staff else "crm"))
-    log_interaction(tx, ticket, action, data, when)
+    log_ticket_interaction(tx, ticket, action, data, when)
     tx.audit(action, "complaint", [tid], detail={"from": event["from_state"], "to": next_state})
     return event
 
@@ -240,7 +241,7 @@ def schedule_followup(tx, ticket: dict, when: str, settings: Settings) -> dict:
     if not ticket["customer_id"]:
         return {"due_on": due_on.isoformat(), "task": None, "why": "no customer on the ticket"}
     task = tx.ask("schedule_callback", request={
-        "customer_id": ticket["customer_id"], "reason": "complaint_followup", "due_on": due_on.isoformat(),
+        "customer_id": ticket["customer_id"], "reason": "投诉结案回访", "due_on": due_on.isoformat(),
         "rule": "complaint_followup", "ref": f"complaint:{ticket['id']}",
         "note": f"投诉 #{ticket['id']} 结案回访 ({vocab.label(ticket['final_category'] or ticket['category'], vocab.CATEGORIES)})",
     })
@@ -254,7 +255,7 @@ INTERACTION_KINDS = {
 }
 
 
-def log_interaction(tx, ticket: dict, action: str, data: dict, when: str) -> None:
+def log_ticket_interaction(tx, ticket: dict, action: str, data: dict, when: str) -> None:
     """The customer's interaction log gets the calls and replies this plugin records."""
     if not ticket["customer_id"]:
         return
@@ -263,16 +264,12 @@ def log_interaction(tx, ticket: dict, action: str, data: dict, when: str) -> Non
     if kind is None and not (action == "implement" and confirmation):
         return
     direction, name = kind or ("in", "complaint_confirmation")
-    channel = "phone"
-    if confirmation:
-        channel = {"signature": "in_person", "in_person": "in_person"}.get(confirmation["via"], confirmation["via"])
+    channel = vocab.LOG_CHANNELS.get(confirmation["via"], "other") if confirmation else "phone"
     outcome = data.get("result") or ("confirmed" if confirmation else None)
     summary = {"invalid": "投诉不成立,已婉转答复顾客", "follow_up": "投诉结案回访"}.get(action, "顾客确认投诉处理方案")
-    tx.conn.execute(
-        "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (ticket["customer_id"], when, tx.actor.code, channel, direction, name, f"{summary} (投诉 #{ticket['id']})",
-         outcome, f"complaint:{ticket['id']}", tx.now))
+    log_interaction(tx, {"customer_id": ticket["customer_id"], "at": when, "channel": channel, "direction": direction,
+                         "kind": name, "summary": f"{summary} (投诉 #{ticket['id']})", "outcome": outcome,
+                         "ref": f"complaint:{ticket['id']}"}, audit=False)
 
 
 # --------------------------------------------------------------------------- opening
@@ -336,11 +333,10 @@ def open_ticket(tx, req: dict, *, source: str = "cli", system: bool = False) -> 
         promised = iso(t["resolve_due"])
         store.update_ticket(tx, tid, {"promised_at": promised})
     if req.get("customer_id"):
-        tx.conn.execute(
-            "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref,"
-            " created_at) VALUES (?, ?, ?, ?, 'in', 'complaint', ?, NULL, ?, ?)",
-            (req["customer_id"], received_iso, tx.actor.code, channel,
-             f"投诉受理: {vocab.label(category, vocab.CATEGORIES)} (投诉 #{tid})", f"complaint:{tid}", tx.now))
+        log_interaction(tx, {"customer_id": req["customer_id"], "at": received_iso,
+                             "channel": vocab.LOG_CHANNELS.get(channel, "other"), "direction": "in", "kind": "complaint",
+                             "summary": f"投诉受理: {vocab.label(category, vocab.CATEGORIES)} (投诉 #{tid})",
+                             "ref": f"complaint:{tid}"}, audit=False)
     tx.audit("open", "complaint", [tid], detail={"source": source, "channel": channel, "severity": severity,
                                                   "repeat_of": repeat_of})
     return tid

@@ -26,14 +26,16 @@ def parse_moment(value, tz) -> dt.datetime | None:
     """An ISO string (with or without offset, ``Z`` too) as an aware datetime in ``tz``."""
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        text = str(value).strip().replace("Z", "+00:00")
-        if len(text) == 10:
-            text += "T18:00:00"  # a bare date: the end of that working day
-        moment = dt.datetime.fromisoformat(text)
-    return moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=tz)
+    if isinstance(value, str):
+        try:  # what crm stored (ISO): the quick way
+            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if len(value) > 10 else None
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=tz)
+    from crm.api import parse_moment as parse
+
+    return parse(value, tz, date_only_at=dt.time(18))  # a bare date: the end of that working day
 
 
 def _naive(moment: dt.datetime, tz) -> dt.datetime:

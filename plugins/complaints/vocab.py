@@ -19,6 +19,14 @@ CHANNELS = {
     "other": "其他",
 }
 
+#: How a complaint's channel, or a confirmation's, is written in the customer's interaction
+#: log (the archive's vocabulary, crm.archive.validate.LOG_CHANNELS).
+LOG_CHANNELS = {
+    "walk_in": "visit", "phone": "phone", "hotline_400": "portal", "app": "portal", "regulator_12315": "other",
+    "social_media": "other", "callback": "phone", "other": "other",
+    "signature": "visit", "in_person": "visit", "wechat": "wechat", "sms": "sms", "email": "email",
+}
+
 CATEGORIES = {
     "repair_quality": "维修质量",
     "service_attitude": "服务态度",
@@ -68,6 +76,7 @@ ALIASES = {
     "weibo": "social_media", "douyin": "social_media", "回访": "callback",
     "repair": "repair_quality", "quality": "repair_quality", "attitude": "service_attitude",
     "reception": "service_attitude", "sales": "sales_promise", "parts": "parts_delay",
+    "配件": "parts_delay", "缺件": "parts_delay", "等配件": "parts_delay",
     "price": "pricing", "explanation": "service_attitude", "waiting": "waiting_time",
     "product": "product_quality", "cleanliness": "repair_quality",
     "一般": "normal", "紧急": "urgent", "重大": "critical", "high": "urgent", "low": "normal",

@@ -27,6 +27,7 @@ def run_cmd(
     from .sync import line, needs_attention, run
 
     app_ = current()
+    verbose = max(verbose, app_.verbose)  # `crm -v sync run` = `crm sync run -v` (the root reads both)
     trace = app_.echo_err if verbose >= 2 else None
     with sync_lock(app_.db_path):
         try:
@@ -79,6 +80,7 @@ def outbox_cmd(
     from . import outbox
 
     app_ = current()
+    verbose = max(verbose, app_.verbose)
     if status and status not in ("queued", "parked", "sent", "cancelled"):
         raise BadInput(f"--status {status!r}: use queued, parked, sent or cancelled")
     if send:

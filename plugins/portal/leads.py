@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+from crm.api import log_interaction
 from crm.errors import BadInput, NotFound
 
 from .records import parse_instant
@@ -168,10 +169,9 @@ def followup(tx, lead_id: str, *, outcome: str, note: str | None, next_contact_o
         payload["next_contact_on"] = next_contact_on
     tx.conn.execute("UPDATE portal_leads SET first_contact_at = coalesce(first_contact_at, ?), last_outcome = ?,"
                     " next_contact_on = ? WHERE id = ?", (contacted_at, outcome, next_contact_on, lead_id))
-    tx.conn.execute(
-        "INSERT INTO interactions (customer_id, at, staff, channel, direction, kind, summary, outcome, ref,"
-        " created_at) VALUES (?, ?, ?, 'phone', 'out', 'lead_followup', ?, ?, ?, ?)",
-        (row[1], contacted_at, tx.actor.code, note, outcome, f"portal:{lead_id}", tx.now))
+    log_interaction(tx, {"customer_id": row[1], "at": contacted_at, "channel": "phone", "direction": "out",
+                         "kind": "lead_followup", "summary": note, "outcome": outcome,
+                         "ref": f"portal:{lead_id}"}, audit=False)  # customer_id None: a lead not matched yet
     item_id = queue(tx, {"kind": "lead_followup", "ref": lead_id, "payload": payload})
     tx.audit("followup", "portal_lead", [lead_id], detail={"outcome": outcome, "outbox": item_id})
     return item_id

@@ -16,6 +16,15 @@ def test_plan_warns_weeks_before_a_year_whose_holidays_nobody_gave(staffed):
     assert "public holidays" not in quiet.stderr
 
 
+def test_the_unknown_holidays_warning_is_given_once_a_day(staffed):
+    first = staffed("callbacks", "plan", "--as-of", f"{UNKNOWN}-06-01")
+    assert "public holidays" in first.stderr
+    again = staffed("callbacks", "plan", "--as-of", f"{UNKNOWN}-06-02")  # cron, an hour later
+    assert "public holidays" not in again.stderr
+    tomorrow = staffed("callbacks", "plan", "--as-of", f"{UNKNOWN}-06-02", env={"CRM_NOW": "2026-11-21T08:00:00"})
+    assert "public holidays" in tomorrow.stderr
+
+
 def test_config_holidays_and_make_up_workdays_set_the_call_days(staffed):
     cid = customer(staffed)
     vin = vehicle(staffed, cid)

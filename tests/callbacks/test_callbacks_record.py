@@ -110,7 +110,7 @@ def test_a_callback_books_an_appointment(staffed):
     tid = _one_task(staffed)
     rec(staffed, tid, "--result", "satisfied", "--score", "10", "--book", "2026-11-25 10:00")
     assert staffed.sql("SELECT customer_id, vehicle_id, at, type, status, source FROM appointments") == [
-        (1, 1, "2026-11-25T10:00+08:00", "maintenance", "booked", "callback")]
+        (1, 1, "2026-11-25T10:00:00", "maintenance", "booked", "callback")]  # the archive's format (crm appointment book)
     assert staffed.sql("SELECT appointment_id FROM callback_calls") == [(1,)]
 
 

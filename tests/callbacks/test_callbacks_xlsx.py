@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 from openpyxl import load_workbook
 
 from callbacks_helpers import customer, plan, vehicle, visit
@@ -117,3 +119,49 @@ def test_formulas_are_neutralised_in_the_export(staffed, tmp_path):
     plan(staffed, "2026-11-20")
     wb, ws = _export(staffed, tmp_path / "q.xlsx")
     assert ws.cell(2, 2).value == "'=HYPERLINK(1)"
+
+
+def _filled(staffed, tmp_path, at="2026-11-20 09:30", result="满意"):
+    _queue(staffed, n=2)
+    path = tmp_path / "queue.xlsx"
+    wb, ws = _export(staffed, path)
+    head = [c.value for c in ws[1]]
+    col = {h: head.index(h) + 1 for h in head}
+    for row in (2, 3):
+        ws.cell(row, col["回访时间"], at)
+        ws.cell(row, col["结果"], result)
+        ws.cell(row, col["评分"], 9)
+    wb.save(path)
+    return path, wb, ws, col
+
+
+@pytest.mark.parametrize("typed", ["2026/11/20 9:30", "2026年11月20日 09:30", "2026.11.20 上午9:30", "20261120 0930"])
+def test_results_take_the_times_people_type(staffed, tmp_path, typed):
+    """Issue 18 §2: one parser for dates and times (the importer's) everywhere."""
+    path, *_ = _filled(staffed, tmp_path, at=typed)
+    _imp(staffed, path)
+    assert staffed.sql("SELECT called_at FROM callback_calls") == [("2026-11-20T09:30:00+08:00",)] * 2
+
+
+def test_a_corrected_sheet_is_a_conflict_and_an_invalid_value_is_reported(staffed, tmp_path):
+    """Issue 18 §3: a re-imported row that changed → exit 3, the recorded call unchanged;
+    an invalid value in it → exit 2, nothing imported."""
+    import json
+
+    path, wb, ws, col = _filled(staffed, tmp_path)
+    _imp(staffed, path)
+    before = staffed.sql("SELECT * FROM callback_calls ORDER BY id")
+    ws.cell(2, col["结果"], "不满意")
+    ws.cell(2, col["不满意方面"], "价格")
+    wb.save(path)
+    out = _imp(staffed, path, expect=3)
+    rows = json.loads(out.stdout)
+    assert [(r["row"], r["column"], r["value"]) for r in rows] == [(2, "结果", "不满意"), (2, "不满意方面", "价格")]
+    assert "already imported as '满意'" in rows[0]["reason"]
+    assert "changed" in out.stderr and staffed.sql("SELECT * FROM callback_calls ORDER BY id") == before
+
+    ws.cell(3, col["结果"], "很好")  # not a result at all
+    wb.save(path)
+    out = _imp(staffed, path, expect=2)
+    assert any(r["row"] == 3 and r["value"] == "很好" for r in json.loads(out.stdout))
+    assert staffed.sql("SELECT * FROM callback_calls ORDER BY id") == before

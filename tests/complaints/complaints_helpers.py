@@ -49,7 +49,12 @@ def clone_db(src, dst) -> None:
 
 
 def _template_env(folder) -> dict:
-    return {"CRM_DB": str(folder / "crm.db"), "CRM_CONFIG": str(folder / "none.toml"),
+    from conftest import make_empty_db
+
+    if not (folder / "crm.db").exists():
+        make_empty_db(folder / "crm.db")
+    (folder / "config.toml").touch()
+    return {"CRM_DB": str(folder / "crm.db"), "CRM_CONFIG": str(folder / "config.toml"),
             "CRM_PLUGINS": "complaints", "CRM_NOW": "2026-11-20T10:00:00", "CRM_USER": None}
 
 

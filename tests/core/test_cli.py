@@ -3,6 +3,8 @@
 import os
 import stat
 
+import pytest
+
 from conftest import run_crm_process
 
 
@@ -55,9 +57,39 @@ def test_database_is_private_wal_with_foreign_keys(crm):
 
 def test_db_option_and_env_choose_the_file(crm, tmp_path):
     other = tmp_path / "sub" / "other.db"
+    crm("--db", str(other), "db", "migrate")
     crm("--db", str(other), "customer", "add", "--name", "王五")
     assert other.exists() and stat.S_IMODE(os.stat(other).st_mode) == 0o600
-    assert not crm.db_path.exists()
+    assert crm.db_path.stat().st_size == 0  # the default database untouched
+
+
+@pytest.mark.parametrize("command", [["customer", "list"], ["staff", "add", "li", "--name", "李", "--role", "manager"],
+                                     ["db", "check"], ["db", "migrate", "--status"], ["db", "backup", "b.db"]])
+@pytest.mark.parametrize("how", ["--db", "CRM_DB"])
+def test_a_missing_database_is_an_error_naming_it(crm, tmp_path, command, how):
+    """Issue 18 §4: a mistyped path creates nothing (only 'db migrate'/'db restore' create)."""
+    missing = tmp_path / "nonexistent" / "dir" / "x.db"
+    args, env = (["--db", missing], None) if how == "--db" else ([], {"CRM_DB": str(missing)})
+    out = crm(*args, *command, env=env, expect=2)
+    assert out.stderr.strip() == (f"crm: error: {missing}: no database here ({how}); check the path,"
+                                  " or create a new database with 'crm db migrate'")
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_db_migrate_creates_the_database_and_its_folder(crm, tmp_path):
+    new = tmp_path / "new" / "crm.db"
+    out = crm("--db", new, "db", "migrate", env={"CRM_USER": "li"})  # as in a cron environment
+    assert f"created a new database: {new}" in out.stderr
+    assert stat.S_IMODE(os.stat(new).st_mode) == 0o600 and stat.S_IMODE(os.stat(new.parent).st_mode) == 0o700
+    crm("--db", new, "customer", "list")
+
+
+@pytest.mark.parametrize("how", ["--config", "CRM_CONFIG"])
+def test_a_missing_config_file_is_an_error_naming_it(crm, tmp_path, how):
+    missing = tmp_path / "missing.toml"
+    args, env = (["--config", missing], None) if how == "--config" else ([], {"CRM_CONFIG": str(missing)})
+    out = crm(*args, "customer", "list", env=env, expect=2)
+    assert str(missing) in out.stderr and how in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
 def test_database_that_is_not_sqlite_is_bad_input(crm):
@@ -67,7 +99,8 @@ def test_database_that_is_not_sqlite_is_bad_input(crm):
 
 
 def test_real_process_exit_codes(tmp_path):
-    env = {"CRM_DB": str(tmp_path / "p.db"), "CRM_CONFIG": str(tmp_path / "none.toml")}
+    env = {"CRM_DB": str(tmp_path / "p.db"), "CRM_CONFIG": str(tmp_path / "config.toml")}
+    assert run_crm_process("db", "migrate", env=env).returncode == 0
     ok = run_crm_process("staff", "add", "ann", "--name", "Ann", "--role", "manager", env=env)
     assert ok.returncode == 0, ok.stderr
     bad = run_crm_process("--as", "ann", "staff", "add", "ann", "--name", "Ann", "--role", "manager", env=env)

@@ -155,8 +155,8 @@ def hello_site(tmp_path_factory):
 
 
 def test_third_party_plugin_installed_from_a_wheel(hello_site, tmp_path):
-    env = {"PYTHONPATH": str(hello_site), "CRM_DB": str(tmp_path / "h.db"),
-           "CRM_CONFIG": str(tmp_path / "none.toml")}
+    env = {"PYTHONPATH": str(hello_site), "CRM_DB": str(tmp_path / "crm.db"),
+           "CRM_CONFIG": str(tmp_path / "config.toml")}
     listed = run_crm_process("plugins", "list", "--format", "json", env=env)
     rows = {r["name"]: r for r in json.loads(listed.stdout)}
     assert rows["hello"]["source"] == "third-party" and rows["hello"]["version"] == "1.0.0"
@@ -178,7 +178,7 @@ def test_plugin_that_fails_to_import_is_named(tmp_path, hello_site):
     dist.mkdir(parents=True)
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: crm-bad\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text("[crm]\nbad = crm_bad_missing.plugin\n")
-    env = {"PYTHONPATH": str(site), "CRM_DB": str(tmp_path / "b.db"), "CRM_CONFIG": str(tmp_path / "n.toml")}
+    env = {"PYTHONPATH": str(site), "CRM_DB": str(tmp_path / "crm.db"), "CRM_CONFIG": str(tmp_path / "config.toml")}
     result = run_crm_process("customer", "add", "--name", "张三", env=env)
     assert result.returncode == 0
     assert "plugin 'bad' failed to import: ModuleNotFoundError" in result.stderr

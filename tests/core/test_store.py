@@ -61,7 +61,7 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path):
 
 
 def test_two_crm_processes_adding_customers_at_once(tmp_path):
-    env = {"CRM_DB": str(tmp_path / "p.db"), "CRM_CONFIG": str(tmp_path / "none.toml")}
+    env = {"CRM_DB": str(tmp_path / "crm.db"), "CRM_CONFIG": str(tmp_path / "config.toml")}
     assert run_crm_process("db", "migrate", env=env).returncode == 0
     import subprocess
     import sys
@@ -77,7 +77,7 @@ def test_two_crm_processes_adding_customers_at_once(tmp_path):
     results = [(p.wait(120), p.stderr.read()) for p in procs]
     assert all(code == 0 for code, _ in results), results
     assert all("locked" not in err for _, err in results)
-    conn = sqlite3.connect(tmp_path / "p.db")
+    conn = sqlite3.connect(tmp_path / "crm.db")
     assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 30
 
 

@@ -56,5 +56,5 @@ def test_the_app_builds_its_calendar_from_the_config(tmp_path):
     config.write_text('[calendar]\nholidays = ["2099-03-02"]\n', encoding="utf-8")
     app = App(environ={"CRM_CONFIG": str(config), "CRM_DB": str(tmp_path / "x.db"), "CRM_PLUGINS": ""})
     assert not app.calendar.is_workday(dt.date(2099, 3, 2))
-    other = App(environ={"CRM_CONFIG": str(tmp_path / "none.toml"), "CRM_DB": str(tmp_path / "x.db"), "CRM_PLUGINS": ""})
+    other = App(environ={"CRM_CONFIG": str(tmp_path / "config.toml"), "CRM_DB": str(tmp_path / "x.db"), "CRM_PLUGINS": ""})
     assert other.calendar.is_workday(dt.date(2099, 3, 2))  # reading one config changed nothing for another

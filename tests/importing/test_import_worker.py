@@ -114,7 +114,7 @@ def test_kill_9_of_the_import_ends_its_worker_and_writes_nothing(tmp_path):
     write_customers_csv(path, 60_000, seed=2)
     db = tmp_path / "crm.db"
     env = dict(os.environ, CRM_DB=str(db), CRM_PLUGINS="", CRM_IMPORT_WORKER="1",
-               CRM_CONFIG=str(tmp_path / "none.toml"))
+               CRM_CONFIG=str(tmp_path / "config.toml"))
     crm_exe = Path(sys.executable).with_name("crm")
     subprocess.run([str(crm_exe), "db", "migrate"], env=env, check=True, capture_output=True)
     proc = subprocess.Popen([str(crm_exe), "--quiet", "customer", "import", str(path), "--skip-invalid"],

@@ -12,6 +12,7 @@ MODULES = [
     "crm.io.readers",
     "crm.io.writers",
     "crm.io.normalize",
+    "crm.io.footer",
 ]
 
 

@@ -224,7 +224,7 @@ def test_explicit_encoding(tmp_path):
 def test_decoding_error_names_the_row(tmp_path):
     body = "姓名,手机\n" + "张三,13812345678\n" * 3
     p = write(tmp_path, "c.csv", body.encode() + "李四,1\n".encode("gbk"))
-    with pytest.raises(FileProblem, match=r"row 5: bytes that are not valid utf-8"):
+    with pytest.raises(FileProblem, match=r"row 5: the file is not valid utf-8 text: byte 0x"):
         list(read_table(p, encoding="utf-8"))
 
 

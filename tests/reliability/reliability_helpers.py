@@ -22,6 +22,8 @@ def exe() -> str:
 
 
 def env_for(tmp_path: Path, **extra) -> dict:
+    if tmp_path.is_dir() and not (tmp_path / "config.toml").exists():
+        (tmp_path / "config.toml").touch()  # CRM_CONFIG names it: it must exist
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
     env.update({"CRM_DB": str(tmp_path / "crm.db"), "CRM_CONFIG": str(tmp_path / "config.toml"),
                 "CRM_PORTAL_SECRET": SECRET, "CRM_NOW": "2026-11-20T10:00:00"})
@@ -58,7 +60,7 @@ def archive_with_callbacks(tmp_path: Path, customers: int = 300) -> None:
     from bench.callbacks_bench import generate
 
     env = env_for(tmp_path)
-    assert run(["customer", "list"], env).returncode == 0  # the schema, core and plugins
+    assert run(["db", "migrate"], env).returncode == 0  # the schema, core and plugins
     generate(tmp_path / "crm.db", customers)
     done = run(["callbacks", "plan", "--as-of", "2026-11-20"], env)
     assert done.returncode == 0, done.stderr

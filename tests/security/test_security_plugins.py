@@ -69,10 +69,12 @@ def build_world(crm, env: dict, emu: Emulator) -> dict:
 
 @pytest.fixture(scope="session")
 def world_template(tmp_path_factory):
-    from conftest import Crm
+    from conftest import Crm, make_empty_db
 
     folder = tmp_path_factory.mktemp("security-world")
     crm = Crm(folder)
+    make_empty_db(folder / "crm.db")
+    (folder / "config.toml").touch()
     env = {"CRM_DB": str(folder / "crm.db"), "CRM_CONFIG": str(folder / "config.toml"),
            "CRM_NOW": "2026-11-20T10:00:00", "CRM_PORTAL_SECRET": SECRET, "CRM_PLUGINS": None}
     with Emulator(**EMU, start_time="2026-11-22T08:00:00Z", frozen_clock=True, client_secret=SECRET) as emu:

@@ -1,0 +1,51 @@
+"""Issue 18 §10: Ctrl-C / Ctrl-D at the guided call script's prompt → `crm: error: aborted` on a
+line of its own (not glued to the prompt, no blank line before it), exit 130, nothing recorded."""
+
+import os
+import pty
+import select
+import sys
+from pathlib import Path
+
+import pytest
+
+from callbacks_helpers import customer, plan, vehicle, visit
+
+
+def _read_until(fd, marker: bytes, limit=60.0) -> bytes:
+    out = b""
+    while marker not in out:
+        ready, _, _ = select.select([fd], [], [], limit)
+        if not ready:
+            raise AssertionError(f"no {marker!r} in {out.decode(errors='replace')!r}")
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+@pytest.mark.parametrize("key", [b"\x03", b"\x04"], ids=["ctrl-c", "ctrl-d"])
+def test_aborting_the_call_script_at_a_terminal(staffed, key):
+    cid = customer(staffed, "张三", "13812345678")
+    visit(staffed, vehicle(staffed, cid, 10), "RO1", "2026-11-19")
+    plan(staffed, "2026-11-20")
+    env = {**os.environ, "CRM_USER": "wangfang"}
+    exe = str(Path(sys.executable).with_name("crm"))
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execve(exe, [exe, "callbacks", "record", "1"], env)
+    try:
+        _read_until(fd, b"(unreachable): ")
+        os.write(fd, key)
+        rest = _read_until(fd, b"aborted\r\n")
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 130
+    text = rest.decode()
+    assert "\r\ncrm: error: aborted\r\n" in text and "\r\n\r\ncrm: error" not in text, text
+    assert staffed.sql("SELECT count(*) FROM callback_calls") == [(0,)]
