@@ -96,7 +96,12 @@ def main(argv=None) -> list:
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) the database")
     parser.add_argument("--queries", type=int, default=200, help="different queries per kind")
     args = parser.parse_args(argv)
-    db_path = args.db or Path(tempfile.gettempdir()) / f"crm-search-bench-{args.customers}.db"
+    if args.db:
+        db_path = args.db
+    elif args.keep:  # a fixed name, so the next --keep run reuses it
+        db_path = Path(tempfile.gettempdir()) / f"crm-search-bench-{args.customers}.db"
+    else:  # a private folder: two runs at once never delete each other's database
+        db_path = Path(tempfile.mkdtemp(prefix="crm-search-bench-")) / "crm.db"
     if not (args.keep and db_path.exists()):
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
@@ -147,6 +152,8 @@ def main(argv=None) -> list:
     if not args.keep:
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
+        if not args.db:
+            db_path.parent.rmdir()
     return figures
 
 
