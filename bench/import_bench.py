@@ -64,10 +64,12 @@ def _seed_staff(env: dict) -> None:
 
     Path(env["CRM_CONFIG"]).touch()  # an empty config: the defaults
     subprocess.run([str(VENV_BIN / "crm"), "--quiet", "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-    for s in Generator().staff():
-        if s["active"]:
-            subprocess.run([str(VENV_BIN / "crm"), "--quiet", "staff", "add", s["code"], "--name", s["name"],
-                            "--role", s["role"]], env=env, check=True, stdout=subprocess.DEVNULL)
+    staff = sorted((s for s in Generator().staff() if s["active"]), key=lambda s: s["role"] != "manager")
+    manager = staff[0]["code"]  # first-time setup adds the manager, who adds the rest
+    for s in staff:
+        boss = ["--as", manager] if s["code"] != manager else []
+        subprocess.run([str(VENV_BIN / "crm"), "--quiet", *boss, "staff", "add", s["code"], "--name", s["name"],
+                        "--role", s["role"]], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 #: the least a Python importer pays: parse the CSV with the csv module and executemany the

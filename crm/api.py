@@ -67,6 +67,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "get_customer": ("crm.archive.customers", "get_customer"),
     "update_customer": ("crm.archive.customers", "update_customer"),
     "match_customer": ("crm.archive.dedupe", "match_customer"),
+    "is_forgotten": ("crm.archive.forget", "is_forgotten"),
     # vehicles
     "add_vehicle": ("crm.archive.vehicles", "add_vehicle"),
     "get_vehicle": ("crm.archive.vehicles", "get_vehicle"),

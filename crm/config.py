@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "quiet_hours": {"not_before": "09:00", "not_after": "20:00", "breaks": ["12:00-14:00"]},
     "plugins": {"enabled": [], "disabled": []},
     "privacy": {"unmasked_roles": ["manager", "satisfaction", "appointment", "callback", "archive"]},
+    "identity": {"session_hours": 8},
+    "permissions": {},
     "log": {"path": "", "max_bytes": 1_000_000, "backups": 5},
 }
 
@@ -350,6 +352,11 @@ def _validate(config: Config) -> None:
             calendar_from_config({key: value})
         except ValueError as exc:
             fail(f"calendar.{key}", f"has the entry {exc}")
+    hours = config.get("identity.session_hours")
+    if not isinstance(hours, (int, float)) or isinstance(hours, bool) or not 0 < hours <= 12:
+        fail("identity.session_hours", "must be a number of hours from 0 to 12")
+    if not isinstance(config.get("permissions"), dict):
+        fail("permissions", 'must be a table of action = [roles], e.g. "export.unmasked" = ["manager"]')
     from .archive.contact import check_config as check_contact
 
     problem = check_contact(config.get("contact", {}))

@@ -163,16 +163,57 @@ class App:
         return self.open_store()
 
     @cached_property
+    def session_file(self) -> Path:
+        from .login import session_path
+
+        return session_path(self.db_path, self.environ)
+
+    @cached_property
     def actor(self) -> "Actor":
         from .identity import resolve_actor
+        from .login import read_session
 
         name = self.as_option or self.environ.get("CRM_USER") or self.config.get("user") or None
-        return resolve_actor(self.store, name)
+        return resolve_actor(self.store, name, session=read_session(self.session_file),
+                             now=self.now().isoformat(timespec="seconds"),
+                             may_act_for_others=lambda who: self.permissions.allows(who.role, "act-for-others"))
 
     # -- policy -------------------------------------------------------------------
+    @cached_property
+    def permissions(self):
+        """The permission table (crm/permissions.py) with the plugins' rows and the config's changes."""
+        from .permissions import Table
+
+        overrides = dict(self.config.get("permissions") or {})
+        overrides.setdefault("personal-data.see", self.config.get("privacy.unmasked_roles") or [])
+        table = Table(overrides=overrides)
+        self.plugins.call_each("register_permissions", register=table.register, config=self.config)
+        table.validate()
+        return table
+
+    def may(self, action: str) -> bool:
+        """Whether the actor's role has ``action`` in the permission table."""
+        return self.permissions.allows(self.actor.role, action)
+
+    def setting_up(self) -> bool:
+        """First-time setup: no active manager or IT yet, so the table is not enforced."""
+        return not self.store.scalar("SELECT 1 FROM staff WHERE active AND role IN ('manager', 'it') LIMIT 1")
+
+    def require(self, action: str) -> None:
+        """Refuse (exit 2, naming the action and the role) unless the table allows it."""
+        if self.setting_up():
+            return
+        self.permissions.check(self.actor, action)
+
+    def require_role_grant(self, role: str) -> None:
+        """Granting ``role`` (or touching staff who have it) needs ``staff.higher-role`` unless
+        the actor's own role may already do everything ``role`` may."""
+        if not self.permissions.covers(self.actor.role, role):
+            self.require("staff.higher-role")
+
     @property
     def may_see_personal_data(self) -> bool:
-        return self.actor.role in (self.config.get("privacy.unmasked_roles") or [])
+        return self.may("personal-data.see")
 
     def mask(self, row: dict) -> dict:
         """``row`` as the actor may see it (phones, e-mail, address masked unless allowed)."""
@@ -183,6 +224,7 @@ class App:
         return mask_row(row)
 
     def require_role(self, roles, doing: str) -> None:
+        """Older form of :meth:`require` (a list of roles); prefer a row in the permission table."""
         from .identity import require_role
 
         require_role(self.actor, roles, doing)
@@ -274,22 +316,26 @@ class Transaction:
         detail: dict | None = None,
     ) -> None:
         """Record who did what to which records. Never put personal data in ``detail``."""
+        from .archive.audit_chain import append
+
         ids = list(ids)
-        self.conn.execute(
-            "INSERT INTO audit_log (at, actor, role, command, action, entity, record_ids, count, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self.now, self.actor.code, self.actor.role, self.command, action, entity,
-                json.dumps(ids[:1000]) if ids else None,
-                count if count is not None else (len(ids) if ids else None),
-                json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-            ),
-        )
+        append(self.conn, [{
+            "at": self.now, "actor": self.actor.code, "principal": self.actor.principal, "role": self.actor.role,
+            "command": self.command, "action": action, "entity": entity,
+            "record_ids": json.dumps(ids[:1000]) if ids else None,
+            "count": count if count is not None else (len(ids) if ids else None),
+            "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+        }])
         self.audited = True
 
-    def fire(self, event: str, **kwargs) -> list:
-        """Tell every plugin about an archive event; each runs in its own savepoint."""
-        return self.app.plugins.call_each(event, savepoint=self.store.savepoint, tx=self, **kwargs)
+    def fire(self, event: str, *, strict: bool = False, **kwargs) -> list:
+        """Tell every plugin about an archive event; each runs in its own savepoint.
+
+        ``strict``: a plugin that fails stops the command (exit 1, naming the plugin) and the
+        whole transaction rolls back — for events that must happen everywhere or nowhere
+        (``on_customer_forgotten``).
+        """
+        return self.app.plugins.call_each(event, savepoint=self.store.savepoint, strict=strict, tx=self, **kwargs)
 
     def ask(self, service: str, **kwargs) -> Any:
         """Ask for a service hook (``open_complaint``...); None when no plugin provides it."""

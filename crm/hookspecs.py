@@ -101,6 +101,28 @@ def register_config_keys(register: Callable[..., None]) -> None:
 
 
 @hookspec
+def register_permissions(register: Callable[..., None], config: Any) -> None:
+    """Add rows to the permission table (crm/permissions.py): who may do a plugin's action.
+
+    Called once when the table is first needed. Gate the command with
+    ``app.require("myplugin.action")``; the dealer may change the row in the config's
+    ``[permissions]`` table, and docs/privacy.md lists it.
+
+    :param register: ``register(action, roles, doing, owner=...)``: ``action`` a dotted
+        name, ``roles`` the roles allowed (``"none"`` = no staff identity), ``doing`` the
+        words after "may" in the refusal, ``owner`` your plugin's name (shown in the table).
+    :param config: the dealer's configuration, for a plugin whose own settings choose the
+        roles (the config's ``[permissions]`` table still has the last word).
+
+    Example::
+
+        @hookimpl
+        def register_permissions(register):
+            register("hello.greet", ["manager", "callback"], "greet customers")
+    """
+
+
+@hookspec
 def register_migrations(register: Callable[["Migrations"], None]) -> None:
     """Provide the plugin's schema migrations (its own tables).
 
@@ -188,12 +210,25 @@ def on_customers_merged(tx: "Transaction", kept_id: int, merged_id: int) -> None
 
 
 @hookspec
-def on_customer_forgotten(tx: "Transaction", customer_id: int) -> None:
+def on_customer_forgotten(tx: "Transaction", customer_id: int, erased: dict) -> None:
     """The person's personal data must be erased everywhere (PIPL right to deletion).
 
     Erase or anonymise every personal field your plugin holds for ``customer_id``
     (names, phones, free-text notes); keep anonymous counts if your reports need them.
-    The database runs with ``secure_delete`` so erased bytes are overwritten.
+    The database runs with ``secure_delete`` so erased bytes are overwritten. Unlike other
+    events, a plugin that raises here makes the whole forget fail and roll back (exit 1,
+    naming the plugin): a person is forgotten everywhere or nowhere.
+
+    :param customer_id: the customer (the row stays, anonymous).
+    :param erased: ``{"vins": [...], "phones": [...]}``, the person's VINs and phone
+        numbers as they were before the erasure, to find rows keyed by them (e.g. queued
+        messages); never store them.
+
+    Example::
+
+        @hookimpl
+        def on_customer_forgotten(tx, customer_id, erased):
+            tx.conn.execute("DELETE FROM hello_greetings WHERE customer_id = ?", (customer_id,))
     """
 
 

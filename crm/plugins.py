@@ -25,6 +25,8 @@ from .errors import ExitCode
 #: the savepoint factory of the hook call in progress (``Store.savepoint``), or None
 _SAVEPOINT: contextvars.ContextVar[Callable[[str], Any] | None] = contextvars.ContextVar("crm_hook_savepoint",
                                                                                          default=None)
+#: whether every implementation's failure fails the command (``call(..., strict=True)``)
+_STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("crm_hook_strict", default=False)
 
 ENTRY_POINT_GROUP = "crm"
 BUILTIN_DISTRIBUTION = "crm"
@@ -156,6 +158,8 @@ class Plugins:
                 raise  # the user's input is wrong: the whole command stops, exit 2
             except Exception as exc:
                 failure = f"plugin '{plugin_name}' failed in {hook_name}: {type(exc).__name__}: {exc}"
+                if _STRICT.get():
+                    raise CrmError(failure + "; the command was rolled back, nothing changed") from exc
                 if service(hook_name):
                     code = exc.exit_code if isinstance(exc, CrmError) else ExitCode.FAILURE
                     raise CrmError(failure, exit_code=code) from exc
@@ -169,7 +173,8 @@ class Plugins:
         spec = getattr(self.pm.hook, hook_name).spec
         return bool(spec is not None and spec.opts.get("firstresult"))
 
-    def call(self, hook_name: str, savepoint: Callable[[str], Any] | None = None, **kwargs) -> Any:
+    def call(self, hook_name: str, savepoint: Callable[[str], Any] | None = None, *, strict: bool = False,
+             **kwargs) -> Any:
         """Call ``hook_name`` through pluggy: its order, ``firstresult`` and wrappers.
 
         Each plain implementation runs on its own (inside a savepoint when ``savepoint``
@@ -178,19 +183,23 @@ class Plugins:
         (``send_to_portal`` ...), where the failure fails the command (a
         :class:`crm.errors.CrmError` naming the plugin and the hook; exit 1, or the exit
         code of the plugin's own :class:`~crm.errors.CrmError`, e.g. 75). A
-        :class:`crm.errors.BadInput` always stops the command (exit 2). Wrappers
+        :class:`crm.errors.BadInput` always stops the command (exit 2). With ``strict``
+        every implementation's failure fails the command like a service's (for events
+        that must happen everywhere or nowhere: ``on_customer_forgotten``). Wrappers
         (``wrapper=True``, ``hookwrapper=True``) are not isolated: what they raise stops
         the command.
         """
-        token = _SAVEPOINT.set(savepoint)
+        token, strict_token = _SAVEPOINT.set(savepoint), _STRICT.set(strict)
         try:
             return getattr(self.pm.hook, hook_name)(**kwargs)
         finally:
             _SAVEPOINT.reset(token)
+            _STRICT.reset(strict_token)
 
-    def call_each(self, hook_name: str, savepoint: Callable[[str], Any] | None = None, **kwargs) -> list:
+    def call_each(self, hook_name: str, savepoint: Callable[[str], Any] | None = None, *, strict: bool = False,
+                  **kwargs) -> list:
         """:meth:`call` for a hook whose every implementation answers: the non-None results in call order."""
-        result = self.call(hook_name, savepoint, **kwargs)
+        result = self.call(hook_name, savepoint, strict=strict, **kwargs)
         if self._is_service(hook_name):
             return [] if result is None else [result]
         return list(result)

@@ -458,3 +458,45 @@ CREATE INDEX appointment_progress_appointment ON appointment_progress(appointmen
 CREATE INDEX appointments_in_progress ON appointments(progress) WHERE progress IS NOT NULL
 """,
     )
+
+
+@migrations()
+def m010_identity_and_audit_chain(db):
+    """PINs, login sessions, forget tombstones; the audit log chained by hashes (issue 15).
+
+    Existing audit rows are chained once, in id order (the append-only triggers are
+    lifted for that one update inside this migration's transaction).
+    """
+    _run(
+        db,
+        """
+ALTER TABLE staff ADD COLUMN pin_hash TEXT;
+CREATE TABLE staff_sessions (
+    token_hash TEXT PRIMARY KEY,
+    staff_id INTEGER NOT NULL REFERENCES staff(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE forgotten_keys (
+    key_hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    forgotten_at TEXT NOT NULL
+);
+CREATE INDEX forgotten_keys_bucket ON forgotten_keys(kind, bucket);
+ALTER TABLE audit_log ADD COLUMN principal TEXT;
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit_log ADD COLUMN hash TEXT;
+DROP TRIGGER audit_log_no_update
+""",
+    )
+    from .archive.audit_chain import chain_existing
+
+    chain_existing(db.conn)
+    _run(
+        db,
+        """
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+""",
+    )

@@ -74,12 +74,15 @@ def steps_archive(demo: Demo) -> None:
     demo.crm("db", "migrate", quiet_output=True)
 
     demo.say("The department's staff")
-    for person in Generator(seed=SEED).staff():
-        demo.crm("staff", "add", person["code"], "--name", person["name"], "--role", person["role"],
+    # first-time setup: the manager first, who then adds everyone else (docs/privacy.md)
+    staff = sorted(Generator(seed=SEED).staff(), key=lambda p: p["code"] != MANAGER)
+    for person in staff:
+        boss = ("--as", MANAGER) if person["code"] != MANAGER else ()
+        demo.crm(*boss, "staff", "add", person["code"], "--name", person["name"], "--role", person["role"],
                  "--level", str(person["level"]), "--capacity", str(person["daily_capacity"]), show=False)
         if not person["active"]:
-            demo.crm("staff", "edit", person["code"], "--inactive", show=False)
-    demo.crm("staff", "add", CRON, "--name", "定时任务", "--role", "it", show=False)
+            demo.crm("--as", MANAGER, "staff", "edit", person["code"], "--inactive", show=False)
+    demo.crm("--as", MANAGER, "staff", "add", CRON, "--name", "定时任务", "--role", "it", show=False)
     demo.crm("staff", "list", "--active")
 
     demo.say("A customer, a car and a service visit, typed in by hand")
@@ -239,7 +242,8 @@ def steps_plugins(demo: Demo) -> None:
     demo.crm("customer", "add", "--name", "李四", "--mobile", "1381234", ok=(2,))
     demo.crm("customer", "show", "999999", ok=(2,))
     demo.say("Every write, export and deletion is in the audit log")
-    demo.crm("audit", "list", "--limit", "8")
+    demo.crm("--as", MANAGER, "audit", "list", "--limit", "8")
+    demo.crm("--as", MANAGER, "audit", "verify")
 
 
 def main() -> None:

@@ -129,7 +129,9 @@ def staffed(crm) -> Crm:
         ("sunwei", "孙伟", "advisor"),
         ("it", "运维", "it"),
     ]:
-        crm("staff", "add", code, "--name", name, "--role", role)
+        # the first manager is added in first-time setup; from then on the manager adds staff
+        crm("--as", "li", "staff", "add", code, "--name", name, "--role", role) if code != "li" else \
+            crm("staff", "add", code, "--name", name, "--role", role)
     return crm
 
 

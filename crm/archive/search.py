@@ -59,7 +59,7 @@ def _customer_rows(store, sql: str, params: tuple, field: str, match: str, limit
 _C = "c.id, c.name, c.mobile, c.city, c.classification"
 
 
-def _by_phone(store, q: str, limit: int) -> list[dict]:
+def _by_phone(store, q: str, limit: int, prefix: bool = True) -> list[dict]:
     out = []
     digits = q.lstrip("+")
     if q.isdigit() and len(q) == 4:
@@ -79,7 +79,7 @@ def _by_phone(store, q: str, limit: int) -> list[dict]:
     if phone:
         out += _customer_rows(store, f"SELECT {_C}, p.phone AS value FROM customer_phones p JOIN customers c"
                               " ON c.id = p.customer_id WHERE p.phone = ?", (phone,), "phone", "exact", limit)
-    if not out:
+    if not out and prefix:
         out += _customer_rows(store, f"SELECT {_C}, p.phone AS value FROM customer_phones p JOIN customers c"
                               " ON c.id = p.customer_id WHERE p.phone >= ? AND p.phone < ? AND p.phone <> ?"
                               " AND c.forgotten_at IS NULL", (digits, digits + HIGH, digits),
@@ -145,8 +145,27 @@ def _by_name(store, q: str, limit: int, deep: bool) -> list[dict]:
     return out
 
 
-def search(store, query: str, *, limit: int = 20, deep: bool = False, kinds: set[str] | None = None) -> list[dict]:
-    """Ranked customers matching ``query``; each row says ``field`` and ``match``."""
+def query_kind(query: str) -> str:
+    """What was searched for, in words an audit row may keep (never the query itself)."""
+    q = _norm(query or "")
+    digits = q.lstrip("+")
+    if digits.isdigit():
+        return {4: "tail4", 11: "mobile"}.get(len(digits), f"{len(digits)} digits")
+    if len(q) == 17 and q.isalnum() and q.isascii():
+        return "vin"
+    if _CJK.search(query or ""):
+        return "plate" if len(q) >= 2 and q[1:].isascii() and q[1:].isalnum() else "name"
+    return "text"
+
+
+def search(store, query: str, *, limit: int = 20, deep: bool = False, kinds: set[str] | None = None,
+           phone_prefix: bool = True) -> list[dict]:
+    """Ranked customers matching ``query``; each row says ``field`` and ``match``.
+
+    ``phone_prefix=False`` (roles that see phones masked, permission ``search.phone-prefix``):
+    a number matches only in full or by its last 4 digits, so a masked number cannot be
+    recovered digit by digit.
+    """
     raw = (query or "").strip()
     q = _norm(raw)
     if not q:
@@ -156,7 +175,7 @@ def search(store, query: str, *, limit: int = 20, deep: bool = False, kinds: set
     found: list[dict] = []
     wanted = kinds or {"phone", "vehicle", "card", "name"}
     if "phone" in wanted:
-        found += _by_phone(store, q, limit)
+        found += _by_phone(store, q, limit, prefix=phone_prefix)
     if "vehicle" in wanted:
         found += _by_vehicle(store, q, limit)
     if "card" in wanted:

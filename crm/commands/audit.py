@@ -23,8 +23,9 @@ def list_audit(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first")] = 50,
     format: FormatOption = "table",
 ) -> None:
-    """List audit records, newest first."""
+    """List audit records, newest first (manager or IT)."""
     crm = current()
+    crm.require("audit.read")
     where, params = [], []
     if since:
         where.append("at >= ?")
@@ -35,7 +36,7 @@ def list_audit(
     if action:
         where.append("action = ?")
         params.append(action)
-    sql = "SELECT id, at, actor, role, command, action, entity, count, record_ids, detail FROM audit_log"
+    sql = "SELECT id, at, actor, principal, role, command, action, entity, count, record_ids, detail FROM audit_log"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY id DESC LIMIT ?"
@@ -45,4 +46,18 @@ def list_audit(
             if row[key] and format != "table":
                 row[key] = json.loads(row[key])
     emit(rows, format, columns=None if format != "table" else
-         ["id", "at", "actor", "command", "action", "entity", "count"])
+         ["id", "at", "actor", "principal", "command", "action", "entity", "count"])
+
+
+@app.command()
+def verify() -> None:
+    """Check the audit log's hash chain and append-only triggers (exit 3 naming the first bad row)."""
+    from ..archive.audit_chain import verify as run
+    from ..errors import NeedsAttention
+
+    crm = current()
+    crm.require("audit.read")
+    ok, detail, _bad = run(crm.store.conn)
+    if not ok:
+        raise NeedsAttention(f"audit log: {detail}")
+    typer.echo(f"audit log ok: {detail}")

@@ -230,8 +230,13 @@ def search(
     from ..archive.search import search as run
     from ..masking import mask_phone
 
+    from ..archive.search import query_kind
+
     crm = current()
-    rows = run(crm.store, query, limit=limit, deep=deep)
+    rows = run(crm.store, query, limit=limit, deep=deep, phone_prefix=crm.may("search.phone-prefix"))
+    with crm.transaction() as tx:  # every search is audited: who, what kind, how many — never the query
+        tx.audit("search", "customer", [r["id"] for r in rows], count=len(rows),
+                 detail={"kind": query_kind(query), "deep": deep} if deep else {"kind": query_kind(query)})
     if not crm.may_see_personal_data:
         for row in rows:
             if row["field"] in ("phone", "tail4"):
@@ -275,7 +280,7 @@ def merge(
     from ..archive.merge import merge as run
 
     crm = current()
-    crm.require_role(("manager", "archive"), "merge customers")
+    crm.require("customer.merge")
     if not yes:
         raise BadInput(f"merging deletes customer {merged} after moving everything to {kept}; add --yes")
     with crm.transaction() as tx:
@@ -290,19 +295,25 @@ def forget(
     yes: Annotated[bool, Opt("--yes", help="Confirm: this cannot be undone")] = False,
 ) -> None:
     """Erase a person's personal data everywhere (PIPL); anonymous statistics stay."""
-    from ..archive.forget import forget as run, scrub_wal
+    from ..archive.forget import copies_before, forget as run, scrub_wal
 
     crm = current()
-    crm.require_role(("manager", "archive"), "erase a customer's personal data")
+    crm.require("customer.forget")
     from ..archive.customers import get_customer
 
     get_customer(crm.store, customer_id)  # an unknown id is reported before asking for --yes
     if not yes:
         raise BadInput(f"this erases customer {customer_id}'s personal data for good; add --yes")
+    copies = copies_before(crm.store)
     with crm.transaction() as tx:
         result = run(tx, customer_id)
-    scrub_wal(crm.store)
     crm.info(f"customer {result['id']} forgotten ({result['vehicles']} vehicle(s) anonymised)")
+    if copies:
+        crm.info(f"{len(copies)} file(s) written before still hold this person (backups, exports, outbox files; "
+                 "delete or re-make them — see docs/privacy.md):")
+        for path in copies:
+            crm.info(f"  {path}")
+    scrub_wal(crm.store)
 
 
 @app.command()
@@ -318,7 +329,7 @@ def assign(
     from ..archive import assign as assigning
 
     crm = current()
-    crm.require_role(("manager", "archive"), "assign customers")
+    crm.require("customer.assign")
     if customer_id is not None:
         if not to or balance or rebalance:
             raise BadInput("give either ID --to STAFF, or --balance [--rebalance]")

@@ -98,6 +98,7 @@ def import_customers(
 
     crm = current()
     _check_report(report)
+    crm.require("customer.import")
     table = open_table(file, known_fields=KNOWN_FIELDS, required_any=("name", "mobile", "vin"),
                        sheet=sheet, encoding=encoding, mapping=parse_mapping(map))
     summary, rep = run(crm, table, dry_run=dry_run, skip_invalid=skip_invalid, report_path=report)

@@ -50,10 +50,11 @@ def path() -> None:
 
 @app.command()
 def backup(target: Annotated[Path, typer.Argument(help="File to write the backup to")]) -> None:
-    """Copy the database with SQLite's online backup: safe while others write."""
+    """Copy the database with SQLite's online backup: safe while others write (manager or IT)."""
     from ..io.writers import atomic_path
 
     crm = current()
+    crm.require("db.backup")
     store = crm.store
     try:
         # an older backup may be replaced; the live database, its side files, devices, folders never
@@ -76,38 +77,34 @@ def restore(
     source: Annotated[Path, typer.Argument(help="A backup made by 'crm db backup'")],
     yes: Annotated[bool, typer.Option("--yes", help="Really replace the current database")] = False,
 ) -> None:
-    """Replace the database's contents with a backup (needs --yes; manager or IT)."""
+    """Replace the database's contents with a backup (needs --yes; manager or IT).
+
+    The backup must be sound: integrity, the audit log's append-only triggers and hash
+    chain. The audit trail survives: rows recorded after the backup are carried over,
+    forgets recorded after it are applied again, and the restore itself is recorded.
+    """
+    from ..restore import check_backup, restore_into
+
     crm = current()
-    if not source.is_file():
-        raise BadInput(f"{source}: no such backup file")
-    try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        ok = src.execute("PRAGMA integrity_check").fetchone()[0]
-        has_migrations = src.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = '_crm_migrations'"
-        ).fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise BadInput(f"{source}: not a crm backup ({exc})") from None
-    if ok != "ok" or not has_migrations:
-        src.close()
-        raise BadInput(f"{source}: not a sound crm backup (integrity: {ok})")
+    check_backup(source)
     if not crm.db_path.exists():
         crm.__dict__["store"] = crm.open_store(create=True)  # restoring into a new file creates it
-    store = crm.store
-    staff_exist = store.scalar("SELECT count(*) FROM staff WHERE active")
-    if staff_exist:
-        crm.require_role(("manager", "it"), "restore the database")
+    crm.require("db.restore")
     if not yes:
-        src.close()
         raise BadInput("restoring replaces every record in the database: add --yes to go ahead")
-    with store.transaction():
-        pass  # wait for other writers to finish before replacing
-    src.backup(store.conn)
-    src.close()
-    crm.__dict__.pop("actor", None)
-    with crm.transaction() as tx:
-        tx.audit("restore", "database", detail={"source": str(source)})
-    crm.info(f"Restored {store.path} from {source}")
+    summary = restore_into(crm, source)
+    crm.info(f"Restored {crm.store.path} from {source}; {summary['carried']} audit row(s) kept from after the backup"
+             + (f", {summary['forgotten']} forget(s) applied again" if summary["forgotten"] else ""))
+
+
+@app.command()
+def checkpoint() -> None:
+    """Copy the WAL into the database file and truncate it (exit 75 while another connection reads)."""
+    from ..archive.forget import scrub_wal
+
+    crm = current()
+    scrub_wal(crm.store)
+    crm.info(f"{crm.store.path}: the WAL is checkpointed and empty")
 
 
 @app.command()
@@ -125,9 +122,17 @@ def check(format: FormatOption = "table") -> None:
         {"check": "foreign keys", "ok": not fk, "detail": f"{len(fk)} dangling references" if fk else "ok"},
         {"check": "migrations", "ok": not todo,
          "detail": ", ".join(f"{s.owner}.{s.name}" for s in todo) or "up to date"},
+        _audit_check(store),
         {"check": "file mode", "ok": (store.path.stat().st_mode & 0o077) == 0,
          "detail": oct(store.path.stat().st_mode & 0o777)},
     ]
     emit(rows, format)
     if not all(r["ok"] for r in rows):
         raise NeedsAttention("the database check found problems (see above)")
+
+
+def _audit_check(store) -> dict:
+    from ..archive.audit_chain import verify
+
+    ok, detail, _bad = verify(store.conn)
+    return {"check": "audit chain", "ok": ok, "detail": detail}

@@ -8,6 +8,7 @@ import typer
 
 from ..archive import staff as staff_archive
 from ..context import current
+from ..errors import BadInput
 from ..identity import ROLES
 from ..output import emit
 from ._common import FormatOption, new_app
@@ -25,6 +26,8 @@ def add(
 ) -> None:
     """Add a staff member."""
     crm = current()
+    crm.require("staff.add")
+    crm.require_role_grant(role.strip().lower())
     with crm.transaction() as tx:
         row = staff_archive.add_staff(tx, {"code": code, "name": name, "role": role,
                                            "level": level, "daily_capacity": capacity})
@@ -52,7 +55,45 @@ def edit(
 ) -> None:
     """Change a staff member's name, role, level, capacity or active flag."""
     crm = current()
+    crm.require("staff.edit")
+    if active is False:
+        crm.require("staff.deactivate")
+    target = staff_archive.get_staff(crm.store, code)
+    crm.require_role_grant(target["role"])
+    if role:
+        crm.require_role_grant(role.strip().lower())
     with crm.transaction() as tx:
         row = staff_archive.edit_staff(tx, code, {"name": name, "role": role, "level": level,
                                                   "daily_capacity": capacity, "active": active})
     crm.info(f"Updated {row['code']}")
+
+
+@app.command()
+def pin(
+    code: Annotated[str, typer.Argument(help="Staff code (your own, or anyone's for the manager/IT)")],
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the PIN (the person cannot log in until a new one)")] = False,
+) -> None:
+    """Set a staff member's PIN (asked twice, never shown); ends their open sessions.
+
+    The first PIN set turns login on for everyone: from then on --as/CRM_USER name
+    nobody without a session (see docs/privacy.md).
+    """
+    from ..login import hash_pin
+
+    crm = current()
+    target = staff_archive.get_staff(crm.store, code)
+    if crm.actor.staff_id != target["id"]:
+        crm.require("staff.pin")
+        crm.require_role_grant(target["role"])
+    digest = None
+    if not clear:
+        first = typer.prompt(f"New PIN for {target['code']}", hide_input=True, err=True)
+        again = typer.prompt("Again", hide_input=True, err=True)
+        if first != again:
+            raise BadInput("the two PINs differ; nothing changed")
+        digest = hash_pin(first)
+    with crm.transaction() as tx:
+        tx.conn.execute("UPDATE staff SET pin_hash = ?, updated_at = ? WHERE id = ?", (digest, tx.now, target["id"]))
+        tx.conn.execute("DELETE FROM staff_sessions WHERE staff_id = ?", (target["id"],))
+        tx.audit("pin-cleared" if clear else "pin-set", "staff", [target["id"]])
+    crm.info(f"{'Cleared' if clear else 'Set'} the PIN of {target['code']}")

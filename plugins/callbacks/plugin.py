@@ -7,6 +7,14 @@ from crm import hookimpl
 
 
 @hookimpl
+def register_permissions(register, config):
+    from . import settings
+
+    register("callbacks.record", settings.load(config)["caller_roles"],
+             "record or import callback results ([callbacks] caller_roles)", owner="callbacks")
+
+
+@hookimpl
 def add_hookspecs(pluginmanager):
     from . import hookspecs
 

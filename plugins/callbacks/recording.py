@@ -68,7 +68,7 @@ def _guided(app, task: dict, answers: dict) -> dict:
 def record_command(app, task_id, *, result, score, aspects, note, suggestion, at, book, book_type,
                    interactive: bool, length=None) -> dict:
     settings = settings_mod.load(app.config)
-    app.require_role(tuple(settings["caller_roles"]), "record callback results")
+    app.require("callbacks.record")
     task = get_task(app.store.conn, task_id)
     if task["status"] != "open":
         raise BadInput(f"callback task {task['id']} is {task['status']}; only an open task takes a result")

@@ -356,6 +356,7 @@ def referral_report(format: FormatOption = "table") -> None:
 @outbox_app.command("flush")
 def outbox_flush() -> None:
     """Write pending outbox messages to files for the SMS/WeChat platform (cron)."""
+    current().require("outbox.files")
     _flush(current())
 
 
@@ -363,6 +364,7 @@ def outbox_flush() -> None:
 def outbox_release() -> None:
     """Send messages held by quiet hours whose time has come, then flush (cron)."""
     crm = current()
+    crm.require("outbox.files")
     from .messages import release_due
 
     with crm.transaction() as tx:
@@ -400,6 +402,7 @@ def outbox_messages(
 def outbox_files(format: FormatOption = "table") -> None:
     """Outbox files written, with their message counts."""
     crm = current()
+    crm.require("outbox.files")
     from .common import outbox_dir
 
     rows = crm.store.query("SELECT file, channel, count(*) AS messages, min(written_at) AS written_at"

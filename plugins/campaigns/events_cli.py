@@ -34,6 +34,7 @@ def create(
 ) -> None:
     """Create an event and print its id."""
     crm = current()
+    crm.require("event.create")
     with crm.transaction() as tx:
         event = events.create_event(tx, title=title, start=start, end=end, place=place, capacity=capacity,
                                     kind=kind, description=description, template=template)
@@ -53,6 +54,7 @@ def update(
 ) -> None:
     """Change an event (more capacity moves waitlisted customers up)."""
     crm = current()
+    crm.require("event.create")
     with crm.transaction() as tx:
         event = events.get_event(tx.store, event_id)
         events.update_event(tx, event, {"title": title, "start": start, "end": end, "place": place,
@@ -103,6 +105,7 @@ def invite(
     invitations become call tasks; messages outside quiet hours are held.
     """
     crm = current()
+    crm.require("event.invite")
     with crm.transaction() as tx:
         from .messages import release_due
 
@@ -141,6 +144,7 @@ def remind(
 ) -> None:
     """Remind accepted/maybe invitees once (cron: without ID, for events starting soon)."""
     crm = current()
+    crm.require("event.invite")
     from .common import settings
     from .messages import release_due
 

@@ -17,6 +17,15 @@ def register_commands(register):
 
 
 @hookimpl
+def register_permissions(register):
+    senders = ["manager", "satisfaction", "appointment", "callback", "it"]  # it: the cron jobs
+    register("event.create", senders, "create or change events", owner="campaigns")
+    register("event.invite", senders, "invite customers to events or send reminders (messages with full numbers)",
+             owner="campaigns")
+    register("outbox.files", senders, "write or list the outbox files (full mobile numbers)", owner="campaigns")
+
+
+@hookimpl
 def register_customer_filters(register):
     """``event`` and ``reply``: who was invited to an event, and what they replied."""
     from .customer_filters import register as register_own

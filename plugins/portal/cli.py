@@ -12,11 +12,6 @@ from crm.errors import BadInput, CrmError, NeedsAttention
 
 app = new_app("The manufacturer's dealer portal: sync, outbox, conflicts, leads.")
 
-RESOLVERS = ("manager", "archive")
-SENDERS = ("manager", "appointment", "callback", "satisfaction", "advisor")
-OPERATORS = ("manager", "it")
-
-
 @app.command("run")
 def run_cmd(
     stream: Annotated[Optional[List[str]], typer.Option("--stream", "-s", help="Only this stream (repeatable)")] = None,
@@ -130,7 +125,7 @@ def cancel_cmd(item: Annotated[int, typer.Argument(help="Outbox item id")]) -> N
     from . import outbox
 
     app_ = current()
-    app_.require_role(OPERATORS, "cancel an answer to the portal")
+    app_.require("portal.cancel")
     with app_.transaction() as tx:
         outbox.cancel(tx, item)
     app_.info(f"outbox item {item} cancelled")
@@ -166,7 +161,7 @@ def resolve_cmd(
     from . import conflicts
 
     app_ = current()
-    app_.require_role(RESOLVERS, "resolve portal conflicts")
+    app_.require("portal.resolve")
     if not take.strip():
         raise BadInput("--take needs portal, local or a value")
     with app_.transaction() as tx:
@@ -218,7 +213,7 @@ def followup_cmd(
     from .leads import followup
 
     app_ = current()
-    app_.require_role(SENDERS, "record a lead follow-up")
+    app_.require("portal.lead")
     contacted_at = app_.timestamp()
     if at:
         import datetime as dt

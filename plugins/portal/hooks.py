@@ -15,8 +15,21 @@ def customers_merged(tx, kept_id: int, merged_id: int) -> None:
         tx.conn.execute(sql, (kept_id, merged_id))
 
 
-def customer_forgotten(tx, customer_id: int) -> None:
-    """Erase the names, phones and free text we hold for the person (PIPL)."""
+def customer_forgotten(tx, customer_id: int, erased: dict | None = None) -> None:
+    """Erase the names, phones and free text we hold for the person (PIPL).
+
+    Outbox items about them that are not sent yet are cancelled (payload erased): by the
+    customer id, by their leads, or by one of their VINs or phones in the payload.
+    """
+    vins = list((erased or {}).get("vins") or [])
+    phones = list((erased or {}).get("phones") or [])
+    marks = lambda values: ", ".join("?" * len(values)) or "NULL"  # noqa: E731
+    tx.conn.execute(
+        "UPDATE portal_outbox SET status = 'cancelled', payload = '{}', last_error = 'customer forgotten'"
+        " WHERE status IN ('queued', 'parked') AND (customer_id = ?"
+        " OR (kind = 'lead_followup' AND ref IN (SELECT id FROM portal_leads WHERE customer_id = ?))"
+        f" OR json_extract(payload, '$.vin') IN ({marks(vins)}) OR json_extract(payload, '$.phone') IN ({marks(phones)}))",
+        (customer_id, customer_id, *vins, *phones))
     tx.conn.execute("UPDATE portal_leads SET name = NULL, phone = NULL, comments = NULL, adf = NULL, city = NULL"
                     " WHERE customer_id = ?", (customer_id,))
     tx.conn.execute("UPDATE portal_records SET raw = NULL WHERE customer_id = ?", (customer_id,))

@@ -55,6 +55,10 @@ def apply_owner(tx, record: dict, before: dict | None) -> dict:
         return _tombstone(tx, record, before)
     remote_c = _portal_customer(record, strict=True)
     remote_v = _portal_vehicle(record, strict=True)
+    from crm.api import is_forgotten
+
+    if is_forgotten(tx.store, vin=remote_v.get("vin"), mobiles=[remote_c.get("mobile")]):
+        return {}  # a person who was forgotten: the portal's copy does not bring them back
     base_raw = before["raw"] if before and not before["deleted"] and before.get("raw") else None
     base_c = _portal_customer(base_raw, strict=False) if base_raw else None
     base_v = _portal_vehicle(base_raw, strict=False) if base_raw else None

@@ -19,6 +19,14 @@ def register_commands(register):
 
 
 @hookimpl
+def register_permissions(register):
+    register("portal.cancel", ["manager", "it"], "cancel an answer to the portal", owner="portal")
+    register("portal.resolve", ["manager", "archive"], "resolve portal conflicts", owner="portal")
+    register("portal.lead", ["manager", "appointment", "callback", "satisfaction", "advisor"],
+             "record a lead follow-up", owner="portal")
+
+
+@hookimpl
 def register_migrations(register):
     from .migrations import migrations
 
@@ -41,10 +49,10 @@ def on_customers_merged(tx, kept_id, merged_id):
 
 
 @hookimpl
-def on_customer_forgotten(tx, customer_id):
+def on_customer_forgotten(tx, customer_id, erased):
     from .hooks import customer_forgotten
 
-    customer_forgotten(tx, customer_id)
+    customer_forgotten(tx, customer_id, erased)
 
 
 @hookimpl

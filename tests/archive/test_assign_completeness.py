@@ -6,7 +6,7 @@ def add(crm, *args):
 
 
 def test_balance_weighted_and_first_contact_due(staffed):
-    staffed("staff", "edit", "wangfang", "--level", "3")  # weight 40 × 1.5 = 60
+    staffed("--as", "li", "staff", "edit", "wangfang", "--level", "3")  # weight 40 × 1.5 = 60
     # zhaomin (satisfaction) level 1: 40; liuyang (archive) level 1: 40 → shares 60:40:40 of 14
     ids = [add(staffed, "--name", f"客户{i}", "--mobile", f"138000000{i:02d}") for i in range(14)]
     dnc = add(staffed, "--name", "免打扰", "--do-not-contact")
@@ -30,7 +30,7 @@ def test_balance_weighted_and_first_contact_due(staffed):
     staffed("log", "add", "--customer", str(first), "--kind", "call", "--summary", "自我介绍", env={"CRM_USER": "wangfang"})
     assert staffed.sql("SELECT first_contact_due FROM customers WHERE id = ?", (first,)) == [(None,)]
     # Someone leaves: their customers are released and rebalanced.
-    staffed("staff", "edit", "zhaomin", "--inactive")
+    staffed("--as", "li", "staff", "edit", "zhaomin", "--inactive")
     out = staffed.json("customer", "assign", "--rebalance", env={"CRM_USER": "li"})
     after = dict(staffed.sql("SELECT s.code, count(*) FROM customers c JOIN staff s ON s.id = c.specialist_id"
                              " GROUP BY s.code"))

@@ -49,8 +49,8 @@ def test_do_not_contact_and_no_phone_consent_are_respected(staffed):
 
 
 def test_work_is_spread_within_capacity_and_never_to_the_visits_advisor(staffed):
-    staffed("staff", "add", "lina", "--name", "李娜", "--role", "callback", "--capacity", "2")
-    staffed("staff", "edit", "wangfang", "--capacity", "2")
+    staffed("--as", "li", "staff", "add", "lina", "--name", "李娜", "--role", "callback", "--capacity", "2")
+    staffed("--as", "li", "staff", "edit", "wangfang", "--capacity", "2")
     vins = []
     for i in range(6):
         cid = customer(staffed, f"客户{i}", f"1381234560{i}")
@@ -70,7 +70,7 @@ def test_work_is_spread_within_capacity_and_never_to_the_visits_advisor(staffed)
 
 
 def test_over_capacity_is_explained(staffed):
-    staffed("staff", "edit", "wangfang", "--capacity", "1")
+    staffed("--as", "li", "staff", "edit", "wangfang", "--capacity", "1")
     for i in range(4):
         customer(staffed, f"客户{i}", f"1381234560{i}", birthday="1990-11-20")
     notes = explain(staffed, "2026-11-20")

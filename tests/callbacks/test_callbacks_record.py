@@ -128,7 +128,7 @@ def test_bad_input_changes_nothing(staffed):
 
 
 def test_the_advisor_of_the_visit_may_not_make_the_call(staffed):
-    staffed("staff", "add", "lina", "--name", "李娜", "--role", "callback")
+    staffed("--as", "li", "staff", "add", "lina", "--name", "李娜", "--role", "callback")
     cid = customer(staffed)
     vin = vehicle(staffed, cid)
     visit(staffed, vin, "RO1", "2026-11-19", advisor="wangfang")

@@ -89,7 +89,7 @@ def test_merge_and_forget_hooks(staffed):
                        "CRM_NOW": "2026-11-20T10:00:00"})
     with app.transaction() as tx:
         tx.fire("on_customers_merged", kept_id=ids[0], merged_id=ids[1])
-        tx.fire("on_customer_forgotten", customer_id=ids[2])
+        tx.fire("on_customer_forgotten", customer_id=ids[2], erased={"vins": [], "phones": []})
     assert staffed.sql("SELECT count(*) FROM callback_tasks WHERE customer_id = ?", (ids[0],)) == [(2,)]
     assert staffed.sql("SELECT status FROM callback_tasks WHERE customer_id = ?", (ids[2],)) == [("cancelled",)]
     write_sql(staffed, "SELECT 1")

@@ -80,10 +80,14 @@ def fake():
 
 
 @pytest.fixture
-def world(crm, fake):
-    """Only the campaigns plugin plus the fake services; a manager, an advisor, four customers with cars."""
+def world(crm, fake, monkeypatch):
+    """Only the campaigns plugin plus the fake services; a manager, an advisor, four customers with cars.
+
+    Commands act as the manager (CRM_USER=li) unless a test names someone else.
+    """
     crm("staff", "add", "li", "--name", "李经理", "--role", "manager")
-    crm("staff", "add", "sunwei", "--name", "孙伟", "--role", "advisor")
+    monkeypatch.setenv("CRM_USER", "li")
+    crm("--as", "li", "staff", "add", "sunwei", "--name", "孙伟", "--role", "advisor")
     crm.write_config('[plugins]\nenabled = ["campaigns"]\n')
     crm.plugins = [fake]
     crm.fake = fake

@@ -29,7 +29,7 @@ def recall(version=1, vins=None, **extra):
 def test_recall_through_to_completion_queued_back(world):
     crm = world
     i = crm.ids
-    crm("staff", "add", "advisor2", "--name", "周", "--role", "advisor")
+    crm("--as", "li", "staff", "add", "advisor2", "--name", "周", "--role", "advisor")
     result = portal(crm, "campaigns", recall())
     assert "3 VINs, 2 matched, 2 outreach tasks" in result[0][0]
     assert sorted(c["customer_id"] for c in crm.fake.callbacks) == sorted([i["zhang"], i["li"]])

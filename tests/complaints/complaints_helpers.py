@@ -69,7 +69,7 @@ def dept_template(tmp_path_factory):
     for code, name, role in [("li", "李经理", "manager"), ("wangfang", "王芳", "callback"),
                              ("zhaomin", "赵敏", "satisfaction"), ("chenjing", "陈静", "appointment"),
                              ("liuyang", "刘洋", "archive"), ("sunwei", "孙伟", "advisor"), ("it", "运维", "it")]:
-        crm("staff", "add", code, "--name", name, "--role", role, env=env)
+        crm(*(("--as", "li") if code != "li" else ()), "staff", "add", code, "--name", name, "--role", role, env=env)
     crm("customer", "add", "--name", "张三", "--mobile", "13812345678", env=env)
     crm("vehicle", "add", "--vin", VIN, "--customer", "1", "--plate", "京A12345", "--model", "320Li", env=env)
     return folder / "crm.db"

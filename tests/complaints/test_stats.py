@@ -107,7 +107,7 @@ def test_merge_moves_tickets_and_forget_erases_personal_text(dept):
         other = add_customer(tx, {"name": "张三(重复)"})["id"]
         tx.conn.execute("UPDATE complaints_tickets SET customer_id = ?", (other,))
         tx.fire("on_customers_merged", kept_id=1, merged_id=other)
-        tx.fire("on_customer_forgotten", customer_id=1)
+        tx.fire("on_customer_forgotten", customer_id=1, erased={"vins": [], "phones": []})
     assert dept.sql("SELECT customer_id, description, vin, plate FROM complaints_tickets") == [(1, "[erased]", None, None)]
     data = dept.sql("SELECT data FROM complaints_events WHERE action = 'invalid'")[0][0]
     assert "老婆" not in data and "[erased]" in data

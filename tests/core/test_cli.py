@@ -103,7 +103,7 @@ def test_real_process_exit_codes(tmp_path):
     assert run_crm_process("db", "migrate", env=env).returncode == 0
     ok = run_crm_process("staff", "add", "ann", "--name", "Ann", "--role", "manager", env=env)
     assert ok.returncode == 0, ok.stderr
-    bad = run_crm_process("staff", "add", "ann", "--name", "Ann", "--role", "manager", env=env)
+    bad = run_crm_process("--as", "ann", "staff", "add", "ann", "--name", "Ann", "--role", "manager", env=env)
     assert bad.returncode == 2 and bad.stderr.strip() == "crm: error: staff code 'ann' already exists"
     usage = run_crm_process("staff", "add", env=env)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
@@ -120,7 +120,7 @@ def test_audit_log_records_writes_and_cannot_be_edited(staffed):
 
     import pytest
 
-    rows = staffed.json("audit", "list")
+    rows = staffed.json("--as", "li", "audit", "list")
     assert {r["command"] for r in rows} == {"crm staff add"}
     assert all(r["action"] == "create" and r["entity"] == "staff" for r in rows)
     conn = sqlite3.connect(staffed.db_path)

@@ -162,7 +162,7 @@ def test_backup_restore_and_check(staffed, tmp_path):
 
     staffed("customer", "add", "--name", "张三")
     backup = tmp_path / "backup.db"
-    staffed("db", "backup", str(backup))
+    staffed("--as", "li", "db", "backup", str(backup))
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
     staffed("customer", "add", "--name", "李四")
     staffed("--as", "wangfang", "db", "restore", str(backup), "--yes", expect=2)
@@ -171,4 +171,4 @@ def test_backup_restore_and_check(staffed, tmp_path):
     assert staffed.sql("SELECT name FROM customers") == [("张三",)]
     assert staffed.sql("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == [("restore",)]
     assert {r["check"]: r["ok"] for r in staffed.json("db", "check")} == {
-        "integrity": True, "foreign keys": True, "migrations": True, "file mode": True}
+        "integrity": True, "foreign keys": True, "migrations": True, "audit chain": True, "file mode": True}

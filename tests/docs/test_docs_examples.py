@@ -118,10 +118,10 @@ def docs_db(tmp_path_factory) -> Path:
                              ("zhaomin", "赵敏", "satisfaction"), ("chenjing", "陈静", "appointment"),
                              ("liuyang", "刘洋", "archive"), ("sunwei", "孙伟", "advisor"), ("it", "运维", "it"),
                              ("cron", "定时任务", "it")]:
-        crm("staff", "add", code, "--name", name, "--role", role, env=env)
+        crm(*(("--as", "li") if code != "li" else ()), "staff", "add", code, "--name", name, "--role", role, env=env)
     for person in Generator(seed=1).staff():
         if person["active"]:
-            crm("staff", "add", person["code"], "--name", person["name"], "--role", person["role"], env=env,
+            crm("--as", "li", "staff", "add", person["code"], "--name", person["name"], "--role", person["role"], env=env,
                 expect=None)
     crm("customer", "add", "--name", "张三", "--mobile", "13812345678", "--city", "北京", env=env)
     crm("vehicle", "add", "--vin", "WBA8E3105JA123456", "--customer", "1", "--plate", "京A12345", "--model", "530Li",

@@ -50,12 +50,14 @@ def test_the_projects_messy_sample_imports(crm, tmp_path):
     the 合计 line is a footer; only the sample's own listed bad rows are rejected."""
     import json
 
+    from importing_helpers import _as_manager
+
     from crm.sampledata import Generator
     from crm.sampledata.files import write_customers_csv
 
     for person in Generator(seed=1, as_of=dt.date(2026, 11, 20), city="北京").staff():
         if person["active"]:
-            crm("staff", "add", person["code"], "--name", person["name"], "--role", person["role"])
+            crm(*_as_manager(crm), "staff", "add", person["code"], "--name", person["name"], "--role", person["role"])
     rep = write_customers_csv(tmp_path / "m.csv", 100, messy=True)
     out = json.loads(crm("customer", "import", tmp_path / "m.csv", "--dry-run", "--skip-invalid", "--format", "json",
                          expect=None).stdout)

@@ -14,7 +14,7 @@ SYSTEM = {"id", "created_at", "updated_at"}
 
 def _archive(crm):
     crm("staff", "add", "li", "--name", "李经理", "--role", "manager")
-    crm("staff", "add", "wangfang", "--name", "王芳", "--role", "callback")
+    crm("--as", "li", "staff", "add", "wangfang", "--name", "王芳", "--role", "callback")
     crm("customer", "add", "--name", "张三", "--mobile", "13812345678", "--mobile2", "13987654321",
         "--landline", "010-12345678", "--gender", "男", "--birthday", "1980-05-06", "--wechat", "zhangsan_wx",
         "--email", "zs@example.com", "--city", "北京", "--address", "北京市海淀区中关村大街1号", "--source", "展厅",
@@ -61,7 +61,7 @@ def test_export_imports_back_to_the_same_archive(crm, tmp_path, file, headers):
     other = tmp_path / "other.db"
     crm("--db", other, "db", "migrate")
     crm("--db", other, "staff", "add", "li", "--name", "李经理", "--role", "manager")
-    crm("--db", other, "staff", "add", "wangfang", "--name", "王芳", "--role", "callback")
+    crm("--db", other, "--as", "li", "staff", "add", "wangfang", "--name", "王芳", "--role", "callback")
     out = json.loads(crm("--db", other, "customer", "import", tmp_path / file, "--format", "json").stdout)
     names = {c: (zh if headers else en) for c, en, zh in COLUMNS}
     assert sorted(out["summary"]["ignored_columns"]) == sorted(names[c] for c in SYSTEM)

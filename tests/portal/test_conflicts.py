@@ -91,7 +91,7 @@ def test_merge_and_forget_move_and_erase_our_rows(sync, emu):
 
     app = App(environ=dict(os.environ))
     with app.transaction() as tx:
-        tx.fire("on_customer_forgotten", customer_id=cid)
+        tx.fire("on_customer_forgotten", customer_id=cid, erased={"vins": [], "phones": []})
     app.store.close()
     assert sync.sql("SELECT name, phone FROM portal_leads WHERE id = ?", (lead["id"],)) == [(None, None)]
     assert sync.scalar("SELECT count(*) FROM portal_records WHERE customer_id = ? AND raw IS NOT NULL", (cid,)) == 0

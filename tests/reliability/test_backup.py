@@ -34,7 +34,7 @@ def test_backup_while_writing_is_consistent_and_restores(tmp_path):
         for k in range(3):
             target = tmp_path / "backups" / f"b{k}.db"
             target.parent.mkdir(exist_ok=True)
-            done = run(["db", "backup", target], env)
+            done = run(["db", "backup", target], {**env, "CRM_USER": "li"})
             assert done.returncode == 0, done.stderr
             backups.append(target)
             time.sleep(0.3)

@@ -48,7 +48,7 @@ def build_world(crm, env: dict, emu: Emulator) -> dict:
     for code, name, role in [("li", "李经理", "manager"), ("wangfang", "王芳", "callback"),
                              ("zhaomin", "赵敏", "satisfaction"), ("chenjing", "陈静", "appointment"),
                              ("liuyang", "刘洋", "archive"), ("sunwei", "孙伟", "advisor"), ("it", "运维", "it")]:
-        run("staff", "add", code, "--name", name, "--role", role)
+        run(*(("--as", "li") if code != "li" else ()), "staff", "add", code, "--name", name, "--role", role)
     cid = int(run("customer", "add", "--name", "欧阳娜娜", "--mobile", MOBILE, "--address", ADDRESS, "--city", "上海",
                   "--wechat", "ouyang_nana88", "--email", "nana@example.com", user="liuyang").stdout)
     run("vehicle", "add", "--vin", VIN, "--customer", cid, "--plate", "沪A12345", "--model", "530Li",
@@ -57,9 +57,9 @@ def build_world(crm, env: dict, emu: Emulator) -> dict:
     run("callbacks", "plan", "--as-of", "2026-11-20")
     run("complaints", "open", "--customer", cid, "--channel", "phone", "--category", "repair_quality",
         "--severity", "normal", "--description", "保养后异响", user="zhaomin")
-    event = int(run("event", "create", "--title", "试驾会", "--start", "2026-12-12 09:30", "--place", "展厅").stdout)
+    event = int(run("--as", "li", "event", "create", "--title", "试驾会", "--start", "2026-12-12 09:30", "--place", "展厅").stdout)
     run("segment", "save", "sh", "--city", "上海")
-    run("event", "invite", event, "--segment", "sh", "--channel", "phone")
+    run("--as", "li", "event", "invite", event, "--segment", "sh", "--channel", "phone")
     crm.write_config(portal_config(emu.base_url))
     run("sync", "run", user="it")
     lead = next(r for r in emu.control.records("leads") if not r.get("deleted"))
@@ -207,9 +207,9 @@ def test_forget_erases_the_person_from_every_plugin_and_the_raw_file(staffed, tm
         crm("complaints", "open", "--customer", cid, "--channel", "phone", "--category", "repair_quality",
             "--description", f"{P_NAME}（{P_MOBILE}，微信{P_WECHAT}）投诉保养后异响", env=as_("zhaomin"))
         # an event invitation and a survey answer with a verbatim
-        event = int(crm("event", "create", "--title", "试驾会", "--start", "2026-12-12 09:30", "--place", "展厅").stdout)
+        event = int(crm("--as", "li", "event", "create", "--title", "试驾会", "--start", "2026-12-12 09:30", "--place", "展厅").stdout)
         crm("segment", "save", "hz", "--city", "杭州")
-        crm("event", "invite", event, "--segment", "hz", "--channel", "phone")
+        crm("--as", "li", "event", "invite", event, "--segment", "hz", "--channel", "phone")
         survey = int(crm("survey", "create", "2026-11售后", "--kind", "service_csi").stdout)
         crm("survey", "answer", survey, "--customer", cid, "--ro", "RO-F1", "--set", "overall=8",
             "--set", f"comment={P_NAME}满意，电话{P_MOBILE}")
