@@ -225,6 +225,6 @@ def test_forgetting_the_customer_removes_the_signature_file(dept, tmp_path):
     assert (dept.db_path.parent / path).exists()
     app = App(environ=dict(os.environ, CRM_USER="li"))
     with app.transaction() as tx:
-        tx.fire("on_customer_forgotten", customer_id=1)
+        tx.fire("on_customer_forgotten", customer_id=1, erased={"vins": [], "phones": []})
     assert not (dept.db_path.parent / path).exists()
     assert dept.sql("SELECT name, path, sha256 FROM complaints_files") == [("[erased]", "[erased]", digest)]
