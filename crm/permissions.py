@@ -27,6 +27,7 @@ COLUMNS = (*ROLES, NONE)
 
 PEOPLE = ("manager", "satisfaction", "appointment", "callback", "archive")  # phone customers, keep the archive
 EVERYONE = COLUMNS
+STAFF = ROLES  # anybody with a staff identity
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +58,10 @@ CORE_RULES = (
     Rule("customer.merge", ("manager", "archive"), "merge customers"),
     Rule("customer.forget", ("manager", "archive"), "erase a customer's personal data"),
     Rule("customer.assign", ("manager", "archive"), "assign customers"),
+    Rule("order.write", ("manager", "sales"), "record, deliver or cancel an order"),
+    Rule("order.read", STAFF, "see orders (personal data masked unless personal-data.see)"),
+    Rule("report.sales", ("manager", "sales"), "see the sales report"),
+    Rule("appointment.progress", ("manager", "appointment", "advisor"), "record a car's repair progress"),
 )
 
 

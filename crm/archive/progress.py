@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from ..errors import BadInput
 
-#: who records the workshop's progress: the service advisors, the appointment specialists, the manager
-WRITE_ROLES = ("advisor", "appointment", "manager")
 STATES = {"received": "接车", "in_repair": "维修中", "waiting_parts": "待料", "inspection": "质检", "ready": "可交车"}
 ALIASES = {label: code for code, label in STATES.items()} | {"waiting": "waiting_parts", "parts": "waiting_parts",
                                                             "repair": "in_repair", "qc": "inspection"}

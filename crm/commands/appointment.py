@@ -79,7 +79,7 @@ def progress(
         emit(rows, format, columns=["state", "label", "at", "staff", "note", "message_ref"],
              empty_message=f"appointment {row['id']}: no progress yet (start with 'received')")
         return
-    crm.require_role(prog.WRITE_ROLES, "record repair progress")
+    crm.require("appointment.progress")
     with crm.transaction() as tx:
         row = prog.advance(tx, appointment_id, state, note=note, notify=notify)
     if format == Format.table:

@@ -19,7 +19,8 @@ app = new_app("""Purchase orders and contracts (订单/合同): sign, list, deli
   crm order list --slipped                  (promised delivery date passed)
   crm order deliver 3 --vin LBV5S3104ESJ12345 --plate 京A88888
 Delivering creates the vehicle in the archive for the customer and fires the delivery
-hooks, so the delivery-day callbacks follow.  Writing needs the sales or manager role.
+hooks, so the delivery-day callbacks follow.  Writing needs the order.write permission
+(sales, manager), reading order.read (any staff): see the table in docs/privacy.md.
 """)
 Str = Optional[str]
 OrderId = Annotated[str, typer.Argument(metavar="ID", help="The order's id or contract number")]
@@ -40,7 +41,7 @@ def add(
 ) -> None:
     """Record a signed order (合同); prints its id."""
     crm = current()
-    crm.require_role(orders.WRITE_ROLES, "record an order")
+    crm.require("order.write")
     with crm.transaction() as tx:
         row = orders.add_order(tx, customer_id=customer, model=model, price=price, deposit=deposit,
                                signed_on=signed, promised_on=promised, consultant=consultant, number=number,
@@ -55,6 +56,7 @@ def add(
 def show(order_id: OrderId, format: FormatOption = "table") -> None:
     """One order with its customer, status and (once delivered) vehicle."""
     crm = current()
+    crm.require("order.read")
     row = orders.get_order(crm.store, order_id)
     [full] = [r for r in orders.list_orders(crm.store, crm.today(), customer_id=row["customer_id"])
               if r["id"] == row["id"]]
@@ -74,6 +76,7 @@ def list_(
 ) -> None:
     """List orders, oldest signed first (slipped_days: days past the promised delivery date)."""
     crm = current()
+    crm.require("order.read")
     rows = orders.list_orders(crm.store, crm.today(), status=status, consultant=consultant, customer_id=customer,
                               since=since, until=until, slipped=slipped)
     emit([crm.mask(r) for r in rows], format, columns=orders.LIST_COLUMNS, empty_message="no orders")
@@ -89,7 +92,7 @@ def deliver(
 ) -> None:
     """交车: create the vehicle for the customer and mark the order delivered (delivery callbacks follow)."""
     crm = current()
-    crm.require_role(orders.WRITE_ROLES, "deliver an order")
+    crm.require("order.write")
     with crm.transaction() as tx:
         row = orders.deliver(tx, order_id, vin=vin, plate=plate, on=on, colour=colour)
     typer.echo(f"order {row['id']} delivered {row['delivered_on']}: vehicle {row['vin']} (#{row['vehicle_id']})")
@@ -99,6 +102,6 @@ def deliver(
 def cancel(order_id: OrderId, reason: Annotated[Str, typer.Option()] = None) -> None:
     """Cancel a signed order."""
     crm = current()
-    crm.require_role(orders.WRITE_ROLES, "cancel an order")
+    crm.require("order.write")
     with crm.transaction() as tx:
         orders.cancel(tx, order_id, reason)

@@ -140,6 +140,7 @@ def sales(period: Period = None,
     from ..reports import periods
 
     crm = current()
+    crm.require("report.sales")
     p = periods.parse(period, "monthly", crm.today())
     rows = orders.sales_report(crm.store, p.start, p.end, by, crm.today())
     if format == "table":

@@ -126,7 +126,7 @@ def test_a_dissatisfied_follow_up_after_a_closed_complaint_reopens_the_original(
 
 # ------------------------------------------------------------- per-specialist scorecards
 def test_each_specialists_scorecard_shows_only_their_own_figures(staffed):
-    staffed("staff", "add", "lina", "--name", "李娜", "--role", "callback")
+    staffed("--as", "li", "staff", "add", "lina", "--name", "李娜", "--role", "callback")
     for i, who in enumerate(["wangfang", "lina", "lina"]):
         cid = customer(staffed, f"客户{i}", f"1381234560{i}")
         vin = vehicle(staffed, cid, 10 + i)
@@ -182,7 +182,7 @@ def test_dissatisfied_needs_the_aspects_and_a_note(staffed):
 
 
 def test_call_start_and_length_give_average_and_longest_call_per_specialist(staffed):
-    staffed("staff", "add", "lina", "--name", "李娜", "--role", "callback")
+    staffed("--as", "li", "staff", "add", "lina", "--name", "李娜", "--role", "callback")
     for i in range(3):
         cid = customer(staffed, f"客户{i}", f"1381234560{i}")
         visit(staffed, vehicle(staffed, cid, 10 + i), f"RO{i}", "2026-11-18")

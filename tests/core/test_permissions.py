@@ -23,10 +23,10 @@ sys.path.insert(0, str(ROOT / "tools"))
 import permissions_doc  # noqa: E402
 
 AS = {"manager": "li", "callback": "wangfang", "satisfaction": "zhaomin", "appointment": "chenjing",
-      "archive": "liuyang", "advisor": "sunwei", "it": "it", "none": None}
+      "archive": "liuyang", "advisor": "sunwei", "it": "it", "sales": "xiaowang", "none": None}
 STAFF = [("li", "李经理", "manager"), ("wangfang", "王芳", "callback"), ("zhaomin", "赵敏", "satisfaction"),
          ("chenjing", "陈静", "appointment"), ("liuyang", "刘洋", "archive"), ("sunwei", "孙伟", "advisor"),
-         ("it", "运维", "it"), ("tgt", "目标", "it")]
+         ("it", "运维", "it"), ("xiaowang", "小王", "sales"), ("tgt", "目标", "it")]
 PIN = "246810\n246810\n"
 
 
@@ -112,8 +112,13 @@ PROBES = {
     "portal.cancel": (["sync", "cancel", "999"], None, ["portal.cancel"]),
     "callbacks.record": (["callbacks", "record", "999", "--result", "satisfied", "--score", "9"], None,
                          ["callbacks.record"]),
+    "order.write": (["order", "add", "--customer", "1", "--model", "530Li", "--price", "428000", "--consultant",
+                     "xiaowang"], None, ["order.write"]),
+    "order.read": (["order", "list"], None, ["order.read"]),
+    "report.sales": (["report", "sales", "--period", "2026-11"], None, ["report.sales"]),
+    "appointment.progress": (["appointment", "progress", "999", "received"], None, ["appointment.progress"]),
 }
-UNKNOWN_ID = {"portal.cancel", "callbacks.record"}  # allowed, then refused for the unknown id (exit 2, no permission)
+UNKNOWN_ID = {"portal.cancel", "callbacks.record", "appointment.progress"}  # allowed, then refused for the unknown id (exit 2, no permission)
 CELLS = [(action, role) for action in sorted(PROBES) for role in COLUMNS]
 
 
@@ -220,7 +225,7 @@ def test_a_plugin_adds_a_row_and_the_config_may_change_it(crm):
     assert app.permissions.roles("hello.greet") == ("manager", "callback")
     from crm.permissions import markdown_table
 
-    assert "| `hello.greet` | ✓ | · | · | ✓ | · | · | · | · | greet customers (hello) |" in markdown_table(app.permissions)
+    assert "| `hello.greet` | ✓ | · | · | ✓ | · | · | · | · | · | greet customers (hello) |" in markdown_table(app.permissions)
     crm.write_config('[permissions]\n"hello.greet" = ["advisor"]\n')
     app = App(environ={"CRM_CONFIG": str(crm.config_path)}, extra_plugins=[HelloPlugin()])
     assert app.permissions.allows("advisor", "hello.greet") and not app.permissions.allows("manager", "hello.greet")
