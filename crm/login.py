@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from pathlib import Path
 from typing import Mapping
@@ -59,11 +58,10 @@ def session_path(db_path: Path, environ: Mapping[str, str]) -> Path:
 
 def write_session(path: Path, token: str, code: str, expires_at: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
+    from .io.writers import atomic_write  # the one private writer: 0600, renamed into place
+
+    with atomic_write(path) as fh:
         json.dump({"staff": code, "token": token, "expires_at": expires_at}, fh)
-    os.replace(tmp, path)
 
 
 def read_session(path: Path) -> dict | None:
