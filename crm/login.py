@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from pathlib import Path
 from typing import Mapping
@@ -57,13 +56,23 @@ def session_path(db_path: Path, environ: Mapping[str, str]) -> Path:
     return Path(user_state_dir("crm", appauthor=False)) / "sessions" / key
 
 
-def write_session(path: Path, token: str, code: str, expires_at: str) -> None:
+def check_session_target(path: Path) -> Path:
+    """The session file's folder exists (made 0700) and the file passes the one output check
+    (crm/io/writers.py): a device, a folder or a database as ``CRM_SESSION_FILE`` is refused
+    (exit 2) before anything is recorded."""
+    from .io.writers import check_target
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
+    return check_target(path, None)
+
+
+def write_session(path: Path, token: str, code: str, expires_at: str) -> None:
+    """Written through the one checked writer: atomic, 0600, a full disk is exit 75."""
+    from .io.writers import atomic_write
+
+    check_session_target(path)
+    with atomic_write(path, "w", encoding="utf-8") as fh:
         json.dump({"staff": code, "token": token, "expires_at": expires_at}, fh)
-    os.replace(tmp, path)
 
 
 def read_session(path: Path) -> dict | None:
