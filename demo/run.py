@@ -170,7 +170,7 @@ def steps_work(demo: Demo) -> None:
 
 def steps_department(demo: Demo) -> None:
     demo.say("Sales (订单/合同): a consultant signs an order; delivering it creates the car in the archive")
-    demo.crm("staff", "add", SALES, "--name", "王小明", "--role", "sales", show=False)
+    demo.crm("--as", MANAGER, "staff", "add", SALES, "--name", "王小明", "--role", "sales", show=False)
     demo.crm("--as", SALES, "order", "add", "--customer", "1", "--model", "X3 xDrive25i", "--price", "398000",
              "--deposit", "20000", "--signed", "2026-11-02", "--promised", "2026-11-18", "--number", "HT-2026-1102")
     demo.crm("--as", SALES, "order", "list", "--slipped")

@@ -50,24 +50,12 @@ LEFT JOIN vehicles v ON v.customer_id = c.id
 """
 
 
-def _where(filters: dict) -> tuple[str, list]:
-    where, params = ["c.forgotten_at IS NULL"], []
-    if filters.get("city"):
-        where.append("c.city = ?")
-        params.append(filters["city"])
-    if filters.get("specialist"):
-        where.append("s.code = ?")
-        params.append(filters["specialist"])
-    if filters.get("classification"):
-        where.append("c.classification = ?")
-        params.append(filters["classification"].upper())
-    if filters.get("tag"):
-        where.append("EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)")
-        params.append(filters["tag"])
-    if filters.get("model"):
-        where.append("EXISTS (SELECT 1 FROM vehicles m WHERE m.customer_id = c.id AND m.model = ?)")
-        params.append(filters["model"])
-    return " WHERE " + " AND ".join(where), params
+def _where(app, filters: dict) -> tuple[str, list]:
+    """The archive's one customer filter (crm/archive/filters.py), as ``customer list`` reads it."""
+    from ..archive.filters import compile_filter
+
+    where, params = compile_filter({k: v for k, v in filters.items() if v}, today=app.today())
+    return " WHERE " + where, params
 
 
 def export_customers(app, file: str, *, chinese_headers: bool = False, masked: bool | None = None,
@@ -79,7 +67,7 @@ def export_customers(app, file: str, *, chinese_headers: bool = False, masked: b
     fmt = format_of(path)
     do_mask = (not app.may_see_personal_data) if masked is None else masked
     app.require("export.masked" if do_mask else "export.unmasked")
-    where, params = _where(filters or {})
+    where, params = _where(app, filters or {})
     sql = _SQL + where + " ORDER BY c.id, v.id"
     if limit:
         sql = (f"SELECT * FROM ({_SQL}{where} ) WHERE id IN (SELECT c.id FROM customers c"

@@ -12,6 +12,21 @@ def register_commands(register):
 
 
 @hookimpl
+def register_permissions(register, config):
+    """The ticket roles, as rows of the one permission table; ``[complaints]`` ``open_roles``,
+    ``handler_roles`` and ``approver_roles`` give the defaults, ``[permissions]`` the last word."""
+    from .settings import from_section
+
+    settings = from_section(config.section("complaints"))
+    register("complaints.open", settings.open_roles, "open a complaint ticket ([complaints] open_roles)",
+             owner="complaints")
+    register("complaints.handle", settings.handler_roles,
+             "handle complaint tickets ([complaints] handler_roles)", owner="complaints")
+    register("complaints.approve", settings.approver_roles,
+             "approve a complaint's solution ([complaints] approver_roles)", owner="complaints")
+
+
+@hookimpl
 def register_migrations(register):
     from .migrations import migrations
 

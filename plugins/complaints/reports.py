@@ -232,7 +232,7 @@ def agenda_items(app, agenda: dict) -> list[dict] | None:
     is_manager = False
     if staff:
         role = st.scalar("SELECT role FROM staff WHERE code = ?", (staff,))
-        is_manager = role in settings.approver_roles
+        is_manager = app.permissions.allows(role, "complaints.approve")
     items = []
     for ticket, t in views.with_timings(app, views.query_tickets(st)):
         mine = (not staff or ticket["handler"] == staff or (is_manager and ticket["escalation_level"])

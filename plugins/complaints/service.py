@@ -27,9 +27,14 @@ PORTAL_TYPES = {
 }
 
 
-def roles_map(settings: Settings) -> dict:
-    return {machine.HANDLER: settings.handler_roles, machine.APPROVER: settings.approver_roles,
-            machine.OPENER: settings.open_roles}
+#: who does what on a ticket, as actions of the one permission table (plugin.register_permissions)
+ACTIONS = {machine.HANDLER: "complaints.handle", machine.APPROVER: "complaints.approve",
+           machine.OPENER: "complaints.open"}
+
+
+def roles_map(app) -> dict:
+    """``{"handler": roles, "approver": roles, "opener": roles}`` from the permission table."""
+    return {who: app.permissions.roles(action) for who, action in ACTIONS.items()}
 
 
 def parse_when(value, app, *, what: str = "--at") -> dt.datetime | None:
@@ -314,7 +319,7 @@ def transition(tx, ticket_id, action: str, fields: dict | None = None, *, note: 
     fields = dict(fields or {})
     if note is not None:
         fields.setdefault("note", note)
-    next_state = machine.check(tid, events, action, role=tx.actor.role, roles=roles_map(settings),
+    next_state = machine.check(tid, events, action, role=tx.actor.role, roles=roles_map(tx.app),
                                actor=tx.actor.code, system=system, penalty_required=settings.penalty_required)
     if action == "escalate" and not system:
         fields["manual"] = True
@@ -428,7 +433,7 @@ def open_ticket(tx, req: dict, *, source: str = "cli", system: bool = False) -> 
     app = tx.app
     settings = load(app)
     if not system:
-        machine.check(0, [], "open", role=tx.actor.role, roles=roles_map(settings), actor=tx.actor.code)
+        machine.check(0, [], "open", role=tx.actor.role, roles=roles_map(tx.app), actor=tx.actor.code)
     channel = vocab.code(req.get("channel"), vocab.CHANNELS, "channel", default="other", strict=not system)
     category = vocab.code(req.get("category"), vocab.CATEGORIES, "category", default="other", strict=not system)
     severity = vocab.code(req.get("severity"), vocab.SEVERITIES, "severity", default="normal", strict=not system)
@@ -444,7 +449,7 @@ def open_ticket(tx, req: dict, *, source: str = "cli", system: bool = False) -> 
     oem_resolve = iso(parse_when(req.get("resolve_due_oem"), app, what="resolve_due"))
     promised = iso(parse_when(req.get("promised_at"), app, what="--promised")) if req.get("promised_at") else None
     handler = req.get("handler")
-    if handler is None and tx.actor.role in settings.handler_roles:
+    if handler is None and tx.app.permissions.allows(tx.actor.role, "complaints.handle"):
         handler = tx.actor.code
     priority = vocab.SEVERITY_PRIORITY[severity]
     oem_status = req.get("oem_status")

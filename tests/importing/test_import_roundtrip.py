@@ -73,3 +73,19 @@ def test_export_imports_back_to_the_same_archive(crm, tmp_path, file, headers):
         assert _facts(crm) == before
     finally:
         crm.db_path = kept
+
+
+@pytest.mark.parametrize("option, value", [("--model", "x3"), ("--model", "530"), ("--city", "上海"),
+                                           ("--tag", "VIP"), ("--specialist", "wangfang")])
+def test_export_filters_are_the_archives_one_customer_filter(crm, tmp_path, option, value):
+    """`customer export --model x3` selects exactly the customers `customer list --model x3`
+    lists (one filter in crm/archive/filters.py: a model matches by its text, any case)."""
+    import json
+
+    _archive(crm)
+    li = {"CRM_USER": "li"}
+    listed = {r["name"] for r in json.loads(
+        crm("customer", "list", option, value, "--format", "json", env=li).stdout)}
+    crm("customer", "export", tmp_path / "out.csv", "--unmasked", option, value, env=li)
+    exported = {r["name"] for r in _rows(tmp_path / "out.csv")}
+    assert listed and exported == listed
