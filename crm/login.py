@@ -56,11 +56,22 @@ def session_path(db_path: Path, environ: Mapping[str, str]) -> Path:
     return Path(user_state_dir("crm", appauthor=False)) / "sessions" / key
 
 
-def write_session(path: Path, token: str, code: str, expires_at: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    from .io.writers import atomic_write  # the one private writer: 0600, renamed into place
+def check_session_target(path: Path) -> Path:
+    """The session file's folder exists (made 0700) and the file passes the one output check
+    (crm/io/writers.py): a device, a folder or a database as ``CRM_SESSION_FILE`` is refused
+    (exit 2) before anything is recorded."""
+    from .io.writers import check_target
 
-    with atomic_write(path) as fh:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return check_target(path, None)
+
+
+def write_session(path: Path, token: str, code: str, expires_at: str) -> None:
+    """Written through the one checked writer: atomic, 0600, a full disk is exit 75."""
+    from .io.writers import atomic_write
+
+    check_session_target(path)
+    with atomic_write(path, "w", encoding="utf-8") as fh:
         json.dump({"staff": code, "token": token, "expires_at": expires_at}, fh)
 
 

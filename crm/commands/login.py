@@ -23,7 +23,7 @@ def login(
 ) -> None:
     """Log in with your PIN: later commands act as you until the session expires."""
     from ..archive.staff import get_staff
-    from ..login import check_pin, expiry, new_token, token_hash, write_session
+    from ..login import check_pin, check_session_target, expiry, new_token, token_hash, write_session
 
     crm = current()
     store = crm.store
@@ -44,6 +44,7 @@ def login(
     if failures >= LOCKOUT_AFTER:
         raise PermissionDenied(f"'{row['code']}': {failures} wrong PINs in the last 15 minutes; wait, or ask the "
                                "manager or IT to set a new PIN")
+    check_session_target(crm.session_file)  # a bad CRM_SESSION_FILE: refused before anything is recorded
     pin = typer.prompt(f"PIN for {row['code']}", hide_input=True, err=True)
     if not check_pin(pin, row["pin_hash"]):
         from ..identity import os_actor

@@ -122,3 +122,25 @@ def test_five_wrong_pins_lock_the_login(staffed):
     assert "5 wrong PINs" in locked.stderr
     assert staffed.sql("SELECT count(*), min(actor) FROM audit_log WHERE action = 'login-failed'")[0][0] == 5
     staffed("login", "wangfang", input="246802\n", env={"CRM_NOW": "2026-11-20T10:20:00"})  # the window passed
+
+
+def test_a_session_file_goes_through_the_one_checked_writer(staffed, tmp_path):
+    """CRM_SESSION_FILE naming the database or a folder is refused before anything is
+    recorded (it used to be renamed over whatever was there)."""
+    secured(staffed)
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    counts = "SELECT (SELECT count(*) FROM staff_sessions), (SELECT count(*) FROM audit_log)"
+    for target, why in [(staffed.db_path, "is an SQLite database"), (folder, "is a folder")]:
+        inode, before = os.stat(staffed.db_path).st_ino, staffed.sql(counts)
+        r = staffed("login", "wangfang", input="246802\n", env={"CRM_SESSION_FILE": str(target)}, expect=2)
+        assert why in r.stderr and "nothing was written" in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+        assert os.stat(staffed.db_path).st_ino == inode and staffed.sql(counts) == before
+    assert list(folder.iterdir()) == []
+    cron = tmp_path / "cron.session"
+    cron.write_text("an old session\n")
+    os.chmod(cron, 0o644)
+    staffed("login", "it", input="112233\n", env={"CRM_SESSION_FILE": str(cron)})
+    assert stat.S_IMODE(os.stat(cron).st_mode) == 0o600 and json.loads(cron.read_text())["staff"] == "it"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -52,6 +52,7 @@ COMMANDS = {
                                  ".csv", 3),
     "visit import --report": (_visit_csv, ["visit", "import", "{in}", "--skip-invalid", "--report", "{out}"], ".csv", 3),
     "report --out": (None, ["--as", "li", "report", "daily", "--out", "{out}"], ".xlsx", 0),
+    # a backup is an unmasked copy: permission db.backup (manager, IT), so the manager runs it
     "db backup": (None, ["--as", "li", "db", "backup", "{out}"], None, 0),
     "callbacks export-queue": (None, ["callbacks", "export-queue", "{out}"], ".xlsx", 0),
     "callbacks sheet --out": (None, ["callbacks", "sheet", "--period", "2026-11", "--out", "{out}"], ".xlsx", 0),
