@@ -40,7 +40,7 @@ POLICY: dict[str, dict[str, str]] = {
     "customer_phones": {"phone": PHONE, "tail4": DROP},
     "vehicles": {"vin": VEHICLE, "plate": VEHICLE, "vin_rev": DROP, "plate_key": DROP},
     "membership_cards": {"number": DROP},
-    "interactions": {"summary": DROP, "outcome": DROP},
+    "interactions": {"summary": DROP},  # outcome (reached, no answer, booked…) stays: the reports count it
     "appointments": {"note": DROP},
     "appointment_progress": {"note": DROP},
     "orders": {"note": DROP},
