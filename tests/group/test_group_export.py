@@ -205,3 +205,12 @@ def test_an_export_before_any_change_is_followed_by_incremental_ones(crm, tmp_pa
     [customer] = read(second["directory"])[1]["customers"]
     # e-mail, WeChat, address and birthday stay in the store; whether there is one travels
     assert "email" not in customer and customer["has_email"] == 1 and customer["has_wechat"] == 0
+
+
+def test_without_the_group_extra_one_line_and_exit_2(store, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if pyarrow were not installed
+    result = store.li("group", "export", "--out", tmp_path / "out", expect=2)
+    assert result.stderr.strip() == "crm: error: crm group needs the 'group' extra: pip install 'crm[group]'"
+    assert not (tmp_path / "out").exists()
