@@ -110,3 +110,18 @@ def test_only_manager_or_it_switch_capture(crm, tmp_path, who):
     result = store("--as", who, "group", "enable", expect=2)
     assert "permission group.capture" in result.stderr
     assert store.sql("SELECT name FROM sqlite_master WHERE name = 'change_log'") == []
+
+
+def test_after_a_restore_the_next_export_is_full_with_higher_versions(crm, tmp_path):
+    store = make_store(crm, tmp_path / "s", customers=5)
+    store.li("db", "backup", tmp_path / "backup.db")
+    store.li("customer", "edit", "2", "--city", "天津")
+    first = store.export(tmp_path / "out")
+    store.li("db", "restore", tmp_path / "backup.db", "--yes")
+    result = store.li("group", "export", "--out", tmp_path / "out", "--since", "last", expect=2)
+    assert "run a full export first" in result.stderr
+    store.li("customer", "edit", "3", "--city", "上海")
+    again = store.export(tmp_path / "out")
+    assert again["full"] is True and again["bookmark"] > first["bookmark"]
+    [customer] = [c for c in read(again["directory"])[1]["customers"] if c["id"] == 3]
+    assert customer["_version"] > first["bookmark"]  # beats what the warehouse holds of customer 3
