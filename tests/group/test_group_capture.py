@@ -28,7 +28,7 @@ class LatePlugin:
 
         @self.migrations()
         def m001_create(db):
-            db.execute("CREATE TABLE latecomer_notes (customer_id INTEGER, text TEXT, phone TEXT)")
+            db.execute("CREATE TABLE latecomer_notes (customer_id INTEGER, text TEXT, phone TEXT, score)")
 
     @hookimpl
     def register_migrations(self, register):
@@ -78,7 +78,7 @@ def test_a_plugin_installed_later_is_covered(crm, tmp_path):
     assert status["uncovered"] == ""
     triggers = store.sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'latecomer_notes'")
     assert len(triggers) == 3
-    conn_args = ("INSERT INTO latecomer_notes VALUES (1, '好', '13800000000')",)
+    conn_args = ("INSERT INTO latecomer_notes VALUES (1, '好', '13800000000', 7)",)
     import sqlite3
 
     conn = sqlite3.connect(store.db_path)
@@ -92,6 +92,7 @@ def test_a_plugin_installed_later_is_covered(crm, tmp_path):
     [note] = tables["latecomer_notes"]
     # a table crm does not know: phones by their column name hashed, free text dropped
     assert note["rowid"] == 1 and "text" not in note and "phone" not in note and note["phone_hash"]
+    assert note["score"] == 7  # a column without a declared type keeps its values' type
 
 
 def test_disable_drops_the_log_and_the_triggers(crm, tmp_path):
