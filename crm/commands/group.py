@@ -124,11 +124,11 @@ def export(
     with crm.transaction() as tx:
         # the numbers of deleted phones leave the store's change log once their tombstones are exported
         exporting.scrub(tx.conn, hasher, result["bookmark"], after=changelog.last_bookmark(tx.conn) or 0)
+        # recorded again when the folder was there already (a crash after its rename): harmless
+        tx.conn.execute(f"INSERT OR IGNORE INTO {changelog.EXPORTS} (bookmark, since, directory, personal,"
+                        " created_at) VALUES (?, ?, ?, ?, ?)",
+                        (result["bookmark"], result["since"], result["directory"], int(with_personal_data), tx.now))
         if not result["existed"]:
-            tx.conn.execute(f"INSERT OR IGNORE INTO {changelog.EXPORTS} (bookmark, since, directory, personal,"
-                            " created_at) VALUES (?, ?, ?, ?, ?)",
-                            (result["bookmark"], result["since"], result["directory"], int(with_personal_data),
-                             tx.now))
             tx.audit("export", "group", count=rows,
                      detail={"path": result["directory"], "since": result["since"], "bookmark": result["bookmark"],
                              "tables": len(result["tables"]), "personal_data": with_personal_data})

@@ -221,3 +221,20 @@ def test_quiet_under_cron(store, tmp_path):
     assert result.stdout == "" and result.stderr == ""
     assert len(list((tmp_path / "out").glob("*/manifest.json"))) == 1
     assert store.li("-q", "group", "export", "--out", tmp_path / "out", "--since", "last", "-f", "json").stdout
+
+
+def test_a_crash_after_the_rename_is_made_good_by_the_next_run(store, tmp_path):
+    """Killed between the folder's rename and recording its bookmark: the same export again records it."""
+    out = tmp_path / "out"
+    first = store.export(out)
+    import sqlite3
+
+    conn = sqlite3.connect(store.db_path)
+    with conn:
+        conn.execute("DELETE FROM group_exports")
+    conn.close()
+    again = store.export(out)
+    assert again["already_there"] is True and again["bookmark"] == first["bookmark"]
+    assert store.sql("SELECT bookmark FROM group_exports") == [(first["bookmark"],)]
+    assert store.export(out, "--since", "last")["since"] == first["bookmark"]
+    assert store.sql("SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'group'") == [(2,)]
