@@ -165,18 +165,30 @@ def uncovered(conn: sqlite3.Connection) -> list[str]:
 
 
 def enable(conn: sqlite3.Connection) -> list[str]:
-    """Switch capture on (idempotent): the tables and the triggers.  In a write transaction."""
+    """Switch capture on (idempotent): the tables and the triggers.  In a write transaction.
+
+    Switched on again after :func:`disable`: the kept sequence moves one on, so the first
+    export's bookmark (and folder name) is new, whatever changed while capture was off."""
+    if not is_enabled(conn) and conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'").fetchone():
+        conn.execute("UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = ?", (CHANGE_LOG,))
     create_tables(conn)
     return refresh_triggers(conn)
 
 
 def disable(conn: sqlite3.Connection) -> None:
-    """Switch capture off: drop the triggers and the log (the next export after enabling again is full)."""
+    """Switch capture off: drop the triggers and the log (the next export after enabling again is full).
+    The log's sequence is kept, so versions and bookmarks after enabling again go on rising: a new
+    export never takes the folder name of an old one."""
+    seq = last_seq(conn) if is_enabled(conn) else None
     for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?"
                                    " ESCAPE '\\'", (TRIGGER_PREFIX.replace("_", "\\_") + "%",)).fetchall():
         conn.execute(f"DROP TRIGGER {_q(trigger)}")
     conn.execute(f"DROP TABLE IF EXISTS {CHANGE_LOG}")
     conn.execute(f"DROP TABLE IF EXISTS {EXPORTS}")
+    if seq is not None:  # dropping the table dropped its sqlite_sequence row
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = ?", (CHANGE_LOG,))
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (CHANGE_LOG, seq))
 
 
 def refresh_if_enabled(conn: sqlite3.Connection) -> None:

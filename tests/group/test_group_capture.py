@@ -105,6 +105,19 @@ def test_disable_drops_the_log_and_the_triggers(crm, tmp_path):
     assert store.sql("SELECT count(*) FROM change_log") == [(0,)]
 
 
+def test_after_disable_and_enable_bookmarks_go_on_rising(crm, tmp_path):
+    store = make_store(crm, tmp_path / "s", customers=2)
+    first = store.export(tmp_path / "out")
+    store.li("group", "disable", "--yes")
+    result = store.li("group", "export", "--out", tmp_path / "out", expect=2)
+    assert "capture is off" in result.stderr
+    store.li("customer", "add", "--name", "赵六")  # made while capture was off: only a full export has it
+    store.li("group", "enable")
+    again = store.export(tmp_path / "out")
+    assert again["full"] and again["bookmark"] > first["bookmark"] and again["already_there"] is False
+    assert len(read(again["directory"])[1]["customers"]) == len(read(first["directory"])[1]["customers"]) + 1
+
+
 @pytest.mark.parametrize("who", ["wangfang", "liuyang"])
 def test_only_manager_or_it_switch_capture(crm, tmp_path, who):
     store = make_store(crm, tmp_path / "s", customers=0, enable=False)
