@@ -61,9 +61,9 @@ def template(tmp_path_factory):
 
     (folder / "none.toml").touch()
     run("db", "migrate")
+    run("group", "enable")  # a dealer group's change capture on, for the group.export probes (issue 21)
     for code, name, role in STAFF:
         run(*(("--as", "li") if code != "li" else ()), "staff", "add", code, "--name", name, "--role", role)
-    run("--as", "li", "group", "enable")  # change capture on, for the group.export probes
     run("customer", "add", "--name", "张三", "--mobile", "13812345678")
     run("customer", "add", "--name", "张三", "--mobile", "13912345678")
     run("--as", "li", "db", "backup", folder / "backup.db")
@@ -76,12 +76,12 @@ def template(tmp_path_factory):
 
 @pytest.fixture
 def cell(template, crm, monkeypatch):
+    monkeypatch.setenv("CRM_DEALER_CODE", "BJ001")  # for the group.export probes (issue 21)
+    monkeypatch.setenv("CRM_GROUP_KEY", "the-group-key-of-the-tests")
     shutil.copy(template / "crm.db", crm.db_path)
     shutil.copy(template / "backup.db", crm.tmp_path / "backup.db")
     shutil.copy(template / "in.csv", crm.tmp_path / "in.csv")
     monkeypatch.setenv("CRM_PLUGINS", "campaigns,portal,callbacks")
-    monkeypatch.setenv("CRM_DEALER_CODE", "BJ001")  # for the group.export probes
-    monkeypatch.setenv("CRM_GROUP_KEY", "the-group-key-of-the-tests")
     return crm
 
 
@@ -100,6 +100,11 @@ PROBES = {
     "staff.deactivate": (["staff", "edit", "tgt", "--inactive"], None, ["staff.edit", "staff.deactivate"]),
     "staff.higher-role": (["staff", "edit", "tgt", "--role", "manager"], None, ["staff.edit", "staff.higher-role"]),
     "staff.pin": (["staff", "pin", "tgt"], PIN, ["staff.pin"]),
+    # a dealer group (issue 21)
+    "group.capture": (["group", "enable"], None, ["group.capture"]),
+    "group.export": (["group", "export", "--out", "{tmp}/group"], None, ["group.export"]),
+    "group.export_personal": (["group", "export", "--out", "{tmp}/group", "--with-personal-data"], None,
+                              ["group.export", "group.export_personal"]),
     "export.masked": (["customer", "export", "{tmp}/out.csv", "--masked"], None, ["export.masked"]),
     "export.unmasked": (["customer", "export", "{tmp}/out.csv", "--unmasked"], None, ["export.unmasked"]),
     "db.backup": (["db", "backup", "{tmp}/b2.db"], None, ["db.backup"]),
@@ -120,11 +125,6 @@ PROBES = {
     "order.read": (["order", "list"], None, ["order.read"]),
     "report.sales": (["report", "sales", "--period", "2026-11"], None, ["report.sales"]),
     "appointment.progress": (["appointment", "progress", "999", "received"], None, ["appointment.progress"]),
-    # a dealer group (issue 21)
-    "group.capture": (["group", "enable"], None, ["group.capture"]),
-    "group.export": (["group", "export", "--out", "{tmp}/group"], None, ["group.export"]),
-    "group.export_personal": (["group", "export", "--out", "{tmp}/group", "--with-personal-data"], None,
-                              ["group.export", "group.export_personal"]),
 }
 UNKNOWN_ID = {"portal.cancel", "callbacks.record", "appointment.progress"}  # allowed, then refused for the unknown id (exit 2, no permission)
 CELLS = [(action, role) for action in sorted(PROBES) for role in COLUMNS]
