@@ -168,7 +168,8 @@ def _make_out(out: Path) -> None:
         try:
             out.mkdir(mode=0o700)
         except OSError as exc:
-            raise BadInput(f"--out {out}: cannot make the folder ({exc.strerror or exc}); nothing was written") from None
+            raise BadInput(f"--out {out}: cannot make the folder ({exc.strerror or exc});"
+                           " nothing was written") from None
 
 
 def _add_warehouse_commands() -> None:

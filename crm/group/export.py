@@ -164,7 +164,10 @@ def _rows(conn, t: changelog.TableInfo, plan: Plan) -> Iterable[tuple[str, int, 
            f" (SELECT pk, max(seq) AS v FROM {changelog.CHANGE_LOG} WHERE tbl = ? AND seq > ? AND seq <= ?"
            f" GROUP BY pk) c LEFT JOIN {q(t.name)} t ON {join} ORDER BY c.pk")
     for pk, version, exists, *row in conn.execute(sql, (t.name, plan.since, plan.bookmark)):
-        yield ("upsert" if exists else "delete"), version, (row if exists else None), (None if exists else json.loads(pk))
+        if exists:
+            yield "upsert", version, row, None
+        else:
+            yield "delete", version, None, json.loads(pk)
 
 
 def _changed_tables(conn, plan: Plan) -> set[str]:
@@ -233,7 +236,7 @@ def scrub(conn, hasher: Hasher, bookmark: int, after: int = 0) -> int:
     exports carry the same tombstones; the number is no longer in the store.  In the caller's
     write transaction; returns the log rows changed.
     """
-    q = changelog._q
+    q, log = changelog._q, changelog.CHANGE_LOG
     changed = 0
     for t in changelog.exported_tables(conn):
         policy = policy_for(t.name, t.columns)
@@ -258,8 +261,8 @@ def scrub(conn, hasher: Hasher, bookmark: int, after: int = 0) -> int:
         conn.execute("DELETE FROM _crm_scrub")
         conn.executemany("INSERT INTO _crm_scrub VALUES (?, ?)", new_pk.items())
         changed += conn.execute(
-            f"UPDATE {changelog.CHANGE_LOG} SET pk = (SELECT new FROM _crm_scrub s WHERE s.pk = {changelog.CHANGE_LOG}.pk)"
-            f" WHERE tbl = ? AND seq <= ? AND pk IN (SELECT pk FROM _crm_scrub)", (t.name, bookmark)).rowcount
+            f"UPDATE {log} SET pk = (SELECT new FROM _crm_scrub s WHERE s.pk = {log}.pk)"
+            " WHERE tbl = ? AND seq <= ? AND pk IN (SELECT pk FROM _crm_scrub)", (t.name, bookmark)).rowcount
         conn.execute("DELETE FROM _crm_scrub")
     return changed
 

@@ -58,14 +58,16 @@ POLICY: dict[str, dict[str, str]] = {
     "campaigns_survey_answers": {"value_text": DROP},
     "portal_leads": {"name": NAME, "phone": PHONE, "comments": DROP, "adf": DROP},
     "staff": {},
+    # corrective actions (issue 16, branch dept16): the problem's text may name the customer
+    "corrective_actions": {"problem": DROP, "note": DROP},
 }
 
 #: never exported, not even --with-personal-data
 SECRET: dict[str, frozenset[str]] = {"staff": frozenset({"pin_hash"})}
 
 _GENERIC_PHONE = re.compile(r"^(mobile\d*|phone|landline|tel|.*_phone|.*_mobile)$")
-_GENERIC_DROP = re.compile(r"^(email|wechat|address|id_number|id_card|birthday|notes?|comments?|remarks?|summary|"
-                           r"description|text|message|content|body|raw|payload|data|.*_name|.*_email|.*_address|"
+_GENERIC_DROP = re.compile(r"^(email|wechat|address|id_number|id_card|birthday|notes?|comments?|remarks?|"
+                           r"summary|problem|description|text|message|content|body|raw|payload|data|.*_name|.*_email|.*_address|"
                            r".*_text|.*(secret|token|password|pin_hash).*)$")
 
 

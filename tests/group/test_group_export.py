@@ -79,8 +79,8 @@ def test_the_same_since_gives_the_same_files(store, tmp_path):
         if name == "manifest.json":  # the same but for created_at
             a, b = (dict(json.loads(x), created_at=None) for x in (a, b))
         assert a == b, name
-    full_again = store.export(tmp_path / "d")
-    assert read(full_again["directory"])[1]["customers"] == read(store.export(tmp_path / "e")["directory"])[1]["customers"]
+    full_d, full_e = store.export(tmp_path / "d"), store.export(tmp_path / "e")
+    assert read(full_d["directory"])[1]["customers"] == read(full_e["directory"])[1]["customers"]
     # the same export into the same folder again: it is there, complete; nothing is rewritten
     before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "b").rglob("*")}
     same = store.export(tmp_path / "b", "--since", str(first["bookmark"]))
