@@ -108,10 +108,12 @@ def done(action_id: ActionId, note: Annotated[str, typer.Option("--note", "-m", 
 @app.command()
 def verify(action_id: ActionId, note: Annotated[Str, typer.Option("--note", "-m")] = None) -> None:
     """The manager confirms the problem is solved (done → verified; action.verify)."""
+    current().require("action.verify")
     _move(action_id, "verify", note)
 
 
 @app.command()
 def reject(action_id: ActionId, note: Annotated[str, typer.Option("--note", "-m", help="Why it is sent back")]) -> None:
     """The manager sends it back to its owner (done → in_progress; action.verify)."""
+    current().require("action.verify")
     _move(action_id, "reject", note)

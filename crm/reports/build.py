@@ -121,7 +121,8 @@ def build(app, kind: str, period_text: str | None, staff: str | None, lang: str 
     if kind == "weekly" and plans:  # 每周工作计划 vs what was done
         from .plans import section as plan_section
 
-        sections.insert(0, plan_section(app, period, staff, lang, figures))
+        sections.insert(0, plan_section(app, period, staff, lang, figures,
+                                        lambda code: build(app, kind, period.label, code, lang, plans=False)["figures"]))
     if kind in ("kpi", "weekly", "monthly"):  # 本期 / 目标 / 完成率 from [targets]
         from . import targets
 

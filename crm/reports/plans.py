@@ -53,8 +53,9 @@ def find_figure(word: str, figures: list[dict]) -> dict | None:
     return None
 
 
-def section(app, period, staff: str | None, lang: str, figures: list[dict]) -> dict:
-    """计划完成情况: each goal of the week's plan, 计划 / 实际 / 完成率."""
+def section(app, period, staff: str | None, lang: str, figures: list[dict], figures_of) -> dict:
+    """计划完成情况: each goal of the week's plan, 计划 / 实际 / 完成率; ``figures`` are the
+    report's, ``figures_of(code)`` gives another person's figures of the week."""
     monday = period.start
     goals = notes.entries(app, monday, monday, staff=staff, kind="goal")
     people: dict = {staff: figures} if staff else {}
@@ -64,9 +65,7 @@ def section(app, period, staff: str | None, lang: str, figures: list[dict]) -> d
         actual, how = None, ""
         if planned is not None and word:
             if g["staff"] not in people:
-                from .build import build
-
-                people[g["staff"]] = build(app, "weekly", period.label, g["staff"], lang, plans=False)["figures"]
+                people[g["staff"]] = figures_of(g["staff"])
             fig = find_figure(word, people[g["staff"]])
             if fig is not None and isinstance(fig.get("value"), (int, float)):
                 actual, how = fig["value"], (fig.get("name_zh") if lang == "zh_CN" else fig.get("name")) or fig["key"]

@@ -2,6 +2,8 @@
 status; on the owner's and the manager's agenda; overdue ones escalate like overdue callbacks;
 the monthly report lists them (回访报表…问题整改项)."""
 
+from crm import hookimpl
+
 LI = {"CRM_USER": "li"}
 
 
@@ -101,3 +103,24 @@ def test_list_formats(staffed):
     assert csv.splitlines()[0].startswith("id,status,dept,owner,due_on")
     assert staffed.json("action", "list", "--owner", "wangfang", env=LI) == []
     assert staffed("action", "list", "--status", "closed", env=LI, expect=2).stderr
+
+
+class Greetings:
+    """Another plugin's records can be the source of an item: it answers describe_ref for its kind."""
+
+    __name__ = "greetings"
+
+    @hookimpl
+    def describe_ref(self, app, ref):
+        if not ref.is_a("greeting") or ref.id != 7:
+            return None
+        return {"ref": ref, "customer_id": None, "problem": "问候短信发错了人"}
+
+
+def test_a_plugin_says_what_its_reference_names(staffed):
+    staffed.plugins = [Greetings()]
+    staffed("--as", "li", "action", "add", "--from", "greeting:7", "--dept", "customer_relations", "--owner",
+            "wangfang", "--due", "2026-11-25")
+    assert staffed.sql("SELECT source, problem FROM corrective_actions") == [("greeting:7", "问候短信发错了人")]
+    assert "no such greeting" in staffed("--as", "li", "action", "add", "--from", "greeting:8", "--dept", "other",
+                                         "--owner", "wangfang", "--due", "2026-11-25", expect=2).stderr
