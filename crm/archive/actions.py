@@ -166,7 +166,7 @@ def list_actions(store, today: dt.date, *, owner: str | None = None, status: str
         where.append("dept = ?")
         params.append(department(dept))
     if overdue:
-        where.append(f"status IN ('open', 'in_progress') AND due_on < ?")
+        where.append("status IN ('open', 'in_progress') AND due_on < ?")
         params.append(today.isoformat())
     if since is not None and until is not None:  # raised in the period, or left open into it
         where.append("(substr(created_at, 1, 10) BETWEEN ? AND ? OR (substr(created_at, 1, 10) < ?"
