@@ -141,7 +141,7 @@ def report_sections(app, report: dict) -> list[dict]:
         " AS attended FROM campaigns_events e WHERE substr(e.starts_at, 1, 10) BETWEEN ? AND ? ORDER BY e.starts_at",
         (start, end))
     low = [survey_problems(app, start, end)] if report.get("kind") == "monthly" else []
-    return [*low,
+    return [
         {"key": "campaigns", "title": {"zh_CN": "活动与关怀", "en": "Events and care"}, "rows": events,
          "columns": ["id", "title", "date", "invited", "accepted", "attended"], "figures": figures,
          "labels": LABELS, "empty": {"zh_CN": "本期未举办活动", "en": "No events in this period"}},
@@ -149,6 +149,7 @@ def report_sections(app, report: dict) -> list[dict]:
          "columns": ["campaign", "title", "active", "completed", "completion_rate", "not_reached"],
          "labels": LABELS, "percent": ["completion_rate"], "figures": [],
          "empty": {"zh_CN": "无召回活动", "en": "No recall campaigns"}},
+        *low,
     ]
 
 

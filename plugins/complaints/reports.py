@@ -214,13 +214,13 @@ def report_sections(app, report: dict) -> list[dict] | None:
     if report.get("lang") == "en":
         for r in table:
             r["label"] = "total" if r["key"] == "total" else str(r["key"]).replace("_", " ")
-    sections = [problems(app, start, end)] if report.get("kind") == "monthly" else []
-    return [*sections, {"key": "complaints", "title": {"zh_CN": "顾客投诉分类统计", "en": "Complaints by category"},
+    problem_list = [problems(app, start, end)] if report.get("kind") == "monthly" else []
+    return [{"key": "complaints", "title": {"zh_CN": "顾客投诉分类统计", "en": "Complaints by category"},
              "rows": table, "columns": columns, "percent": list(RATES),
              "labels": {c: {"zh_CN": HEADERS[c], "en": EN_HEADERS[c]} for c in columns},
              "empty": {"zh_CN": "本期无顾客投诉", "en": "No complaints in this period"},
              "chart": {"type": "bar", "x": "label", "y": ["count"], "exclude": ["合计", "total"]} if len(rows) > 1 else None,
-             "figures": figures}]
+             "figures": figures}, *problem_list]
 
 
 def agenda_items(app, agenda: dict) -> list[dict] | None:
