@@ -165,6 +165,7 @@ def issue_cards(tx, cards: Iterable[tuple]) -> list[int]:
             f" ({','.join('?' * len(part))})", part))
     number_rule = _CARD_SPEC["number"]
     memo: dict[tuple, tuple] = {}
+    expiry_memo: dict = {}
     written: list[int] = []
     pending: list[tuple] = []
 
@@ -185,16 +186,25 @@ def issue_cards(tx, cards: Iterable[tuple]) -> list[int]:
         given_expires = card[4] if len(card) > 4 else None
         if raw_number in taken:
             continue  # issue_card's own check: an existing number is not issued again
-        # the card's own fields are cleaned once per (level, issued, expires) — a file repeats
-        # them — and the number by the same rule on its own; together: clean_card(raw)
-        key = (level or "standard", issued or today, given_expires)
+        # the card's own fields are cleaned once per (level, issued) and once per expiry date
+        # — a file repeats them, not their combination — and the number by the same rule on
+        # its own; clean_card cleans each field alone, so together they are clean_card(raw)
+        key = (level or "standard", issued or today)
         done = memo.get(key)
         if done is None:
-            raw = {"customer_id": 1, "number": "X", "level": key[0], "issued_on": key[1]}
-            if given_expires:
-                raw["expires_on"] = given_expires
-            done = memo[key] = clean_card(raw)
+            done = memo[key] = clean_card({"customer_id": 1, "number": "X", "level": key[0], "issued_on": key[1]})
         clean, problems = done
+        if given_expires:
+            ends = expiry_memo.get(given_expires)
+            if ends is None:
+                ends = expiry_memo[given_expires] = clean_card({"expires_on": given_expires}, partial=True)
+            if problems or ends[1] or (ends[0].get("expires_on") and clean.get("issued_on")
+                                       and ends[0]["expires_on"] < clean["issued_on"]):
+                # a problem: the whole card through clean_card, for its own words and order
+                clean, problems = clean_card({"customer_id": 1, "number": "X", "level": key[0], "issued_on": key[1],
+                                              "expires_on": given_expires})
+            else:
+                clean = {**clean, "expires_on": ends[0].get("expires_on")}
         raise_problems(problems, "card")
         try:
             number = number_rule(raw_number)
