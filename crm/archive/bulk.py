@@ -19,6 +19,7 @@ and fires the hooks itself when a plugin listens.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from typing import Iterable, Iterator, Sequence
 
@@ -134,6 +135,15 @@ def update_vehicles(tx, changes: Iterable[tuple[int, dict, int | None]]) -> None
                          " VALUES (?, ?, ?, 'import')", (vid, owner, now[:10]))
 
 
+@functools.lru_cache(maxsize=8192)
+def _card_field(name: str, value: str) -> tuple:
+    """``clean_card({name: value}, partial=True)``, remembered: an import's cards repeat their
+    levels and dates across batches (the result is only read)."""
+    from .validate import clean_card
+
+    return clean_card({name: value}, partial=True)
+
+
 def issue_cards(tx, cards: Iterable[tuple]) -> list[int]:
     """Issue ``(customer id, number, level, issued or None, expires or None)`` in order, by
     the rules of :func:`crm.archive.cards.issue_card` (the card cleaned by ``clean_card``,
@@ -164,8 +174,6 @@ def issue_cards(tx, cards: Iterable[tuple]) -> list[int]:
             f"SELECT customer_id FROM membership_cards WHERE status = 'active' AND customer_id IN"
             f" ({','.join('?' * len(part))})", part))
     number_rule = _CARD_SPEC["number"]
-    memo: dict[tuple, tuple] = {}
-    expiry_memo: dict = {}
     written: list[int] = []
     pending: list[tuple] = []
 
@@ -186,25 +194,23 @@ def issue_cards(tx, cards: Iterable[tuple]) -> list[int]:
         given_expires = card[4] if len(card) > 4 else None
         if raw_number in taken:
             continue  # issue_card's own check: an existing number is not issued again
-        # the card's own fields are cleaned once per (level, issued) and once per expiry date
-        # — a file repeats them, not their combination — and the number by the same rule on
-        # its own; clean_card cleans each field alone, so together they are clean_card(raw)
-        key = (level or "standard", issued or today)
-        done = memo.get(key)
-        if done is None:
-            done = memo[key] = clean_card({"customer_id": 1, "number": "X", "level": key[0], "issued_on": key[1]})
-        clean, problems = done
+        # clean_card cleans each field alone: the card's level, issue date and expiry are
+        # cleaned once per value (a file repeats each of them, not their combination) and the
+        # number by the same rule on its own; together they are clean_card(raw), and a card
+        # with any problem goes through clean_card whole, for its own words and order
+        raw = {"customer_id": 1, "number": "X", "level": level or "standard", "issued_on": issued or today}
         if given_expires:
-            ends = expiry_memo.get(given_expires)
-            if ends is None:
-                ends = expiry_memo[given_expires] = clean_card({"expires_on": given_expires}, partial=True)
-            if problems or ends[1] or (ends[0].get("expires_on") and clean.get("issued_on")
-                                       and ends[0]["expires_on"] < clean["issued_on"]):
-                # a problem: the whole card through clean_card, for its own words and order
-                clean, problems = clean_card({"customer_id": 1, "number": "X", "level": key[0], "issued_on": key[1],
-                                              "expires_on": given_expires})
-            else:
-                clean = {**clean, "expires_on": ends[0].get("expires_on")}
+            raw["expires_on"] = given_expires
+        parts = []
+        for name, value in raw.items():
+            if name in ("customer_id", "number"):
+                continue
+            parts.append(_card_field(name, value) if type(value) is str else clean_card({name: value}, partial=True))
+        clean = {k: v for part, _ in parts for k, v in part.items()}
+        problems = [p for _, found in parts for p in found]
+        if problems or (clean.get("expires_on") and clean.get("issued_on")
+                        and clean["expires_on"] < clean["issued_on"]) or clean.get("level") is None:
+            clean, problems = clean_card(raw)
         raise_problems(problems, "card")
         try:
             number = number_rule(raw_number)
