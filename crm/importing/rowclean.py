@@ -14,6 +14,11 @@ for files of a million rows, without a second set of rules:
 
 Fields that depend on each other are cleaned together (all phone columns at once; a name
 gives its pinyin keys and, without a gender column, the gender of 先生/女士).
+
+An import cleans a batch a field at a time (:meth:`CustomerRowCleaner.clean_columns`: a
+column's cells through its cache in one comprehension, the records filled from the
+columns); :meth:`CustomerRowCleaner.clean` cleans one row alone and is the reference
+(``CRM_IMPORT_ENGINE=rows``) the tests compare it with.
 """
 
 from __future__ import annotations
