@@ -32,7 +32,6 @@ CUSTOMER_COLUMNS = ("name", "name_rev", "name_pinyin", "name_initials", "gender"
 VEHICLE_COLUMNS = ("vin", "vin_rev", "plate", "plate_key", "model", "model_year", "colour", "delivery_date",
                    "mileage", "insurance_expires", "inspection_due")
 SQL_CHUNK = 500
-_CHANNEL_ROWS = ", ".join(f"('{ch}', {i})" for i, ch in enumerate(CHANNELS, 1))
 _ALL_GRANTED = "1" * len(CHANNELS)
 
 #: Indexes kept during a bulk load: the importer's look-ups need them, and the
@@ -87,19 +86,20 @@ def insert_customers(tx, rows: Sequence[tuple[int, dict]], *, source: str = "imp
     tags = [(cid, tag) for cid, row in rows for tag in row.get("tags") or ()]
     if tags:
         conn.executemany("INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)", tags)
-    # SQLite makes the four rows of each customer from (id, "1101"): one statement, half the
-    # time of executemany into this WITHOUT ROWID table
-    flags = []
+    # SQLite makes the four rows of each customer: one INSERT … SELECT per pattern of
+    # answers ("1101": granted per channel; a file has a handful) from the JSON list of the
+    # ids that have it — a third of the time of executemany into this WITHOUT ROWID table
+    by_flags: dict[str, list[int]] = {}
     for cid, row in rows:
         given = row.get("consent")
-        flags.append((cid, "".join("0" if given.get(ch) is False else "1" for ch in CHANNELS)
-                      if given else _ALL_GRANTED))
-    conn.execute(
-        "INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at)"
-        " SELECT json_extract(c.value, '$[0]'), ch.column1,"
-        " CAST(substr(json_extract(c.value, '$[1]'), ch.column2, 1) AS INTEGER), ?, ?"
-        f" FROM json_each(?) AS c CROSS JOIN (VALUES {_CHANNEL_ROWS}) AS ch",
-        (source, now, json.dumps(flags)))
+        flags = "".join("0" if given.get(ch) is False else "1" for ch in CHANNELS) if given else _ALL_GRANTED
+        by_flags.setdefault(flags, []).append(cid)
+    for flags, ids in by_flags.items():
+        granted = ", ".join(f"('{ch}', {flag})" for ch, flag in zip(CHANNELS, flags))
+        conn.execute(
+            "INSERT INTO customer_consents (customer_id, channel, granted, source, updated_at)"
+            f" SELECT c.value, ch.column1, ch.column2, ?, ? FROM json_each(?) AS c CROSS JOIN (VALUES {granted}) AS ch",
+            (source, now, json.dumps(ids)))
 
 
 def insert_vehicles(tx, vehicles: Iterable[dict]) -> None:
