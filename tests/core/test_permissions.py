@@ -79,6 +79,7 @@ def cell(template, crm, monkeypatch):
     shutil.copy(template / "backup.db", crm.tmp_path / "backup.db")
     shutil.copy(template / "in.csv", crm.tmp_path / "in.csv")
     monkeypatch.setenv("CRM_PLUGINS", "campaigns,portal,callbacks")
+    monkeypatch.delenv("CRM__IDENTITY__ANONYMOUS", raising=False)  # the default table: no identity, no writes
     return crm
 
 

@@ -76,7 +76,8 @@ def world_template(tmp_path_factory):
     make_empty_db(folder / "crm.db")
     (folder / "config.toml").touch()
     env = {"CRM_DB": str(folder / "crm.db"), "CRM_CONFIG": str(folder / "config.toml"),
-           "CRM_NOW": "2026-11-20T10:00:00", "CRM_PORTAL_SECRET": SECRET, "CRM_PLUGINS": None}
+           "CRM_NOW": "2026-11-20T10:00:00", "CRM_PORTAL_SECRET": SECRET, "CRM_PLUGINS": None,
+           "CRM__IDENTITY__ANONYMOUS": "write"}  # a single-person dealer (tests/conftest.py)
     with Emulator(**EMU, start_time="2026-11-22T08:00:00Z", frozen_clock=True, client_secret=SECRET) as emu:
         meta = build_world(crm, env, emu)
     return folder, meta
