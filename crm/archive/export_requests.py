@@ -25,7 +25,7 @@ APPROVAL_HOURS = 24
 KINDS = {
     "customer": "crm customer export FILE [--city --specialist --tag --model --classification --limit]",
     "report": "crm report KIND --out FILE, and the plugins' forms (filters: kind, period, staff)",
-    "callbacks.queue": "crm callbacks export FILE (filters: day, staff)",
+    "callbacks.queue": "crm callbacks export-queue FILE (filters: day, staff)",
     "callbacks.sheet": "crm callbacks sheet --out FILE (filters: period, staff)",
     "segment": "crm segment export NAME --out FILE (filters: segment)",
     "group.export_personal": "crm group export --with-personal-data (the group package's manager-only export)",
