@@ -41,6 +41,7 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "logout": ("crm.commands.login:logout_command", "End your login session"),
     "report": ("crm.commands.report:app", "Reports and KPIs (日报/周报/月报): kpi, daily, weekly, monthly"),
     "today": ("crm.commands.today:command", "What to do today (今日待办): callbacks, complaints, appointments…"),
+    "group": ("crm.commands.group:app", "A dealer group: this store's change capture and export (and the warehouse)"),
     "worklog": ("crm.commands.worklog:app", "Your written work (工作日志/周计划): notes, weekly goals, problems"),
 }
 

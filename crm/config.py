@@ -166,6 +166,8 @@ SCHEMA: dict[str, Key] = {
     "log.max_bytes": Key("int", low=1024),
     "log.backups": Key("int", low=0, high=1000),
     "calendar": Key("table"),
+    "group": Key("table"),
+    "group.key_file": Key("str"),
 }
 _MISSING = object()
 

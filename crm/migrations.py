@@ -115,6 +115,10 @@ def apply(store: "Store", sets: Iterable[Migrations]) -> list[Step]:
             ensure_table(store)
             todo = pending(store, sets)  # re-read under the write lock
             if not todo:
+                if ran:  # a store with group change capture: cover new and rebuilt tables too
+                    from .group.changelog import refresh_if_enabled
+
+                    refresh_if_enabled(store.conn)
                 return ran
             step = todo[0]
             try:

@@ -62,6 +62,11 @@ CORE_RULES = (
     Rule("order.read", STAFF, "see orders (personal data masked unless personal-data.see)"),
     Rule("report.sales", ("manager", "sales"), "see the sales report"),
     Rule("appointment.progress", ("manager", "appointment", "advisor"), "record a car's repair progress"),
+    # --- a dealer group (issue 21, crm/group/, docs/group.md) -----------------------------------------
+    Rule("group.capture", ("manager", "it"), "switch the store's change capture for the group on or off"),
+    Rule("group.export", ("manager", "it"), "export the store's changes for the group (personal data as keyed hashes)"),
+    Rule("group.export_personal", ("manager",), "export the store's changes for the group with personal data in clear"),
+    # --- end of the dealer group's rows ------------------------------------------------------------------
 )
 
 

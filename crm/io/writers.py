@@ -36,6 +36,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import stat
 from decimal import Decimal
 from pathlib import Path
@@ -50,6 +51,7 @@ __all__ = [
     "check_target",
     "atomic_path",
     "atomic_write",
+    "atomic_directory",
     "write_csv",
     "write_xlsx",
     "write_json",
@@ -239,6 +241,67 @@ def atomic_write(
                 f.close()  # the error that matters is the one raised in the block
             raise
         f.close()
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | os.PathLike[str], *, protect: Iterable[str | os.PathLike[str]] = ()) -> Iterator[Path]:
+    """The directory form of :func:`atomic_path`: yields a new empty 0700 temporary folder beside
+    *path* (a hidden ``.NAME.xxxx.tmp``) to fill (through :func:`atomic_path` /
+    :func:`atomic_write`, each file in it renamed into place when complete).  When the block
+    ends without an exception every file is fsync'ed, the folder renamed to *path* and the
+    parent fsync'ed: a reader sees the whole folder or nothing.  On an exception (or a kill:
+    the hidden name) the temporary folder is removed and *path* never appears.
+
+    Refused (``BadInput``): *path* exists (anything), its parent is not a folder, or it is
+    one of *protect* (the live database).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()) / "out"
+    >>> with atomic_directory(d) as tmp:
+    ...     with atomic_write(tmp / "a.txt", suffixes=(".txt",)) as f:
+    ...         _ = f.write("x")
+    >>> sorted(p.name for p in d.iterdir()), oct(d.stat().st_mode & 0o777)
+    (['a.txt'], '0o700')
+    """
+    target = Path(path)
+    name = target.name
+    if not name or name in (".", ".."):
+        raise _refuse(path, "give a folder name")
+    for other in protect:
+        if os.path.abspath(other) == os.path.abspath(target):
+            raise _refuse(path, "this is the database crm is using")
+    if os.path.lexists(target):
+        raise _refuse(path, "already exists")
+    directory = target.parent
+    if not directory.is_dir():
+        raise _refuse(path, f"the folder {directory} does not exist")
+    tmp = directory / f".{name}.{secrets.token_hex(4)}.tmp"
+    try:
+        os.mkdir(tmp, 0o700)
+    except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise _full(target, exc) from None
+        raise _refuse(path, f"cannot write here ({exc.strerror or exc})") from None
+    try:
+        os.chmod(tmp, 0o700)
+        yield tmp
+        for child in tmp.iterdir():
+            if child.is_file() and not child.is_symlink():
+                fd = os.open(child, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        _fsync_dir(tmp)
+        if os.path.lexists(target):
+            raise _refuse(path, "appeared while it was being written")
+        os.rename(tmp, target)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            raise _full(target, exc) from None
+        raise
+    _fsync_dir(directory)
 
 
 class _Guard:

@@ -63,6 +63,7 @@ def template(tmp_path_factory):
     run("db", "migrate")
     for code, name, role in STAFF:
         run(*(("--as", "li") if code != "li" else ()), "staff", "add", code, "--name", name, "--role", role)
+    run("--as", "li", "group", "enable")  # change capture on, for the group.export probes
     run("customer", "add", "--name", "张三", "--mobile", "13812345678")
     run("customer", "add", "--name", "张三", "--mobile", "13912345678")
     run("--as", "li", "db", "backup", folder / "backup.db")
@@ -79,6 +80,8 @@ def cell(template, crm, monkeypatch):
     shutil.copy(template / "backup.db", crm.tmp_path / "backup.db")
     shutil.copy(template / "in.csv", crm.tmp_path / "in.csv")
     monkeypatch.setenv("CRM_PLUGINS", "campaigns,portal,callbacks")
+    monkeypatch.setenv("CRM_DEALER_CODE", "BJ001")  # for the group.export probes
+    monkeypatch.setenv("CRM_GROUP_KEY", "the-group-key-of-the-tests")
     return crm
 
 
@@ -117,6 +120,11 @@ PROBES = {
     "order.read": (["order", "list"], None, ["order.read"]),
     "report.sales": (["report", "sales", "--period", "2026-11"], None, ["report.sales"]),
     "appointment.progress": (["appointment", "progress", "999", "received"], None, ["appointment.progress"]),
+    # a dealer group (issue 21)
+    "group.capture": (["group", "enable"], None, ["group.capture"]),
+    "group.export": (["group", "export", "--out", "{tmp}/group"], None, ["group.export"]),
+    "group.export_personal": (["group", "export", "--out", "{tmp}/group", "--with-personal-data"], None,
+                              ["group.export", "group.export_personal"]),
 }
 UNKNOWN_ID = {"portal.cancel", "callbacks.record", "appointment.progress"}  # allowed, then refused for the unknown id (exit 2, no permission)
 CELLS = [(action, role) for action in sorted(PROBES) for role in COLUMNS]
