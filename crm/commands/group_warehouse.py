@@ -107,6 +107,8 @@ def report(kind: Annotated[Kind, typer.Argument(help="kpi (one row a store) or m
         rows = rep.monthly_rows(gf)
         cols = (["store", "figure", "value", "previous", "last_year", "unit"] if format == "table"
                 else ["store", "scope", "month", "key", "figure", "unit", "value", "previous", "last_year"])
+    if format in ("table", "csv"):
+        rows = [{**r, "store": r["store"] or rep.GROUP} for r in rows]
     if format == "table":
         title = "集团关键绩效指标" if kind is Kind.kpi else "集团月报"
         typer.echo(f"{title} {gf.period.label}" + (" (截至今日)" if gf.period.to_date else ""))

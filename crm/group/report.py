@@ -119,7 +119,7 @@ class Counts:
 def _has(fact: str, cols: dict, alias: str = "c") -> str:
     """SQL: the archive holds ``fact`` (crm.archive.completeness.has, on the exported columns)."""
     if fact == "specialist":
-        return f"{alias}.specialist_id IS NOT NULL"
+        return f"{alias}.specialist_id IS NOT NULL" if "specialist_id" in cols else "1 = 0"
     if fact in ("vehicle", "plate"):
         return f"coalesce(vf.has_{fact}, 0) = 1"
     if fact not in cols and f"{fact}_hash" not in cols and f"has_{fact}" in cols:
@@ -147,10 +147,10 @@ def counts(wh, weights: dict[str, int], spans_: list[Span], now: str, store: str
     out = Counts()
     tables = wh.tables()
     if "appointments" in tables:
-        case, cp, where, wp = _case("at", spans_)
+        case, cp, where, wp = _case('"at"', spans_)
         sf, sp = _store_filter(store)
         for st, span, status, passed, n in wh.execute(
-                f"SELECT _store, {case}, status, CASE WHEN at < ? THEN 1 ELSE 0 END, count(*) FROM appointments"
+                f"SELECT _store, {case}, status, CASE WHEN \"at\" < ? THEN 1 ELSE 0 END, count(*) FROM appointments"
                 f" WHERE {where}{sf} GROUP BY 1, 2, 3, 4", cp + [now] + wp + sp):
             if span is None:
                 continue
@@ -186,7 +186,7 @@ def counts(wh, weights: dict[str, int], spans_: list[Span], now: str, store: str
             if span is not None:
                 out.visits[(st, span)] = int(n)
     if "interactions" in tables:
-        case, cp, where, wp = _case("at", spans_)
+        case, cp, where, wp = _case('"at"', spans_)
         sf, sp = _store_filter(store)
         for st, span, contacts, calls, people in wh.execute(
                 f"SELECT _store, {case}, count(*), sum(CASE WHEN channel = 'phone' THEN 1 ELSE 0 END),"
@@ -236,7 +236,7 @@ def kpi_rows(gf: GroupFigures) -> list[dict]:
     """One row a store (and the group's): every core figure of the month."""
     rows = []
     for s, f in gf.figures.items():
-        rows.append({"store": s if s is not None else GROUP, "scope": "store" if s is not None else "group",
+        rows.append({"store": s, "scope": "store" if s is not None else "group",
                      "month": gf.period.label, **{k: f["value"][k] for k in KEYS}})
     return rows
 
@@ -247,7 +247,7 @@ def monthly_rows(gf: GroupFigures) -> list[dict]:
     for s, f in gf.figures.items():
         for k in KEYS:
             fig = FIGURES[k]
-            rows.append({"store": s if s is not None else GROUP, "scope": "store" if s is not None else "group",
+            rows.append({"store": s, "scope": "store" if s is not None else "group",
                          "month": gf.period.label, "key": k, "figure": fig.zh, "unit": fig.unit,
                          "value": f["value"][k], "previous": f["previous"][k], "last_year": f["last_year"][k]})
     return rows
