@@ -108,6 +108,7 @@ def export(
         raise BadInput("change capture is off in this store: run 'crm group enable' first (docs/group.md);"
                        " nothing was written")
     since_value = exporting.parse_since(since, conn)
+    exporting.check_since(since_value, changelog.last_seq(conn), conn)  # again in the export's snapshot
     key = load_key(crm.environ, crm.config)
     crm.add_secret(key.decode("utf-8"))
     need_extra("pyarrow")

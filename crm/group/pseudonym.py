@@ -64,8 +64,9 @@ POLICY: dict[str, dict[str, str]] = {
 SECRET: dict[str, frozenset[str]] = {"staff": frozenset({"pin_hash"})}
 
 _GENERIC_PHONE = re.compile(r"^(mobile\d*|phone|landline|tel|.*_phone|.*_mobile)$")
-_GENERIC_DROP = re.compile(r"^(email|wechat|address|id_number|id_card|birthday|notes?|comments?|summary|"
-                           r"description|raw|payload|.*_name|.*_email|.*_address|.*(secret|token|password).*)$")
+_GENERIC_DROP = re.compile(r"^(email|wechat|address|id_number|id_card|birthday|notes?|comments?|remarks?|summary|"
+                           r"description|text|message|content|body|raw|payload|data|.*_name|.*_email|.*_address|"
+                           r".*_text|.*(secret|token|password|pin_hash).*)$")
 
 
 def generic_policy(columns) -> dict[str, str]:
