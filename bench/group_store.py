@@ -43,9 +43,12 @@ def write_config(root: Path, code: str) -> None:
     os.chmod(root / "config.toml", 0o600)
 
 
-def build_store(root: Path, code: str, customers: int, seed: int) -> Path:
+def build_store(root: Path, code: str, customers: int, seed: int, run=None) -> Path:
+    """The store; ``run(root, *args, ok=…)`` runs crm (default: as a process, :func:`crm`)."""
     from crm.context import App
     from crm.sampledata import Generator
+
+    run = run or crm
     from crm.sampledata.files import write_customers_csv, write_visits_csv
 
     root.mkdir(parents=True, exist_ok=True)
@@ -65,9 +68,9 @@ def build_store(root: Path, code: str, customers: int, seed: int) -> Path:
              for p in gen.staff()])
     conn.close()
     write_customers_csv(root / "customers.csv", customers, seed=seed)
-    crm(root, "--as", MANAGER, "customer", "import", root / "customers.csv", "--skip-invalid", ok=(0, 3))
+    run(root, "--as", MANAGER, "customer", "import", root / "customers.csv", "--skip-invalid", ok=(0, 3))
     write_visits_csv(root / "visits.csv", customers, seed=seed)
-    crm(root, "--as", MANAGER, "visit", "import", root / "visits.csv", "--skip-invalid", ok=(0, 3))
+    run(root, "--as", MANAGER, "visit", "import", root / "visits.csv", "--skip-invalid", ok=(0, 3))
     conn = sqlite3.connect(root / "crm.db")
     with conn:
         ids = dict(conn.execute("SELECT ref, id FROM customers"))
@@ -85,7 +88,7 @@ def build_store(root: Path, code: str, customers: int, seed: int) -> Path:
     conn.close()
     for f in ("customers.csv", "visits.csv"):
         (root / f).unlink()
-    crm(root, "--as", MANAGER, "group", "enable")
+    run(root, "--as", MANAGER, "group", "enable")
     return root
 
 

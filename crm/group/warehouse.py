@@ -109,7 +109,9 @@ def read_export(path: Path) -> Export:
         if not file.is_file():
             raise _bad(file, "missing (named in manifest.json)")
         files.append(TableFile(name, file, int(t.get("rows") or 0), tuple(t["key"]), tuple(cols)))
-    return Export(path, store.strip(), since, bookmark, since == 0 or bool(m.get("full")), tuple(files))
+    full = m.get("full")
+    full = since == 0 if full is None else bool(full)  # "full" says it; without it, since 0 is a full export
+    return Export(path, store.strip(), since, bookmark, full, tuple(files))
 
 
 def find_exports(dirs: list[Path]) -> list[Export]:
