@@ -105,6 +105,18 @@ def _fresh_db(db: Path) -> dict:
     return env
 
 
+def _captured_db(work: Path) -> Path:
+    """A fresh database like the others, with the dealer group's change capture switched on."""
+    db = work / "crm-captured.db"
+    env = _fresh_db(db)
+    from crm.sampledata.generate import Generator
+
+    manager = next(s["code"] for s in Generator().staff() if s["role"] == "manager")
+    subprocess.run([str(VENV_BIN / "crm"), "--quiet", "--as", manager, "group", "enable"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return db
+
+
 def _crm_import(path: Path, work: Path, db: Path | None = None) -> tuple[float, float, float]:
     """Import ``path`` into ``db`` (a fresh database unless ``db`` is given): (seconds, peak MB,
     CPU seconds of the import and its worker)."""
@@ -174,6 +186,8 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     ap.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the XLSX sheet (default 100000)")
     ap.add_argument("--no-sqlite-utils", action="store_true", help="skip the sqlite-utils reference")
     ap.add_argument("--keep", help="work in this folder and keep the files")
+    ap.add_argument("--group-capture", action="store_true",
+                    help="also import with a dealer group's change capture on (crm group enable; docs/group.md)")
     args = ap.parse_args(argv)
     rows = 1_000_000 if args.full else args.rows
     from crm.sampledata.files import write_customers_csv, write_customers_xlsx
@@ -209,6 +223,11 @@ def main(argv: list[str] | None = None) -> list[Figure]:
                                   "sqlite3 .import", ref, group=g,
                                   note="no validation, no dedupe, no index: what any Python importer pays"))
         figures.append(Figure("  peak memory of that CSV import (with its worker)", rss, unit="MB", limit=200, group=g))
+        if args.group_capture:
+            cap_s, _cap_rss, cap_cpu = _crm_import(csv_path, work, db=_captured_db(work))
+            figures.append(Figure("  the same import with group change capture on", cap_s, "capture off", crm_s,
+                                  group=g, note="triggers append one change_log row per written row"))
+            figures.append(Figure("  CPU seconds with capture on", cap_cpu, "capture off CPU", crm_cpu, group=g))
         again_s, _again_rss, again_cpu = _crm_import(csv_path, work, db=imported)
         figures.append(Figure("re-import of the same CSV (every row matches)", again_s, "first import", crm_s, 1.5,
                               group=g))

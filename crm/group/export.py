@@ -258,3 +258,20 @@ def _existing(target: Path, plan: Plan) -> dict | None:
         raise BadInput(f"{target}: exists, exported {'with' if data.get('personal_data') else 'without'} personal"
                        " data; move it away; nothing was written")
     return {**data, "directory": str(target), "existed": True}
+
+
+def columns_markdown(conn) -> str:
+    """The exported columns of every exported table, for docs/group.md (tools/group_columns_doc.py)."""
+    lines = ["| table | key | exported as they are | hashed (`<column>_hash`) | only with --with-personal-data |",
+             "|---|---|---|---|---|"]
+    for t in changelog.exported_tables(conn):
+        plain, _ = export_columns(t, personal=False)
+        personal, key = export_columns(t, personal=True)
+        same = [c.name for c in plain if c.kind is None]
+        hashed = [c.source for c in plain if c.kind is not None]
+        extra = [c.name for c in personal if c.kind is None and c.name not in same and c.source not in hashed]
+        secret = sorted(SECRET.get(t.name, ()))
+        cell = lambda names: ", ".join(names) or "·"  # noqa: E731
+        lines.append(f"| `{t.name}` | {cell(key)} | {cell(same)} | {cell(hashed)} | {cell(extra)}"
+                     + (f" (never: {', '.join(secret)})" if secret else "") + " |")
+    return "\n".join(lines)
