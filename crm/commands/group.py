@@ -116,12 +116,15 @@ def export(
         with crm.store.transaction():
             changelog.refresh_triggers(conn)
     _make_out(out)
-    result = exporting.run(crm.store, out=out, since=since_value, personal=with_personal_data, hasher=Hasher(key),
+    hasher = Hasher(key)
+    result = exporting.run(crm.store, out=out, since=since_value, personal=with_personal_data, hasher=hasher,
                            store_code=store_code, created_at=crm.timestamp(), progress=crm.progress,
                            protect=[crm.db_path])
     rows = sum(t["rows"] for t in result["tables"].values())
-    if not result["existed"]:
-        with crm.transaction() as tx:
+    with crm.transaction() as tx:
+        # the numbers of deleted phones leave the store's change log once their tombstones are exported
+        exporting.scrub(tx.conn, hasher, result["bookmark"])
+        if not result["existed"]:
             tx.conn.execute(f"INSERT OR IGNORE INTO {changelog.EXPORTS} (bookmark, since, directory, personal,"
                             " created_at) VALUES (?, ?, ?, ?, ?)",
                             (result["bookmark"], result["since"], result["directory"], int(with_personal_data),

@@ -36,6 +36,8 @@ class Plan:
     full: bool
     personal: bool
     tables: list[changelog.TableInfo] = field(default_factory=list)
+    #: a full export: table → {pk: latest seq}, read from the log in one pass
+    versions: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -142,9 +144,7 @@ def _rows(conn, t: changelog.TableInfo, plan: Plan) -> Iterable[tuple[str, int, 
     key_sql = ", ".join(f"t.{q(k)}" for k in t.key)
     cols_sql = ", ".join(f"t.{q(c)}" for c in (("rowid", *t.columns) if t.key == ("rowid",) else t.columns))
     if plan.full:
-        versions = dict(conn.execute(
-            f"SELECT pk, max(seq) FROM {changelog.CHANGE_LOG} WHERE tbl = ? AND seq <= ? GROUP BY pk",
-            (t.name, plan.bookmark)))
+        versions = plan.versions.get(t.name, {})
         sql = f"SELECT json_array({key_sql}), {cols_sql} FROM {q(t.name)} t ORDER BY {key_sql}"
         for pk, *row in conn.execute(sql):
             yield "upsert", int(versions.get(pk, 0)), tuple(row), json.loads(pk)
@@ -172,13 +172,11 @@ def table_arrow(conn, t: changelog.TableInfo, plan: Plan, hasher: Hasher):
     source_cols = ("rowid", *t.columns) if t.key == ("rowid",) else t.columns
     index = {c: i for i, c in enumerate(source_cols)}
     key_pos = {k: i for i, k in enumerate(t.key)}
-    data: list[list[Any]] = [[] for _ in cols]
-    ops: list[str] = []
-    versions: list[int] = []
+    key_cols = [j for j, col in enumerate(cols) if col.name in key]
+    records = []
     for op, version, row, pk in _rows(conn, t, plan):
-        ops.append(op)
-        versions.append(version)
-        for j, col in enumerate(cols):
+        values = []
+        for col in cols:
             if row is not None:
                 value = row[index[col.source]]
             elif col.source in key_pos and (col.kind is not None or col.name in key):  # a tombstone: the key
@@ -186,8 +184,15 @@ def table_arrow(conn, t: changelog.TableInfo, plan: Plan, hasher: Hasher):
             else:
                 value = None
             if col.kind is not None:
-                value = hasher.hash(col.kind, value)
-            data[j].append(value)
+                # a key value the change log already holds as its hash (see scrub()) stays that hash
+                value = value["h"] if isinstance(value, dict) else hasher.hash(col.kind, value)
+            values.append(value)
+        records.append((op, version, values))
+    if not plan.full:  # by the exported key (what the warehouse sees), whatever the log's spelling
+        records.sort(key=lambda r: (tuple(_sortable(r[2][j]) for j in key_cols), r[1]))
+    ops = [r[0] for r in records]
+    versions = [r[1] for r in records]
+    data: list[list[Any]] = [[r[2][j] for r in records] for j in range(len(cols))]
     declared = _sqlite_type(conn, t.name)
     arrays = []
     for col, values in zip(cols, data):
@@ -200,6 +205,39 @@ def table_arrow(conn, t: changelog.TableInfo, plan: Plan, hasher: Hasher):
     table = pa.Table.from_arrays(arrays, names=names)
     entry = {"file": f"{t.name}.parquet", "rows": n, "key": key, "columns": names}
     return table, entry
+
+
+def _sortable(value: Any) -> tuple:
+    return (0, value, "") if isinstance(value, (int, float)) else (1, 0, "" if value is None else str(value))
+
+
+def scrub(conn, hasher: Hasher, bookmark: int) -> int:
+    """Replace the personal values in the change log's keys of rows that are gone (a customer's
+    deleted or forgotten phone: ``customer_phones``' key is the number) by their keyed hash,
+    up to ``bookmark`` (exported already).  The next exports carry the same tombstones; the
+    number is no longer in the store.  In the caller's write transaction; returns the rows changed.
+    """
+    q = changelog._q
+    changed = 0
+    for t in changelog.exported_tables(conn):
+        policy = policy_for(t.name, t.columns)
+        personal = [i for i, k in enumerate(t.key) if policy.get(k) not in (None, DROP)]
+        if not personal:
+            continue
+        join = " AND ".join(f"t.{q(k)} = json_extract(c.pk, '$[{i}]')" for i, k in enumerate(t.key))
+        gone = conn.execute(
+            f"SELECT c.seq, c.pk FROM {changelog.CHANGE_LOG} c LEFT JOIN {q(t.name)} t ON {join}"
+            f" WHERE c.tbl = ? AND c.seq <= ? AND t.{q(t.key[0])} IS NULL AND c.pk NOT LIKE '%{{\"h\":%'",
+            (t.name, bookmark)).fetchall()
+        for seq, pk in gone:
+            values = json.loads(pk)
+            for i in personal:
+                if not isinstance(values[i], dict):
+                    values[i] = {"h": hasher.hash(policy[t.key[i]], values[i])}
+            conn.execute(f"UPDATE {changelog.CHANGE_LOG} SET pk = ? WHERE seq = ?",
+                         (json.dumps(values, ensure_ascii=False, separators=(",", ":")), seq))
+            changed += 1
+    return changed
 
 
 # -- the export ------------------------------------------------------------------------------
@@ -226,6 +264,10 @@ def run(store, *, out: Path, since: int, personal: bool, hasher: Hasher, store_c
         if existing is not None:
             return existing
         changed = _changed_tables(conn, plan)
+        if plan.full:
+            for tbl, pk, seq in conn.execute(f"SELECT tbl, pk, max(seq) FROM {changelog.CHANGE_LOG} WHERE seq <= ?"
+                                             " GROUP BY tbl, pk", (bookmark,)):
+                plan.versions.setdefault(tbl, {})[pk] = seq
         manifest: dict[str, Any] = {"format": FORMAT, "store": store_code, "since": since, "bookmark": bookmark,
                                     "created_at": created_at, "full": plan.full, "personal_data": personal,
                                     "tables": {}}

@@ -79,6 +79,12 @@ def test_a_forgotten_customer_leaves_as_tombstones(crm, tmp_path):
     assert customer["forgotten_at"]
     values = all_values(tables)
     assert not {name, mobile, *phones, *vins} & values
+    # once exported, the numbers leave the store's change log too (the log keeps their keyed hashes) …
+    log = " ".join(pk for (pk,) in store.sql("SELECT pk FROM change_log"))
+    assert phones and not [p for p in phones if p in log]
+    # … and the same export again gives the same tombstones
+    again = store.export(tmp_path / "again", "--since", str(first["bookmark"]))
+    assert read(again["directory"])[1] == tables
 
 
 def test_with_personal_data_tombstones_carry_no_clear_key(crm, tmp_path):
@@ -90,3 +96,27 @@ def test_with_personal_data_tombstones_carry_no_clear_key(crm, tmp_path):
     _, tables = read(result["directory"])
     assert not set(phones) & all_values(tables)
     assert KEY not in json.dumps(tables, ensure_ascii=False, default=str)
+
+
+def test_a_phone_removed_and_added_again_ends_as_an_upsert(crm, tmp_path):
+    store = make_store(crm, tmp_path / "s", customers=3)
+    first = store.export(tmp_path / "out")
+    [(old,)] = store.sql("SELECT mobile FROM customers WHERE id = 2")
+    store.li("customer", "edit", "2", "--mobile", "13700000001")
+    second = store.export(tmp_path / "out", "--since", "last")  # the old number's rows are now hashed in the log
+    store.li("customer", "edit", "2", "--mobile", old)
+    third = store.export(tmp_path / "out", "--since", "last")
+    _, tables = read(third["directory"])
+    ops = {r["_op"] for r in tables["customer_phones"]}
+    assert ops == {"upsert", "delete"}
+    # what the warehouse keeps, per key the highest version, over the three exports
+    latest: dict = {}
+    for result in (first, second, third):
+        for r in read(result["directory"])[1]["customer_phones"]:
+            key = (r["customer_id"], r["phone_hash"])
+            if key not in latest or r["_version"] > latest[key]["_version"]:
+                latest[key] = r
+    kept = {k for k, r in latest.items() if r["_op"] == "upsert" and k[0] == 2}
+    full = read(store.export(tmp_path / "full")["directory"])[1]["customer_phones"]
+    assert kept == {(r["customer_id"], r["phone_hash"]) for r in full if r["customer_id"] == 2}
+    assert len(kept) == len(store.sql("SELECT phone FROM customer_phones WHERE customer_id = 2"))
