@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -95,7 +94,12 @@ def build_store(root: Path, code: str, customers: int, seed: int, run=None) -> P
 def copy_store(src: Path, root: Path, code: str) -> Path:
     """Another store with the same archive under another dealer code (the bench's 50 stores)."""
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src / "crm.db", root / "crm.db")
-    os.chmod(root / "crm.db", 0o600)
+    os.close(os.open(root / "crm.db", os.O_WRONLY | os.O_CREAT, 0o600))
+    source, copy = sqlite3.connect(src / "crm.db"), sqlite3.connect(root / "crm.db")
+    try:
+        source.backup(copy)  # the WAL's pages too (a file copy would miss them)
+    finally:
+        source.close()
+        copy.close()
     write_config(root, code)
     return root

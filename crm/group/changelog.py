@@ -120,6 +120,10 @@ def create_tables(conn: sqlite3.Connection) -> None:
         op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
         at TEXT NOT NULL
     )""")
+    # capture starts at seq 1, so even a store exported before its first change hands out
+    # bookmark 1, and its next '--since last' is incremental (since 0 means a full export)
+    conn.execute("INSERT INTO sqlite_sequence (name, seq) SELECT ?, 1 WHERE NOT EXISTS"
+                 " (SELECT 1 FROM sqlite_sequence WHERE name = ?)", (CHANGE_LOG, CHANGE_LOG))
     # no index on tbl: it would cost every write (~6 % more CPU on the bulk import); the export
     # reads ranges of seq (the primary key) and the full export reads the log once
     # the bookmarks this store handed out (an export's --since must be one of them)
@@ -183,7 +187,10 @@ def refresh_if_enabled(conn: sqlite3.Connection) -> None:
 
 
 def last_seq(conn: sqlite3.Connection) -> int:
-    return int(conn.execute(f"SELECT coalesce(max(seq), 0) FROM {CHANGE_LOG}").fetchone()[0])
+    """The last change's seq, or the seq capture started at (1: see :func:`create_tables`)."""
+    return int(conn.execute(
+        f"SELECT max(coalesce((SELECT max(seq) FROM {CHANGE_LOG}), 0),"
+        f" coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{CHANGE_LOG}'), 0))").fetchone()[0])
 
 
 def last_bookmark(conn: sqlite3.Connection) -> int | None:

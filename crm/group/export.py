@@ -25,6 +25,11 @@ from . import changelog
 from .pseudonym import DROP, SECRET, Hasher, policy_for
 
 FORMAT = 1
+#: a dropped column that still travels as a presence flag ``has_<column>`` (1: the store holds a
+#: value, 0: null or ''), so the warehouse can compute the archive completeness (档案完善率) with
+#: the store's fact list (crm/archive/completeness.py) without the value leaving the store
+PRESENCE: dict[str, tuple[str, ...]] = {"customers": ("birthday", "wechat", "email", "address")}
+PRESENT = "present"
 _DEALER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -106,6 +111,8 @@ def export_columns(t: changelog.TableInfo, personal: bool) -> tuple[list[Column]
         elif what == DROP:
             if personal:
                 cols.append(Column(c, c, None))
+            if c in PRESENCE.get(t.name, ()):
+                cols.append(Column(f"has_{c}", c, PRESENT))
         else:
             if personal:
                 cols.append(Column(c, c, None))
@@ -183,7 +190,9 @@ def table_arrow(conn, t: changelog.TableInfo, plan: Plan, hasher: Hasher):
                 value = pk[key_pos[col.source]]
             else:
                 value = None
-            if col.kind is not None:
+            if col.kind == PRESENT:
+                value = int(value is not None and value != "")
+            elif col.kind is not None:
                 # a key value the change log already holds as its hash (see scrub()) stays that hash
                 value = value["h"] if isinstance(value, dict) else hasher.hash(col.kind, value)
             values.append(value)
@@ -196,7 +205,8 @@ def table_arrow(conn, t: changelog.TableInfo, plan: Plan, hasher: Hasher):
     declared = _sqlite_type(conn, t.name)
     arrays = []
     for col, values in zip(cols, data):
-        typ = pa.string() if col.kind is not None else _arrow_type(declared.get(col.source, "INTEGER"), pa)
+        typ = (pa.int64() if col.kind == PRESENT else pa.string() if col.kind is not None
+               else _arrow_type(declared.get(col.source, "INTEGER"), pa))
         arrays.append(_array(values, typ, pa))
     n = len(ops)
     arrays += [pa.array([plan.store] * n, type=pa.string()), pa.array(ops, type=pa.string()),
@@ -309,8 +319,8 @@ def columns_markdown(conn) -> str:
     for t in changelog.exported_tables(conn):
         plain, _ = export_columns(t, personal=False)
         personal, key = export_columns(t, personal=True)
-        same = [c.name for c in plain if c.kind is None]
-        hashed = [c.source for c in plain if c.kind is not None]
+        same = [c.name for c in plain if c.kind is None] + [f"{c.name} (0/1)" for c in plain if c.kind == PRESENT]
+        hashed = [c.source for c in plain if c.kind not in (None, PRESENT)]
         extra = [c.name for c in personal if c.kind is None and c.name not in same and c.source not in hashed]
         secret = sorted(SECRET.get(t.name, ()))
         cell = lambda names: ", ".join(names) or "·"  # noqa: E731
