@@ -64,6 +64,10 @@ class Engine:
     def _run_named(self, sql: str, params=()):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def cached(self) -> "Engine":
+        """This connection, its tables and columns read once (for read-only work: a report)."""
+        return _Cached(self)
+
     def ensure_meta(self) -> None:
         if LOADS not in self.tables():
             self.execute(f"CREATE TABLE {LOADS} (store TEXT NOT NULL, since BIGINT NOT NULL, bookmark BIGINT NOT NULL,"
@@ -98,3 +102,25 @@ class Engine:
                          f" AND NOT EXISTS (SELECT 1 FROM {q(table)} WHERE {key_match(table, 's', key)})")
         else:
             self.execute(f"INSERT INTO {q(table)} ({cols}) SELECT {cols} FROM {source} s WHERE s._op = 'upsert'")
+
+
+class _Cached:
+    """An engine whose catalogue look-ups (tables, columns) are remembered."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._tables: set[str] | None = None
+        self._columns: dict[str, dict[str, str]] = {}
+
+    def __getattr__(self, name):
+        return getattr(self._engine, name)
+
+    def tables(self) -> set[str]:
+        if self._tables is None:
+            self._tables = self._engine.tables()
+        return self._tables
+
+    def columns(self, table: str) -> dict[str, str]:
+        if table not in self._columns:
+            self._columns[table] = self._engine.columns(table)
+        return self._columns[table]

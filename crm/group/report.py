@@ -216,6 +216,8 @@ def compute(wh, app, month: str | None, store: str | None = None) -> GroupFigure
     from ..archive.completeness import weights
     from ..errors import BadInput
 
+    wh = wh.cached()  # the catalogue is read once per report, not once per query
+
     period, spans_ = spans(month, app.today())
     known = stores(wh)
     if store and store not in known:
