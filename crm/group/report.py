@@ -45,10 +45,13 @@ class Span:
 
 def spans(month: str | None, today: dt.date) -> tuple[periods.Period, list[Span]]:
     """The report's month (default: this month, to date) and the three spans it compares."""
-    p = periods.parse(month, "monthly", today)
-    if p.grain != "month":
-        from ..errors import BadInput
+    from ..errors import BadInput
 
+    try:
+        p = periods.parse(month, "monthly", today)
+    except BadInput as e:
+        raise BadInput(str(e).replace("--period", "--month", 1)) from None
+    if p.grain != "month":
         raise BadInput(f"--month {month!r}: give a month, YYYY-MM")
     out = []
     for label, x in (("value", p), ("previous", periods.previous(p)), ("last_year", periods.last_year(p))):
