@@ -115,10 +115,11 @@ def _bench(args, work: Path) -> list[Figure]:
     from crm.context import App
     from crm.group import report as rep
     from crm.group import warehouse as wh_mod
+    from crm.group.connect import open_warehouse
 
     target = work / "group.duckdb"
     full_dirs = sorted(d for d in out.iterdir() if d not in incr_dirs)
-    wh = wh_mod.open_warehouse(str(target), create=True)
+    wh = open_warehouse(str(target), create=True)
     load_full = _timed(lambda: wh_mod.load(wh, wh_mod.find_exports(full_dirs)))
     load_incr = _timed(lambda: wh_mod.load(wh, wh_mod.find_exports(incr_dirs)))
     wh.close()
@@ -130,7 +131,7 @@ def _bench(args, work: Path) -> list[Figure]:
     (work / "group.toml").write_text("", encoding="utf-8")
     p, spans = rep.spans(MONTH, app.today())
     lo, hi = min(s.lo for s in spans), max(s.hi for s in spans)
-    wh = wh_mod.open_warehouse(str(target))
+    wh = open_warehouse(str(target))
     files = {t: [str(d / f"{t}.parquet") for d in full_dirs if (d / f"{t}.parquet").exists()]
              for t in ("appointments", "customers", "visits", "interactions")}
     col = {"appointments": '"at"', "customers": "created_at", "visits": "date_in", "interactions": '"at"'}

@@ -33,7 +33,7 @@ class Kind(str, enum.Enum):
 
 
 def _open(target: str, *, create: bool = False):
-    from ..group.warehouse import open_warehouse
+    from ..group.connect import open_warehouse
 
     return open_warehouse(target, create=create)
 
@@ -76,7 +76,7 @@ def load(dirs: Annotated[list[Path], typer.Argument(metavar="DIR...", help="Expo
 
 def _private(target: str) -> None:
     """A DuckDB warehouse holds the stores' data: only its owner may read it (0600)."""
-    from ..group.warehouse import is_postgres
+    from ..group.connect import is_postgres
 
     if not is_postgres(target):
         for p in (Path(target), Path(f"{target}.wal")):

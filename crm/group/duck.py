@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import BadInput, TemporaryFailure
 from .engine import Engine, q
-from .warehouse import TableFile, need
+from .common import TableFile, need
 
 
 def _literal(text: str) -> str:

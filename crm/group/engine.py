@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 
-from .warehouse import LOADS, TableFile
+from .common import LOADS, TableFile
 
 
 def q(name: str) -> str:

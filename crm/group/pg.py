@@ -12,7 +12,7 @@ import re
 
 from ..errors import BadInput, TemporaryFailure
 from .engine import Engine, q
-from .warehouse import TableFile, need
+from .common import TableFile, need
 
 #: pg_advisory_xact_lock key of 'crm group load'
 LOCK = 0x63726D67  # "crmg"

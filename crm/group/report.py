@@ -26,7 +26,7 @@ from ..reports import core, periods
 from ..reports.build import CORE_SECTIONS
 from ..reports.definitions import FIGURES
 from .engine import q
-from .warehouse import LOADS
+from .common import LOADS
 
 #: complaints_tickets.state values of a finished complaint (crm_complaints.machine.DONE_STATES;
 #: the core never imports a plugin)

@@ -25,35 +25,11 @@ import re
 from pathlib import Path
 
 from ..errors import BadInput
+from .common import LOADS, SYSTEM_COLUMNS, TableFile, need
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-#: the warehouse's own bookkeeping tables
-LOADS = "_group_loads"
-SYSTEM_COLUMNS = ("_store", "_op", "_version")
-EXTRA_HINT = "crm group needs the 'group' extra: pip install 'crm[group]'"
-
-
-def need(module: str):
-    """Import one of the group extra's packages, or one line and exit 2."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise BadInput(EXTRA_HINT) from None
-
-
-@dataclasses.dataclass(frozen=True)
-class TableFile:
-    name: str
-    path: Path
-    rows: int
-    key: tuple[str, ...]
-    columns: tuple[str, ...]
-
-
 @dataclasses.dataclass(frozen=True)
 class Export:
     """One complete export directory, as its manifest describes it."""
@@ -189,23 +165,6 @@ def plan(exports: list[Export], loaded: dict[str, tuple[int, set[tuple[int, int]
     return out
 
 
-def is_postgres(target: str) -> bool:
-    return str(target).startswith(("postgresql://", "postgres://"))
-
-
-def open_warehouse(target: str, *, create: bool = False):
-    """The engine for ``--warehouse``: a PostgreSQL URL or a DuckDB file."""
-    if not target:
-        raise BadInput("--warehouse: give a DuckDB file (group.duckdb) or a postgresql:// URL")
-    if is_postgres(target):
-        from .pg import Postgres
-
-        return Postgres.connect(target)
-    from .duck import Duck
-
-    return Duck.open(Path(target), create=create)
-
-
 def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -241,3 +200,10 @@ def load(wh, exports: list[Export], progress=lambda msg: None) -> dict:
             "skipped": [{"dir": str(e.path), "store": e.store, "since": e.since, "bookmark": e.bookmark,
                          "why": why} for e, why in result.skipped],
             "rows": rows, "tables": tables}
+
+
+def open_warehouse(target: str, *, create: bool = False):
+    """The engine for ``--warehouse`` (see :mod:`crm.group.connect`)."""
+    from .connect import open_warehouse as _open
+
+    return _open(target, create=create)

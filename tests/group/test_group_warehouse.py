@@ -10,7 +10,7 @@ import socket
 import pytest
 from warehouse_helpers import write_export
 
-from crm.group.warehouse import open_warehouse
+from crm.group.connect import open_warehouse
 
 T = "2026-11-03T09:00:00+08:00"
 
