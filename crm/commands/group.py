@@ -123,7 +123,7 @@ def export(
     rows = sum(t["rows"] for t in result["tables"].values())
     with crm.transaction() as tx:
         # the numbers of deleted phones leave the store's change log once their tombstones are exported
-        exporting.scrub(tx.conn, hasher, result["bookmark"])
+        exporting.scrub(tx.conn, hasher, result["bookmark"], after=changelog.last_bookmark(tx.conn) or 0)
         if not result["existed"]:
             tx.conn.execute(f"INSERT OR IGNORE INTO {changelog.EXPORTS} (bookmark, since, directory, personal,"
                             " created_at) VALUES (?, ?, ?, ?, ?)",

@@ -146,7 +146,7 @@ def _array(values: list, typ, pa):
 
 # -- reading ---------------------------------------------------------------------------------
 def _rows(conn, t: changelog.TableInfo, plan: Plan) -> Iterable[tuple[str, int, tuple | None, list]]:
-    """(op, version, row or None, key values) of the table's rows to export, in a fixed order."""
+    """(op, version, row or None, key values of a deleted row) of the table's rows to export, in a fixed order."""
     q = changelog._q
     key_sql = ", ".join(f"t.{q(k)}" for k in t.key)
     cols_sql = ", ".join(f"t.{q(c)}" for c in (("rowid", *t.columns) if t.key == ("rowid",) else t.columns))
@@ -154,14 +154,14 @@ def _rows(conn, t: changelog.TableInfo, plan: Plan) -> Iterable[tuple[str, int, 
         versions = plan.versions.get(t.name, {})
         sql = f"SELECT json_array({key_sql}), {cols_sql} FROM {q(t.name)} t ORDER BY {key_sql}"
         for pk, *row in conn.execute(sql):
-            yield "upsert", int(versions.get(pk, 0)), tuple(row), json.loads(pk)
+            yield "upsert", versions.get(pk, 0), row, None  # the key is in the row
         return
     join = " AND ".join(f"t.{q(k)} = json_extract(c.pk, '$[{i}]')" for i, k in enumerate(t.key))
     sql = (f"SELECT c.pk, c.v, t.{q(t.key[0])} IS NOT NULL, {cols_sql} FROM"
            f" (SELECT pk, max(seq) AS v FROM {changelog.CHANGE_LOG} WHERE tbl = ? AND seq > ? AND seq <= ?"
            f" GROUP BY pk) c LEFT JOIN {q(t.name)} t ON {join} ORDER BY c.pk")
     for pk, version, exists, *row in conn.execute(sql, (t.name, plan.since, plan.bookmark)):
-        yield ("upsert" if exists else "delete"), int(version), (tuple(row) if exists else None), json.loads(pk)
+        yield ("upsert" if exists else "delete"), version, (row if exists else None), (None if exists else json.loads(pk))
 
 
 def _changed_tables(conn, plan: Plan) -> set[str]:
@@ -221,11 +221,14 @@ def _sortable(value: Any) -> tuple:
     return (0, value, "") if isinstance(value, (int, float)) else (1, 0, "" if value is None else str(value))
 
 
-def scrub(conn, hasher: Hasher, bookmark: int) -> int:
+def scrub(conn, hasher: Hasher, bookmark: int, after: int = 0) -> int:
     """Replace the personal values in the change log's keys of rows that are gone (a customer's
-    deleted or forgotten phone: ``customer_phones``' key is the number) by their keyed hash,
-    up to ``bookmark`` (exported already).  The next exports carry the same tombstones; the
-    number is no longer in the store.  In the caller's write transaction; returns the rows changed.
+    deleted or forgotten phone: ``customer_phones``' key is the number) by their keyed hash.
+
+    Rows deleted in ``(after, bookmark]`` (exported now; ``after`` = the previous export, which
+    scrubbed before it) are looked for; every log row of such a key is rewritten.  The next
+    exports carry the same tombstones; the number is no longer in the store.  In the caller's
+    write transaction; returns the log rows changed.
     """
     q = changelog._q
     changed = 0
@@ -235,18 +238,26 @@ def scrub(conn, hasher: Hasher, bookmark: int) -> int:
         if not personal:
             continue
         join = " AND ".join(f"t.{q(k)} = json_extract(c.pk, '$[{i}]')" for i, k in enumerate(t.key))
-        gone = conn.execute(
-            f"SELECT c.seq, c.pk FROM {changelog.CHANGE_LOG} c LEFT JOIN {q(t.name)} t ON {join}"
-            f" WHERE c.tbl = ? AND c.seq <= ? AND t.{q(t.key[0])} IS NULL AND c.pk NOT LIKE '%{{\"h\":%'",
-            (t.name, bookmark)).fetchall()
-        for seq, pk in gone:
+        gone = [pk for (pk,) in conn.execute(
+            f"SELECT DISTINCT c.pk FROM {changelog.CHANGE_LOG} c LEFT JOIN {q(t.name)} t ON {join}"
+            f" WHERE c.seq > ? AND c.seq <= ? AND c.tbl = ? AND c.op = 'delete' AND t.{q(t.key[0])} IS NULL",
+            (after, bookmark, t.name)) if '{"h":' not in pk]
+        if not gone:
+            continue
+        new_pk = {}
+        for pk in gone:
             values = json.loads(pk)
             for i in personal:
                 if not isinstance(values[i], dict):
                     values[i] = {"h": hasher.hash(policy[t.key[i]], values[i])}
-            conn.execute(f"UPDATE {changelog.CHANGE_LOG} SET pk = ? WHERE seq = ?",
-                         (json.dumps(values, ensure_ascii=False, separators=(",", ":")), seq))
-            changed += 1
+            new_pk[pk] = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _crm_scrub (pk TEXT PRIMARY KEY, new TEXT)")
+        conn.execute("DELETE FROM _crm_scrub")
+        conn.executemany("INSERT INTO _crm_scrub VALUES (?, ?)", new_pk.items())
+        changed += conn.execute(
+            f"UPDATE {changelog.CHANGE_LOG} SET pk = (SELECT new FROM _crm_scrub s WHERE s.pk = {changelog.CHANGE_LOG}.pk)"
+            f" WHERE tbl = ? AND seq <= ? AND pk IN (SELECT pk FROM _crm_scrub)", (t.name, bookmark)).rowcount
+        conn.execute("DELETE FROM _crm_scrub")
     return changed
 
 

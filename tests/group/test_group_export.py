@@ -193,3 +193,24 @@ def test_status_shows_capture_and_the_last_bookmark(store, tmp_path):
     result = store.export(tmp_path / "out")
     status = json.loads(store.li("group", "status", "--format", "json").stdout)
     assert status["last_bookmark"] == result["bookmark"] == status["last_change"]
+
+
+def test_an_export_before_any_change_is_followed_by_incremental_ones(crm, tmp_path):
+    store = make_store(crm, tmp_path / "s", customers=0)
+    first = store.export(tmp_path / "out")
+    assert first["full"] is True and first["bookmark"] >= 1
+    store.li("customer", "add", "--name", "王五", "--mobile", "13712345678", "--email", "w@example.com")
+    second = store.export(tmp_path / "out", "--since", "last")
+    assert second["full"] is False and second["since"] == first["bookmark"]
+    [customer] = read(second["directory"])[1]["customers"]
+    # e-mail, WeChat, address and birthday stay in the store; whether there is one travels
+    assert "email" not in customer and customer["has_email"] == 1 and customer["has_wechat"] == 0
+
+
+def test_without_the_group_extra_one_line_and_exit_2(store, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if pyarrow were not installed
+    result = store.li("group", "export", "--out", tmp_path / "out", expect=2)
+    assert result.stderr.strip() == "crm: error: crm group needs the 'group' extra: pip install 'crm[group]'"
+    assert not (tmp_path / "out").exists()

@@ -120,3 +120,16 @@ def test_a_phone_removed_and_added_again_ends_as_an_upsert(crm, tmp_path):
     full = read(store.export(tmp_path / "full")["directory"])[1]["customer_phones"]
     assert kept == {(r["customer_id"], r["phone_hash"]) for r in full if r["customer_id"] == 2}
     assert len(kept) == len(store.sql("SELECT phone FROM customer_phones WHERE customer_id = 2"))
+
+
+def test_the_fast_mobile_path_agrees_with_phonenumbers():
+    import phonenumbers
+
+    from crm.group.pseudonym import normal_phone
+    from crm.sampledata.generate import Generator
+
+    for customer in Generator(seed=3).customers(300):
+        for number in filter(None, (customer["mobile"], customer.get("mobile2"))):
+            e164 = phonenumbers.format_number(phonenumbers.parse(number, "CN"), phonenumbers.PhoneNumberFormat.E164)
+            assert normal_phone(number) == normal_phone(f"+86 {number[:3]}-{number[3:7]} {number[7:]}") == e164
+    assert normal_phone("010-6552 9988") == "+861065529988"  # not a mobile: phonenumbers
