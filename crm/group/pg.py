@@ -8,6 +8,7 @@ transaction-scoped advisory lock keeps two loaders from interleaving.
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 
 from ..errors import BadInput, TemporaryFailure
@@ -99,11 +100,15 @@ class Postgres(Engine):
         staged = ", ".join(f"{q(c)} {have.get(c, src[c]) if c != '_op' else 'TEXT'}" for c in src)
         self._run(f"CREATE TEMP TABLE _stage ({staged})")
         names = list(src)
+        csv = need("pyarrow.csv")
+        options = csv.WriteOptions(include_header=False)
         with self.conn.cursor() as cur:
-            with cur.copy(f"COPY _stage ({', '.join(q(c) for c in names)}) FROM STDIN") as copy:
+            # pyarrow writes CSV as COPY reads it: a null is an empty field, '' is "" (quoted)
+            with cur.copy(f"COPY _stage ({', '.join(q(c) for c in names)}) FROM STDIN WITH (FORMAT csv)") as copy:
                 for batch in data.to_batches(max_chunksize=50_000):
-                    for row in zip(*(col.to_pylist() for col in batch.columns)):
-                        copy.write_row(row)
+                    buf = io.BytesIO()
+                    csv.write_csv(batch, buf, options)
+                    copy.write(buf.getvalue())
         source = "_stage"
         if not full:
             keys = ", ".join(q(k) for k in ("_store", *t.key))

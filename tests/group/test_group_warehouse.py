@@ -61,7 +61,8 @@ def one_line_error(result) -> str:
 def test_upsert_keeps_the_highest_version_tombstones_delete_and_reloading_changes_nothing(crm, tmp_path, warehouse):
     out = tmp_path / "exports"
     write_export(out, "S1", 0, 10, {"customers": (["id"], [cust(1, 3), cust(2, 5), cust(3, 7)])})
-    write_export(out, "S2", 0, 4, {"customers": (["id"], [cust(1, 4, "上海")])})
+    write_export(out, "S2", 0, 4, {"customers": (["id"], [cust(1, 4, "上海"), cust(2, 4, ""), cust(3, 4, None),
+                                                          cust(4, 4, 'a "quoted", 多行\n城市')])})
     write_export(out, "S1", 10, 20, {"customers": (["id"], [cust(1, 12, "天津"), cust(2, 15, op="delete"),
                                                             cust(4, 18, "廊坊"), cust(4, 19, "保定")])})
     loaded = json.loads(load(crm, warehouse, out).stdout)
@@ -70,7 +71,10 @@ def test_upsert_keeps_the_highest_version_tombstones_delete_and_reloading_change
     expected = [{"_store": "S1", "id": 1, "city": "天津", "_version": 12},
                 {"_store": "S1", "id": 3, "city": "北京", "_version": 7},
                 {"_store": "S1", "id": 4, "city": "保定", "_version": 19},
-                {"_store": "S2", "id": 1, "city": "上海", "_version": 4}]
+                {"_store": "S2", "id": 1, "city": "上海", "_version": 4},
+                {"_store": "S2", "id": 2, "city": "", "_version": 4},  # '' stays '', None stays None
+                {"_store": "S2", "id": 3, "city": None, "_version": 4},
+                {"_store": "S2", "id": 4, "city": 'a "quoted", 多行\n城市', "_version": 4}]
     assert rows(warehouse) == expected
     before = snapshot(warehouse)
     again = json.loads(load(crm, warehouse, out, out / "S1.0-10").stdout)
