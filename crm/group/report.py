@@ -66,8 +66,9 @@ def _case(col: str, spans_: list[Span]) -> tuple[str, list, str, list]:
     for s in spans_:
         whens.append(f"WHEN {col} >= ? AND {col} < ? THEN '{s.label}'")
         params += [s.lo, s.hi]
-    where = f"{col} >= ? AND {col} < ?"
-    return f"CASE {' '.join(whens)} END", params, where, [min(s.lo for s in spans_), max(s.hi for s in spans_)]
+    # only the rows of the spans (an OR of ranges: a third of the rows a min..max range would pass)
+    where = "(" + " OR ".join(f"({col} >= ? AND {col} < ?)" for _ in spans_) + ")"
+    return f"CASE {' '.join(whens)} END", params, where, list(params)
 
 
 def _store_filter(store: str | None, alias: str = "") -> tuple[str, list]:
@@ -163,24 +164,22 @@ def counts(wh, weights: dict[str, int], spans_: list[Span], now: str, store: str
             elif status in c:
                 c[status] += n
     if "customers" in tables:
+        # one pass for the new archives of each span AND today's snapshot of the live ones
         cols = wh.columns("customers")
         score = " + ".join(f"(CASE WHEN {_has(f, cols)} THEN {p} ELSE 0 END)" for f, p in weights.items()) or "0"
         live = "c.forgotten_at IS NULL" if "forgotten_at" in cols else "1 = 1"
-        case, cp, where, wp = _case("c.created_at", spans_)
+        case, cp, _, _ = _case("c.created_at", spans_)
         sf, sp = _store_filter(store, "c.")
-        vf = _vehicle_facts(wh)
         for st, span, n, pts, alive in wh.execute(
-                f"WITH vf AS ({vf}) SELECT c._store, {case}, count(*),"
+                f"WITH vf AS ({_vehicle_facts(wh)}) SELECT c._store, {case}, count(*),"
                 f" sum(CASE WHEN {live} THEN {score} ELSE 0 END), sum(CASE WHEN {live} THEN 1 ELSE 0 END)"
                 f" FROM customers c LEFT JOIN vf ON vf._store = c._store AND vf.customer_id = c.id"
-                f" WHERE {where}{sf} GROUP BY 1, 2", cp + wp + sp):
+                f" WHERE 1 = 1{sf} GROUP BY 1, 2", cp + sp):
+            n, pts, alive = int(n), int(pts or 0), int(alive or 0)
             if span is not None:
-                out.news[(st, span)] = (int(n), int(pts or 0), int(alive or 0))
-        for st, n, pts in wh.execute(
-                f"WITH vf AS ({vf}) SELECT c._store, count(*), sum({score}) FROM customers c"
-                f" LEFT JOIN vf ON vf._store = c._store AND vf.customer_id = c.id WHERE {live}{sf}"
-                " GROUP BY 1", sp):
-            out.snapshot[st] = (int(n), int(pts or 0))
+                out.news[(st, span)] = (n, pts, alive)
+            had = out.snapshot.get(st, (0, 0))
+            out.snapshot[st] = (had[0] + alive, had[1] + pts)
     if "visits" in tables:
         case, cp, where, wp = _case("date_in", spans_)
         sf, sp = _store_filter(store)

@@ -24,7 +24,7 @@ import json
 import re
 from pathlib import Path
 
-from ..errors import BadInput
+from ..errors import BadInput, TemporaryFailure
 from .common import LOADS, SYSTEM_COLUMNS, TableFile, need
 
 FORMAT = 1
@@ -187,7 +187,8 @@ def load(wh, exports: list[Export], progress=lambda msg: None) -> dict:
                     raise
                 except Exception as ex:
                     if wh.is_server_gone(ex):
-                        raise
+                        raise TemporaryFailure(f"the warehouse's server went away during the load ({_first_line(ex)});"
+                                               " nothing was loaded, try again later") from None
                     raise _bad(t.path, f"could not load ({_first_line(ex)})") from None
                 tables[t.name] = tables.get(t.name, 0) + t.rows
                 rows += t.rows
