@@ -64,6 +64,10 @@ def restore_into(app, source: Path) -> dict:
 
             migrations.apply(staged, app.migration_sets())
             summary = _carry_over(app, live, staged, source)
+            from .group.changelog import after_restore
+
+            with staged.transaction():  # a dealer group's change capture: versions go on rising
+                after_restore(live.conn, staged.conn)
             staged.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             with live.transaction():
                 pass  # wait for other writers to finish before replacing

@@ -91,8 +91,8 @@ def export(
     format: FormatOption = "table",
 ) -> None:
     """Write this store's changes as Parquet files and a manifest for the group's warehouse;
-    prints the new bookmark for the next --since.  Personal data leaves as keyed hashes
-    (CRM_GROUP_KEY or [group] key_file)."""
+    prints the new bookmark for the next --since (nothing with -q, for cron).  Personal data
+    leaves as keyed hashes (CRM_GROUP_KEY or [group] key_file)."""
     from ..group import changelog
     from ..group import export as exporting
     from ..group.pseudonym import Hasher, load_key
@@ -135,6 +135,8 @@ def export(
     summary = {"directory": result["directory"], "since": result["since"], "bookmark": result["bookmark"],
                "full": result["full"], "tables": len(result["tables"]), "rows": rows,
                "personal_data": bool(result.get("personal_data")), "already_there": result["existed"]}
+    if crm.quiet and format == "table":  # cron: quiet on success (the bookmark is recorded: --since last)
+        return
     emit_record(summary, format)
 
 

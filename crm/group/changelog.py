@@ -200,3 +200,18 @@ def last_bookmark(conn: sqlite3.Connection) -> int | None:
 
 def known_bookmarks(conn: sqlite3.Connection) -> set[int]:
     return {int(r[0]) for r in conn.execute(f"SELECT DISTINCT bookmark FROM {EXPORTS}")}
+
+
+def after_restore(live: sqlite3.Connection, staged: sqlite3.Connection) -> None:
+    """``crm db restore`` of a store with capture on (in the staged database's write transaction):
+    the backup's change log is behind what the group has already received.  Later changes get
+    versions above everything handed out before (the sequence continues from the live log),
+    and the bookmarks of the abandoned history are dropped, so the next export is a full one
+    (``--since last`` is refused until then), which replaces the store in the warehouse."""
+    if not is_enabled(staged):
+        return
+    live_seq = last_seq(live) if is_enabled(live) else 0
+    if live_seq > last_seq(staged):
+        staged.execute("DELETE FROM sqlite_sequence WHERE name = ?", (CHANGE_LOG,))
+        staged.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (CHANGE_LOG, live_seq))
+    staged.execute(f"DELETE FROM {EXPORTS}")

@@ -126,18 +126,21 @@ def _sqlite_type(conn, table: str) -> dict[str, str]:
 
 
 def _arrow_type(declared: str, pa):
+    """SQLite's type affinity as an Arrow type; None (= as the values are) for NUMERIC or no type."""
     if "INT" in declared:
         return pa.int64()
     if any(x in declared for x in ("REAL", "FLOA", "DOUB")):
         return pa.float64()
     if "BLOB" in declared:
         return pa.binary()
-    return pa.string()
+    if any(x in declared for x in ("CHAR", "CLOB", "TEXT")):
+        return pa.string()
+    return None
 
 
 def _array(values: list, typ, pa):
     try:
-        return pa.array(values, type=typ)
+        return pa.array(values, type=typ)  # typ None: Arrow infers one type from the values
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
         # a value of another type in the column (SQLite's typing is dynamic): keep it, as text
         return pa.array([None if v is None else (v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v))

@@ -28,7 +28,7 @@ class LatePlugin:
 
         @self.migrations()
         def m001_create(db):
-            db.execute("CREATE TABLE latecomer_notes (customer_id INTEGER, text TEXT, phone TEXT)")
+            db.execute("CREATE TABLE latecomer_notes (customer_id INTEGER, text TEXT, phone TEXT, score)")
 
     @hookimpl
     def register_migrations(self, register):
@@ -78,7 +78,7 @@ def test_a_plugin_installed_later_is_covered(crm, tmp_path):
     assert status["uncovered"] == ""
     triggers = store.sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'latecomer_notes'")
     assert len(triggers) == 3
-    conn_args = ("INSERT INTO latecomer_notes VALUES (1, '好', '13800000000')",)
+    conn_args = ("INSERT INTO latecomer_notes VALUES (1, '好', '13800000000', 7)",)
     import sqlite3
 
     conn = sqlite3.connect(store.db_path)
@@ -92,6 +92,7 @@ def test_a_plugin_installed_later_is_covered(crm, tmp_path):
     [note] = tables["latecomer_notes"]
     # a table crm does not know: phones by their column name hashed, free text dropped
     assert note["rowid"] == 1 and "text" not in note and "phone" not in note and note["phone_hash"]
+    assert note["score"] == 7  # a column without a declared type keeps its values' type
 
 
 def test_disable_drops_the_log_and_the_triggers(crm, tmp_path):
@@ -110,3 +111,18 @@ def test_only_manager_or_it_switch_capture(crm, tmp_path, who):
     result = store("--as", who, "group", "enable", expect=2)
     assert "permission group.capture" in result.stderr
     assert store.sql("SELECT name FROM sqlite_master WHERE name = 'change_log'") == []
+
+
+def test_after_a_restore_the_next_export_is_full_with_higher_versions(crm, tmp_path):
+    store = make_store(crm, tmp_path / "s", customers=5)
+    store.li("db", "backup", tmp_path / "backup.db")
+    store.li("customer", "edit", "2", "--city", "天津")
+    first = store.export(tmp_path / "out")
+    store.li("db", "restore", tmp_path / "backup.db", "--yes")
+    result = store.li("group", "export", "--out", tmp_path / "out", "--since", "last", expect=2)
+    assert "run a full export first" in result.stderr
+    store.li("customer", "edit", "3", "--city", "上海")
+    again = store.export(tmp_path / "out")
+    assert again["full"] is True and again["bookmark"] > first["bookmark"]
+    [customer] = [c for c in read(again["directory"])[1]["customers"] if c["id"] == 3]
+    assert customer["_version"] > first["bookmark"]  # beats what the warehouse holds of customer 3

@@ -214,3 +214,10 @@ def test_without_the_group_extra_one_line_and_exit_2(store, tmp_path, monkeypatc
     result = store.li("group", "export", "--out", tmp_path / "out", expect=2)
     assert result.stderr.strip() == "crm: error: crm group needs the 'group' extra: pip install 'crm[group]'"
     assert not (tmp_path / "out").exists()
+
+
+def test_quiet_under_cron(store, tmp_path):
+    result = store.li("-q", "group", "export", "--out", tmp_path / "out")
+    assert result.stdout == "" and result.stderr == ""
+    assert len(list((tmp_path / "out").glob("*/manifest.json"))) == 1
+    assert store.li("-q", "group", "export", "--out", tmp_path / "out", "--since", "last", "-f", "json").stdout
