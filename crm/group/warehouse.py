@@ -201,10 +201,3 @@ def load(wh, exports: list[Export], progress=lambda msg: None) -> dict:
             "skipped": [{"dir": str(e.path), "store": e.store, "since": e.since, "bookmark": e.bookmark,
                          "why": why} for e, why in result.skipped],
             "rows": rows, "tables": tables}
-
-
-def open_warehouse(target: str, *, create: bool = False):
-    """The engine for ``--warehouse`` (see :mod:`crm.group.connect`)."""
-    from .connect import open_warehouse as _open
-
-    return _open(target, create=create)
