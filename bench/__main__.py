@@ -1,7 +1,7 @@
 """Run every benchmark the issues name and print one table: `python -m bench` (or `make bench`).
 
     python -m bench            # the issues' sizes (import/search/callbacks/reports at 1M customers,
-                               # sync at 100k owners): slow, tens of minutes
+                               # sync at 100k owners, a group of 50 stores × 20k): slow, tens of minutes
     python -m bench --quick    # tiny sizes: a smoke run of the whole harness (seconds)
     python -m bench --only startup,import --results /tmp/out
 
@@ -31,6 +31,8 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "callbacks": ("bench.callbacks_bench", ["--customers", "1000000"], ["--customers", "1000"]),
     "reports": ("bench.report_bench", ["--customers", "1000000"], ["--customers", "1000"]),
     "sync": ("bench.sync_bench", ["--owners", "100000"], ["--owners", "200", "--change", "0.05"]),
+    "group": ("bench.group_bench", ["--stores", "50", "--customers", "20000"],
+              ["--stores", "2", "--customers", "300", "--rounds", "1"]),
 }
 
 

@@ -32,7 +32,7 @@ def test_quick_bench_prints_one_table_and_writes_results(tmp_path):
         assert m[key], key
     assert data["mode"] == "quick" and data["errors"] == {}
     groups = {f["group"] for f in data["figures"]}
-    assert groups == {"startup", "import", "search", "callbacks", "reports", "sync"}
+    assert groups == {"startup", "import", "search", "callbacks", "reports", "sync", "group"}
     for f in data["figures"]:
         assert set(f) >= {"figure", "value", "unit", "reference", "ratio", "target", "result"}
         assert f["result"] in ("pass", "FAIL", "info")
