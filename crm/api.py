@@ -105,6 +105,10 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "issue_card": ("crm.archive.cards", "issue_card"),
     "get_card": ("crm.archive.cards", "get_card"),
     "renew_card": ("crm.archive.cards", "renew_card"),
+    # corrective actions (整改项)
+    "add_corrective_action": ("crm.archive.actions", "add_action"),
+    "corrective_actions_for": ("crm.archive.actions", "actions_for"),
+    "corrective_action_text": ("crm.archive.actions", "summary_text"),
     # the working-day calendar (the App's: app.calendar) and quiet hours
     "Calendar": ("crm.workdays", "Calendar"),
     "parse_hhmm": ("crm.workdays", "parse_hhmm"),
@@ -131,6 +135,9 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from crm import hookimpl
     from crm.archive.appointments import book as book_appointment
+    from crm.archive.actions import actions_for as corrective_actions_for
+    from crm.archive.actions import add_action as add_corrective_action
+    from crm.archive.actions import summary_text as corrective_action_text
     from crm.archive.appointments import get_appointment
     from crm.archive.cards import get_card, issue_card, renew_card
     from crm.archive.customers import add_customer, get_customer, normalize_mobile, update_customer

@@ -31,6 +31,7 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "staff": ("crm.commands.staff:app", "Staff of the department and their roles"),
     "log": ("crm.commands.log:app", "The interaction log: calls, SMS, visits, gifts"),
     "order": ("crm.commands.order:app", "Purchase orders and contracts (订单/合同): add, list, deliver"),
+    "action": ("crm.commands.action:app", "Corrective actions (整改项): raise, list, done, verify"),
     "appointment": ("crm.commands.appointment:app", "Appointments: book, arrive, no-show, cancel; success rate"),
     "card": ("crm.commands.card:app", "Membership cards: issue, renew, list expiring"),
     "plugins": ("crm.commands.plugins:app", "Installed plugins: what they add"),

@@ -329,6 +329,22 @@ def agenda_items(app: "App", agenda: dict) -> list[dict] | None:
     """
 
 
+@hookspec(firstresult=True)
+def describe_ref(app: "App", ref: Any) -> dict | None:
+    """Say what a typed reference names, for the plugin that keeps such records.
+
+    ``crm action add --from callback:6`` asks this to raise a corrective action (整改项)
+    from the record: the plugin whose records ``ref.kind`` names answers, the others
+    return None.
+
+    :param ref: a :class:`crm.api.Ref` (``Ref("callback", 6)``, ``Ref("complaint", 3)``,
+        ``Ref("survey-response", 5)``).
+    :returns: ``{"ref": the Ref to keep (e.g. with the call as its part), "customer_id",
+        "problem": one line of what went wrong}``, or None when the record does not exist
+        or is not this plugin's.
+    """
+
+
 # ---------------------------------------------------------------------- services
 @hookspec(firstresult=True)
 def open_complaint(tx: "Transaction", request: dict) -> Any:

@@ -65,6 +65,15 @@ CORE_RULES = (
 )
 
 
+# -- corrective actions (整改项, issue 16; crm/archive/actions.py): a block of its own ---------
+ACTION_RULES = (
+    Rule("action.raise", PEOPLE, "raise a corrective action (整改项)"),
+    Rule("action.read", STAFF, "see corrective actions"),
+    Rule("action.verify", ("manager",), "verify a corrective action as done, or send it back"),
+)
+CORE_RULES = CORE_RULES + ACTION_RULES
+
+
 class Table:
     """The rules in force: the core's, the plugins', with the dealer's config on top."""
 

@@ -500,3 +500,36 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
 """,
     )
+
+
+@migrations()
+def m011_corrective_actions(db):
+    """Corrective actions (整改项, issue 16): a problem found by a callback, a survey or a
+    complaint, given to a department with an owner, a due date and a status
+    (open → in_progress → done → verified). ``source`` is the typed reference's text form
+    (``callback:6:8``, ``complaint:3``, ``survey-response:5``), NULL for one raised by hand."""
+    _run(
+        db,
+        """
+CREATE TABLE corrective_actions (
+    id INTEGER PRIMARY KEY,
+    source TEXT,
+    customer_id INTEGER REFERENCES customers(id) ON DELETE SET NULL,
+    problem TEXT NOT NULL,
+    dept TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','in_progress','done','verified')),
+    raised_by TEXT,
+    note TEXT,
+    done_at TEXT,
+    verified_at TEXT,
+    verified_by TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX corrective_actions_open ON corrective_actions(status, due_on);
+CREATE INDEX corrective_actions_owner ON corrective_actions(owner, status);
+CREATE INDEX corrective_actions_source ON corrective_actions(source)
+""",
+    )

@@ -198,6 +198,9 @@ def steps_department(demo: Demo) -> None:
     demo.crm("--as", CALLBACK, "complaints", "advance", tid, "implement", "--actions", "返修完成,保养券已发放",
              "--penalty-person", "赵师傅扣绩效200元", "--penalty-dept", "车间主管通报批评")
     demo.crm("--as", CALLBACK, "complaints", "show", tid)
+    demo.say("A corrective action (整改项) for the workshop from that complaint: on the owner's agenda until verified")
+    demo.crm("--as", MANAGER, "action", "add", "--from", f"complaint:{tid}", "--dept", "workshop", "--owner", ADVISOR,
+             "--due", "2026-11-27")
 
     demo.say("Appointments: two bays a half hour; a third booking in a full slot is refused with the next free ones")
     demo.crm("--as", APPOINTMENT, "appointment", "book", "--customer", "1", "--at", "2026-11-23 09:30")

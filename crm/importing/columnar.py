@@ -44,6 +44,12 @@ def wanted(estimated_rows: int, worker: bool) -> bool:
     return True
 
 
+def row_by_row() -> bool:
+    """``CRM_IMPORT_ENGINE=rows``: every row through :meth:`CustomerRowCleaner.clean` on its
+    own (the reference the parity tests compare the default, a field of a batch at a time, with)."""
+    return os.environ.get(ENV, "").strip().lower() == "rows"
+
+
 def fork_safe() -> bool:
     """Whether a worker forked now may use polars: not when this process has loaded it
     already (its thread pool does not survive a fork; the worker would hang)."""

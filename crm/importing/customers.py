@@ -126,7 +126,7 @@ class CustomerImport:
         header = self.header
         estimate = self.table.extra.get("rows_estimate") or 0
         batches = cleaned_batches(self.table.rows, self.cleaner.clean, worker=self.worker, size=BATCH,
-                                  clean_batch=self.cleaner.clean_batch if self.columnar else None)
+                                  clean_batch=None if columnar.row_by_row() else self.cleaner.clean_batch)
         for cleaned in self.app.progress(batches, total=max(1, estimate // BATCH), label="importing"):
             batch: list = []
             for rownum, customer, vehicle, errors in cleaned:

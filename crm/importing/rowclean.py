@@ -14,6 +14,11 @@ for files of a million rows, without a second set of rules:
 
 Fields that depend on each other are cleaned together (all phone columns at once; a name
 gives its pinyin keys and, without a gender column, the gender of 先生/女士).
+
+An import cleans a batch a field at a time (:meth:`CustomerRowCleaner.clean_columns`: a
+column's cells through its cache in one comprehension, the records filled from the
+columns); :meth:`CustomerRowCleaner.clean` cleans one row alone and is the reference
+(``CRM_IMPORT_ENGINE=rows``) the tests compare it with.
 """
 
 from __future__ import annotations
@@ -364,8 +369,147 @@ class CustomerRowCleaner:
                 self.acceptor = ColumnAcceptor(self.fields, {f: _TEXT_LIMITS.get(f, 200) for f in _PLAIN_TEXT_FIELDS},
                                                PHONE_FIELDS)
             pre = self.acceptor.accept(rows)
+        if pre is None:
+            return self.clean_columns(rows)
         clean = self.clean
         return [(rownum, *clean(cells, pre, i)) for i, (rownum, cells) in enumerate(rows)]
+
+    def _column(self, step: list, values: list, errors: list) -> list:
+        """One field of a batch: what :meth:`clean` does for that field in each row (the
+        cache, the field's function, a rejected cell appended to the row's errors), a
+        column at a time: ``_EMPTY`` where the row gets nothing."""
+        _idx, _target, _name, errname, fn, cache, _hits = step
+        if cache is not None:  # the answers seen so far, for every text cell at once
+            outs = [cache.get(v, _MISS) if type(v) is str else _MISS for v in values]
+            hits = len(outs) - outs.count(_MISS)
+            step[6] += hits
+            if hits == len(outs):
+                return outs
+        else:
+            outs = [_MISS] * len(values)
+        for i, out in enumerate(outs):
+            if out is not _MISS:
+                continue
+            value = values[i]
+            if value is None:
+                outs[i] = _EMPTY
+                continue
+            cache = step[5]
+            if cache is not None and type(value) is str:
+                out = cache.get(value, _MISS)
+                if out is not _MISS:
+                    step[6] += 1
+                else:
+                    if _empty(value):
+                        out = _EMPTY
+                    else:
+                        try:
+                            out = fn(value)
+                        except FieldError as exc:
+                            errors[i].append((errname, value, exc.reason))
+                            outs[i] = _EMPTY
+                            continue
+                    if len(cache) < CACHE_LIMIT:
+                        cache[value] = out
+                        if len(cache) == _PROBE and step[6] < _PROBE // 4:
+                            step[5] = None  # values do not repeat: no cache for this field
+            elif _empty(value):
+                out = _EMPTY
+            else:
+                try:
+                    out = fn(value)
+                except FieldError as exc:
+                    errors[i].append((errname, value, exc.reason))
+                    out = _EMPTY
+            outs[i] = out
+        return outs
+
+    def clean_columns(self, rows: list[tuple[int, dict]]) -> list[tuple]:
+        """``[(row number, customer, vehicle, errors)]`` for a batch, exactly as
+        :meth:`clean` row by row, but a field at a time: each field's cells go through its
+        cache and function as one column, and the rows are filled from the columns (the
+        per-row work left is the phones, the card dates and the gender guessed from the name)."""
+        n = len(rows)
+        cells_of = [cells for _, cells in rows]
+        customers: list[dict] = [{} for _ in range(n)]
+        vehicles: list[dict] = [{} for _ in range(n)]
+        errors: list[list] = [[] for _ in range(n)]
+        guessed: list = [None] * n
+        self.rows += n
+        for step in self.plan:
+            idx, target, name = step[0], step[1], step[2]
+            outs = self._column(step, [cells.get(idx) for cells in cells_of], errors)
+            if target == _TO_CUSTOMER or target == _TO_VEHICLE:
+                for record, out in zip(customers if target == _TO_CUSTOMER else vehicles, outs):
+                    if out is not _EMPTY:
+                        record[name] = out
+            elif target == _CONSENT:
+                for customer, out in zip(customers, outs):
+                    if out is not _EMPTY:
+                        consent = customer.get("consent")
+                        if consent is None:
+                            customer["consent"] = {name: out}
+                        else:
+                            consent[name] = out
+            elif target == _NAME:
+                for i, out in enumerate(outs):
+                    if out is not _EMPTY:
+                        customer = customers[i]
+                        for k, v in out.items():
+                            if k == "gender":
+                                guessed[i] = v  # 张先生 → M, unless a gender cell says otherwise
+                            else:
+                                customer[k] = v
+            else:
+                for vehicle, out in zip(vehicles, outs):
+                    if out is not _EMPTY:
+                        vehicle["plate"], vehicle["plate_key"] = out
+        tail = self._row_tail
+        return [(rows[i][0], *tail(cells_of[i], customers[i], vehicles[i], errors[i], guessed[i]))
+                for i in range(n)]
+
+    def _row_tail(self, cells: dict, customer: dict, vehicle: dict, errors: list, guessed: Any,
+                  pre: dict | None = None, i: int = 0) -> tuple[dict, dict, list]:
+        """What :meth:`clean` does after the fields: the phones (cleaned together), the card
+        dates, the gender guessed from the name, the reversed VIN."""
+        get = cells.get
+        accepted = pre.get("mobile") if pre is not None else None
+        if accepted is not None and accepted[i] is not None:
+            m = accepted[i]  # the only phone of the row, an 11-digit mobile as stored
+            customer["mobile"] = m
+            customer["phones"] = [(m, "mobile", m[-4:])]
+        elif self.phone_cols:
+            given = []
+            for idx, field in self.phone_cols:
+                value = get(idx)
+                if value is not None and not _empty(value):
+                    given.append((field, value))
+            if given:
+                if len(given) == 1 and type(given[0][1]) is str and len(given[0][1]) == 11 \
+                        and _MOBILE.fullmatch(given[0][1]):
+                    m = given[0][1]
+                    customer["mobile"] = m
+                    customer["phones"] = [(m, "mobile", m[-4:])]
+                else:
+                    try:
+                        customer.update(self.phone_memo(tuple(given)) if len(given) > 1
+                                        else self._phones_single(given[0]))
+                    except FieldError as exc:
+                        errors.append((exc.field if exc.field in PHONE_FIELDS else given[0][0],
+                                       "; ".join(str(v) for _, v in given), exc.reason))
+        if self.card_dates and customer.get("card_expires") and customer.get("card_issued") \
+                and customer["card_expires"] < customer["card_issued"]:
+            from ..archive.validate import clean_card
+
+            problems = clean_card({"issued_on": customer["card_issued"], "expires_on": customer["card_expires"]},
+                                  partial=True)[1]
+            errors.append(("card_expires", get("card_expires"),
+                           problems[0].reason if problems else "before the issue date"))
+        if guessed is not None and customer.get("gender") is None:
+            customer["gender"] = guessed
+        if "vin" in vehicle:
+            vehicle["vin_rev"] = vehicle["vin"][::-1]
+        return customer, vehicle, errors
 
     def _name_keys(self, value: str) -> dict:
         out = self.names.get(value)
@@ -445,43 +589,7 @@ class CustomerRowCleaner:
                         customer[k] = v
             else:
                 vehicle["plate"], vehicle["plate_key"] = out
-        accepted = pre.get("mobile") if pre is not None else None
-        if accepted is not None and accepted[i] is not None:
-            m = accepted[i]  # the only phone of the row, an 11-digit mobile as stored
-            customer["mobile"] = m
-            customer["phones"] = [(m, "mobile", m[-4:])]
-        elif self.phone_cols:
-            given = []
-            for idx, field in self.phone_cols:
-                value = get(idx)
-                if value is not None and not _empty(value):
-                    given.append((field, value))
-            if given:
-                if len(given) == 1 and type(given[0][1]) is str and len(given[0][1]) == 11 \
-                        and _MOBILE.fullmatch(given[0][1]):
-                    m = given[0][1]
-                    customer["mobile"] = m
-                    customer["phones"] = [(m, "mobile", m[-4:])]
-                else:
-                    try:
-                        customer.update(self.phone_memo(tuple(given)) if len(given) > 1
-                                        else self._phones_single(given[0]))
-                    except FieldError as exc:
-                        errors.append((exc.field if exc.field in PHONE_FIELDS else given[0][0],
-                                       "; ".join(str(v) for _, v in given), exc.reason))
-        if self.card_dates and customer.get("card_expires") and customer.get("card_issued") \
-                and customer["card_expires"] < customer["card_issued"]:
-            from ..archive.validate import clean_card
-
-            problems = clean_card({"issued_on": customer["card_issued"], "expires_on": customer["card_expires"]},
-                                  partial=True)[1]
-            errors.append(("card_expires", get("card_expires"),
-                           problems[0].reason if problems else "before the issue date"))
-        if guessed is not None and customer.get("gender") is None:
-            customer["gender"] = guessed
-        if "vin" in vehicle:
-            vehicle["vin_rev"] = vehicle["vin"][::-1]
-        return customer, vehicle, errors
+        return self._row_tail(cells, customer, vehicle, errors, guessed, pre, i)
 
     def _phones_single(self, given: tuple) -> dict:
         return self._phones((given,))

@@ -14,7 +14,7 @@ ONE = dt.timedelta(days=1)
 
 #: the order of the issue, used to break ties within a priority and due time
 KIND_ORDER = ["callback", "complaint", "complaint_followup", "first_contact", "appointment_confirm",
-              "appointment_arrival", "repair_progress", "order_slipped", "portal_lead", "lead", "birthday", "card_renewal", "event_today",
+              "appointment_arrival", "repair_progress", "order_slipped", "corrective_action", "portal_lead", "lead", "birthday", "card_renewal", "event_today",
               "event_replies"]
 SPECIALIST_ROLES = ("satisfaction", "appointment", "callback", "archive", "advisor")
 
@@ -52,6 +52,10 @@ def core_items(app, day: dt.date, staff: str | None, now: dt.datetime) -> list[d
     from ..archive.orders import slipped_agenda
 
     items += slipped_agenda(st, day, staff)
+    # corrective actions (整改项): the owner's, and the overdue ones for the manager
+    from ..archive.actions import agenda_items as action_items
+
+    items += action_items(app, day, staff)
     # cars in the workshop: their repair progress, for the specialist who booked them (维修进度的跟进)
     from ..archive.progress import agenda_items as progress_items
 

@@ -54,8 +54,10 @@ def title_of(key: str, zh: bool) -> str:
     return Vocab("zh_CN" if zh else "en")(f"section.{key}", key)
 
 
-def build(app, kind: str, period_text: str | None, staff: str | None, lang: str | None = None) -> dict:
-    """The report; ``lang`` (``zh_CN`` | ``en``) defaults to the config's ``locale``."""
+def build(app, kind: str, period_text: str | None, staff: str | None, lang: str | None = None, *,
+          plans: bool = True) -> dict:
+    """The report; ``lang`` (``zh_CN`` | ``en``) defaults to the config's ``locale``; ``plans``:
+    a weekly report compares the week's plan with what was done (crm/reports/plans.py)."""
     lang = normalise(lang or app.config.locale)
     today = app.today()
     period = periods.parse(period_text, kind, today)
@@ -114,6 +116,13 @@ def build(app, kind: str, period_text: str | None, staff: str | None, lang: str 
     plugin_figures, plugin_sections = plugin_parts(app, kind, period, prev, year, staff, lang)
     figures += plugin_figures
     sections += plugin_sections
+    if kind == "monthly":  # 回访报表…问题整改项: the corrective actions of the month
+        sections.append(actions_section(app, period, staff, zh))
+    if kind == "weekly" and plans:  # 每周工作计划 vs what was done
+        from .plans import section as plan_section
+
+        sections.insert(0, plan_section(app, period, staff, lang, figures,
+                                        lambda code: build(app, kind, period.label, code, lang, plans=False)["figures"]))
     if kind in ("kpi", "weekly", "monthly"):  # 本期 / 目标 / 完成率 from [targets]
         from . import targets
 
@@ -131,6 +140,26 @@ def build(app, kind: str, period_text: str | None, staff: str | None, lang: str 
         "dealer": app.config.get("dealer_name") or app.config.dealer_code,
         "figures": figures, "sections": sections,
     }
+
+
+def actions_section(app, period, staff: str | None, zh: bool) -> dict:
+    """问题整改项: the corrective actions raised in the period or still open in it (a person's
+    report: the items they own), with their status and how many days overdue."""
+    from ..archive import actions
+
+    rows = actions.list_actions(app.store, app.today(), owner=staff, since=period.start, until=period.end)
+    for r in rows:
+        r["dept"] = actions.DEPARTMENTS.get(r["dept"], r["dept"]) if zh else r["dept"]
+        r["status"] = actions.STATUSES[r["status"]] if zh else r["status"]
+    labels = {"id": ("编号", "no."), "status": ("状态", "status"), "dept": ("责任部门", "department"),
+              "owner": ("负责人", "owner"), "due_on": ("完成期限", "due"), "overdue_days": ("逾期天数", "days overdue"),
+              "problem": ("问题", "problem"), "source": ("来源", "source"), "note": ("整改情况", "what was done")}
+    zh_t, en_t = "问题整改项", "Corrective actions (整改项)"
+    return {"key": "corrective_actions", "title": zh_t if zh else en_t, "title_i18n": {"zh_CN": zh_t, "en": en_t},
+            "source": "core", "rows": [app.mask(r) for r in rows], "columns": list(labels),
+            "labels": {c: {"zh_CN": a, "en": b} for c, (a, b) in labels.items()}, "percent": [], "people": [],
+            "has_figures": False, "empty": {"zh_CN": "本月无整改项", "en": "No corrective actions this month"},
+            **({"scope": "staff"} if staff else {})}
 
 
 def staff_name(app, code: str | None) -> str | None:

@@ -216,7 +216,8 @@ def monthly_summary(app, request: dict) -> dict:
     from .build import build as build_report
 
     report = build_report(app, "monthly", request["period"], request["staff"], request["lang"])
-    keep = {"specialists", "complaints", "callbacks_staff", "callbacks_problems", "campaigns"}
+    keep = {"specialists", "complaints", "callbacks_staff", "callbacks_problems", "complaints_problems",
+            "survey_problems", "corrective_actions", "campaigns"}
     sections = [s for s in report["sections"] if s["key"] in keep and s["rows"]]
     written = texts(app, "monthly-summary", request)
     sections += [

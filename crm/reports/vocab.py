@@ -239,6 +239,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "agenda.complaint_followup": ("投诉回访", "complaint follow-ups"), "agenda.first_contact": ("新客户首次联系", "first contacts"),
     "agenda.appointment_confirm": ("预约确认", "appointment confirmations"),
     "agenda.appointment_arrival": ("到店登记", "arrivals to record"), "agenda.portal_lead": ("厂家线索", "OEM leads"),
+    "agenda.corrective_action": ("整改项", "corrective actions"),
     "agenda.birthday": ("生日关怀", "birthdays"), "agenda.card_renewal": ("会员卡续期", "card renewals"),
     "agenda.event_replies": ("活动回复跟进", "event replies"), "agenda.event_today": ("活动", "events"),
     # --- weekdays

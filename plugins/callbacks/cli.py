@@ -154,6 +154,10 @@ def record(
                          suggestion=suggestion, at=at, length=length, book=book, book_type=book_type,
                          interactive=interactive or (result is None and sys.stdin.isatty()))
     emit_record(out, format)
+    if out.get("result") == "dissatisfied" and out.get("call_id"):
+        # 整改项: who acts and by when is the manager's call, so crm proposes, not decides (docs/callbacks.md)
+        current().info(f"整改: crm action add --from callback:{out.get('task_id', task_id)}:{out['call_id']}"
+                       " --dept DEPT --owner CODE --due YYYY-MM-DD")
 
 
 @app.command("export-queue")

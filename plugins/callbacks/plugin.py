@@ -101,3 +101,10 @@ def register_config_keys(register):
     register("callbacks.retry_slots", "list", items="time")
     register("callbacks.missing_consent", "str", choices=("allow", "deny"))
     register("callbacks.rules", "table")
+
+
+@hookimpl
+def describe_ref(app, ref):
+    from .reports import describe
+
+    return describe(app, ref)

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from crm.api import mask_phone
+from crm.api import Ref, corrective_action_text, corrective_actions_for, mask_phone
 
 from .periods import parse_period
 from .settings import ASPECTS, CALL_BACK, CALL_BACK_TITLE, RESULT_TITLES, RESULTS
@@ -268,20 +268,47 @@ def problems(app, lo: dt.date, hi: dt.date, staff: str | None = None) -> dict:
     said and how it was taken on (the complaint it opened, or the follow-up booked)."""
     who = " AND k.staff = ?" if staff else ""
     rows = app.store.query(
-        "SELECT k.called_at, k.result, k.aspects, k.note, k.complaint_ref, k.appointment_id, k.staff, c.name"
+        "SELECT k.id, k.task_id, k.called_at, k.result, k.aspects, k.note, k.complaint_ref, k.appointment_id, k.staff,"
+        " c.name"
         " FROM callback_calls k LEFT JOIN customers c ON c.id = k.customer_id"
         f" WHERE k.called_at >= ? AND k.called_at < ? AND k.result IN ('dissatisfied', 'neutral'){who}"
         " ORDER BY k.called_at, k.id",
         (lo.isoformat(), (hi + dt.timedelta(days=1)).isoformat(), *([staff] if staff else [])))
+    raised = corrective_actions_for(app.store, [Ref("callback", r["task_id"], r["id"]) for r in rows])
     out = []
     for r in rows:
         how = (f"投诉单 #{r['complaint_ref']}" if r["complaint_ref"] else
                "已预约进店" if r["appointment_id"] else "已记录, 待改进" if r["result"] == "neutral" else "未转投诉")
-        out.append({"date": r["called_at"][:10], "customer": r["name"], "result": RESULT_TITLES[r["result"]],
+        items = raised.get(str(Ref("callback", r["task_id"], r["id"]))) or []
+        out.append({"date": r["called_at"][:10], "source": "回访", "customer": r["name"],
+                    "result": RESULT_TITLES[r["result"]],
                     "problem": "、".join(x for x in (_aspect_text(r["aspects"]), r["note"]) if x) or None,
-                    "resolution": how, "specialist": r["staff"]})
+                    "resolution": how, "action": "; ".join(corrective_action_text(a) for a in items) or "未立整改项",
+                    "specialist": r["staff"], "ref": f"callback:{r['task_id']}:{r['id']}"})
     return {"key": "callbacks_problems", "title": "本月回访发现的问题及处理", "rows": out, "figures": [],
-            "columns": ["date", "customer", "result", "problem", "resolution", "specialist"]}
+            "columns": ["date", "customer", "result", "problem", "resolution", "action", "specialist"]}
+
+
+def describe(app, ref) -> dict | None:
+    """``describe_ref`` for ``callback:TASK[:CALL]``: the call (by default the task's last
+    neutral or dissatisfied call, else its last call) and what the customer said."""
+    if not ref.is_a("callback"):
+        return None
+    where, params = ("k.id = ? AND k.task_id = ?", (ref.part, ref.id)) if ref.part is not None else (
+        "k.task_id = ?", (ref.id,))
+    call = app.store.query_one(
+        "SELECT k.id, k.task_id, k.customer_id, k.result, k.aspects, k.note FROM callback_calls k"
+        f" WHERE {where} ORDER BY k.result IN ('dissatisfied', 'neutral') DESC, k.called_at DESC, k.id DESC LIMIT 1",
+        params)
+    if call is None:
+        task = app.store.query_one("SELECT id, customer_id, reasons FROM callback_tasks WHERE id = ?", (ref.id,))
+        if task is None or ref.part is not None:
+            return None
+        return {"ref": Ref("callback", ref.id), "customer_id": task["customer_id"], "problem": None}
+    said = "、".join(x for x in (_aspect_text(call["aspects"]), call["note"]) if x)
+    problem = f"回访{RESULT_TITLES.get(call['result'], call['result'])}" + (f": {said}" if said else "")
+    return {"ref": Ref("callback", call["task_id"], call["id"]), "customer_id": call["customer_id"],
+            "problem": problem}
 
 
 def report_sections_for(app, report: dict) -> list[dict]:
@@ -346,6 +373,7 @@ COLUMNS = {
     "满意": ("满意", "satisfied"), "不满意": ("不满意", "dissatisfied"), "平均评分": ("平均评分", "average score"),
     "逾期": ("逾期", "overdue"), "channel": ("渠道", "channel"), "why": ("原因", "reason"),
     "date": ("日期", "date"), "result": ("结果", "result"), "problem": ("问题", "problem"),
+    "action": ("整改项", "corrective action"),
     "resolution": ("处理", "how it was handled"),
     "平均通话(分)": ("平均通话(分)", "average call (min)"), "最长通话(分)": ("最长通话(分)", "longest call (min)"),
 }

@@ -131,3 +131,10 @@ def register_config_keys(register):
                 "remind_days_before", "holiday_days_before", "birthday_days_before", "recall_due_workdays",
                 "chase_days_before"):
         register(f"campaigns.{key}", "number", low=0)
+
+
+@hookimpl
+def describe_ref(app, ref):
+    from .sections import describe
+
+    return describe(app, ref)

@@ -140,6 +140,7 @@ def report_sections(app, report: dict) -> list[dict]:
         " (SELECT count(*) FROM campaigns_invitations i WHERE i.event_id = e.id AND i.checked_in_at IS NOT NULL)"
         " AS attended FROM campaigns_events e WHERE substr(e.starts_at, 1, 10) BETWEEN ? AND ? ORDER BY e.starts_at",
         (start, end))
+    low = [survey_problems(app, start, end)] if report.get("kind") == "monthly" else []
     return [
         {"key": "campaigns", "title": {"zh_CN": "活动与关怀", "en": "Events and care"}, "rows": events,
          "columns": ["id", "title", "date", "invited", "accepted", "attended"], "figures": figures,
@@ -148,6 +149,7 @@ def report_sections(app, report: dict) -> list[dict]:
          "columns": ["campaign", "title", "active", "completed", "completion_rate", "not_reached"],
          "labels": LABELS, "percent": ["completion_rate"], "figures": [],
          "empty": {"zh_CN": "无召回活动", "en": "No recall campaigns"}},
+        *low,
     ]
 
 
@@ -205,3 +207,61 @@ def status_figures(app) -> dict:
         "gifts_planned": store.scalar("SELECT count(*) FROM campaigns_gifts WHERE status = 'planned'"),
         "nps_all_time": overall_nps(app)["nps"],
     }
+
+
+def _low_responses(store, where: str, params, low: float) -> list[dict]:
+    return store.query(
+        "SELECT r.id, r.customer_id, r.answered_at, r.advisor, r.followup, r.followup_ref, s.name AS survey,"
+        " c.name, (SELECT min(a.value_num) FROM campaigns_survey_answers a JOIN campaigns_survey_questions q"
+        "  ON q.id = a.question_id WHERE a.response_id = r.id AND q.type = 'scale') AS worst,"
+        " (SELECT a.value_text FROM campaigns_survey_answers a JOIN campaigns_survey_questions q"
+        "  ON q.id = a.question_id WHERE a.response_id = r.id AND q.type = 'text' AND a.value_text IS NOT NULL"
+        "  LIMIT 1) AS comment"
+        " FROM campaigns_survey_responses r JOIN campaigns_surveys s ON s.id = r.survey_id"
+        f" LEFT JOIN customers c ON c.id = r.customer_id WHERE r.deleted = 0 AND {where}"
+        " AND (SELECT min(a.value_num) FROM campaigns_survey_answers a JOIN campaigns_survey_questions q"
+        "  ON q.id = a.question_id WHERE a.response_id = r.id AND q.type = 'scale') <= ?"
+        " ORDER BY r.answered_at, r.id", (*params, low))
+
+
+def survey_problems(app, start, end) -> dict:
+    """本月满意度调查低分及处理: each response of the month whose lowest score is at or below
+    ``[campaigns] low_score`` (default 6, the same threshold that queues the follow-up call),
+    with how it was taken on (its complaint or callback) and its corrective action."""
+    from crm.api import Ref, corrective_action_text, corrective_actions_for
+
+    from .common import settings
+
+    low = settings(app)["low_score"]
+    rows = _low_responses(app.store, "r.answered_at >= ? AND r.answered_at < ?",
+                          (str(start), (dt.date.fromisoformat(str(end)[:10]) + dt.timedelta(days=1)).isoformat()), low)
+    raised = corrective_actions_for(app.store, [Ref("survey-response", r["id"]) for r in rows])
+    out = []
+    for r in rows:
+        how = {"complaint": f"投诉单 #{r['followup_ref']}", "callback": f"回访任务 #{r['followup_ref']}",
+               "unmatched": "未匹配客户"}.get(r["followup"] or "", "未跟进")
+        items = raised.get(f"survey-response:{r['id']}") or []
+        out.append({"date": r["answered_at"][:10], "source": "满意度调查", "customer": r["name"],
+                    "result": f"{r['worst']:g}分", "problem": f"{r['survey']}" + (f": {r['comment']}" if r["comment"] else ""),
+                    "resolution": how, "action": "; ".join(corrective_action_text(a) for a in items) or "未立整改项",
+                    "specialist": r["advisor"], "ref": f"survey-response:{r['id']}"})
+    labels = {"date": ("日期", "date"), "customer": ("客户", "customer"), "result": ("最低分", "lowest score"),
+              "problem": ("问卷/意见", "survey / comment"), "resolution": ("处理", "how it was taken on"),
+              "action": ("整改项", "corrective action"), "specialist": ("服务顾问", "advisor")}
+    return {"key": "survey_problems", "title": {"zh_CN": f"本月满意度调查低分(≤{low:g}分)及处理",
+                                                 "en": f"Low survey scores (≤ {low:g}) and how each was taken on"},
+            "rows": out, "columns": list(labels), "figures": [],
+            "labels": {c: {"zh_CN": zh, "en": en} for c, (zh, en) in labels.items()},
+            "empty": {"zh_CN": "本月无低分问卷", "en": "No low scores this month"}}
+
+
+def describe(app, ref) -> dict | None:
+    """``describe_ref`` for ``survey-response:ID``: the survey, the lowest score and the comment."""
+    if not ref.is_a("survey-response") or not _table_exists(app.store):
+        return None
+    [row] = _low_responses(app.store, "r.id = ?", (ref.id,), float("inf")) or [None]
+    if row is None:
+        return None
+    problem = f"满意度调查 {row['survey']}" + (f" 最低 {row['worst']:g} 分" if row["worst"] is not None else "") + (
+        f": {row['comment']}" if row["comment"] else "")
+    return {"ref": ref, "customer_id": row["customer_id"], "problem": problem}

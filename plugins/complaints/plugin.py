@@ -101,3 +101,10 @@ def register_config_keys(register):
     register("complaints.followup_workdays", "int", low=0)
     for key in ("handler_roles", "open_roles", "approver_roles"):
         register(f"complaints.{key}", "list")
+
+
+@hookimpl
+def describe_ref(app, ref):
+    from .reports import describe
+
+    return describe(app, ref)

@@ -214,12 +214,13 @@ def report_sections(app, report: dict) -> list[dict] | None:
     if report.get("lang") == "en":
         for r in table:
             r["label"] = "total" if r["key"] == "total" else str(r["key"]).replace("_", " ")
+    problem_list = [problems(app, start, end)] if report.get("kind") == "monthly" else []
     return [{"key": "complaints", "title": {"zh_CN": "顾客投诉分类统计", "en": "Complaints by category"},
              "rows": table, "columns": columns, "percent": list(RATES),
              "labels": {c: {"zh_CN": HEADERS[c], "en": EN_HEADERS[c]} for c in columns},
              "empty": {"zh_CN": "本期无顾客投诉", "en": "No complaints in this period"},
              "chart": {"type": "bar", "x": "label", "y": ["count"], "exclude": ["合计", "total"]} if len(rows) > 1 else None,
-             "figures": figures}]
+             "figures": figures}, *problem_list]
 
 
 def agenda_items(app, agenda: dict) -> list[dict] | None:
@@ -287,3 +288,66 @@ def customer_sections(app, customer: dict) -> list[dict] | None:
     rows = [views.list_row(k, t) for k, t in pairs]
     return [{"title": "Complaints (投诉)", "rows": rows,
              "columns": ["id", "received", "channel", "category", "severity", "state", "next_due", "overdue", "flags"]}]
+
+
+def problems(app, start: dt.date, end: dt.date) -> dict:
+    """本月顾客投诉的问题及处理: each complaint received in the month — what it was about, how
+    it was resolved (the solution carried out, the lessons / 改进对策 of its summary) and the
+    corrective action (整改项) raised from it."""
+    import json
+
+    from crm.api import Ref, corrective_action_text, corrective_actions_for
+
+    tickets = app.store.query(
+        "SELECT t.id, t.received_at, t.category, t.final_category, t.description, t.state, t.handler,"
+        " t.responsible_dept, c.name FROM complaints_tickets t LEFT JOIN customers c ON c.id = t.customer_id"
+        " WHERE t.received_at >= ? AND t.received_at < ? ORDER BY t.received_at, t.id",
+        (start.isoformat(), (end + dt.timedelta(days=1)).isoformat()))
+    steps: dict = {}
+    if tickets:
+        marks = ",".join("?" * len(tickets))
+        for e in app.store.query(f"SELECT ticket_id, action, data FROM complaints_events WHERE ticket_id IN ({marks})"
+                                 " AND action IN ('implement', 'summarize') ORDER BY seq", [t["id"] for t in tickets]):
+            steps.setdefault(e["ticket_id"], {})[e["action"]] = json.loads(e["data"] or "{}")
+    raised = corrective_actions_for(app.store, [Ref("complaint", t["id"]) for t in tickets])
+    rows = []
+    for t in tickets:
+        done = steps.get(t["id"], {})
+        how = [x for x in (done.get("implement", {}).get("actions"),
+                           f"改进对策: {done['summarize']['lessons']}" if done.get("summarize", {}).get("lessons") else None)
+               if x]
+        items = raised.get(f"complaint:{t['id']}") or []
+        rows.append({"date": t["received_at"][:10], "source": "投诉", "customer": t["name"],
+                     "result": machine.STATES.get(t["state"], t["state"]),
+                     "problem": " ".join(x for x in (vocab.label(t["final_category"] or t["category"], vocab.CATEGORIES),
+                                                     t["description"]) if x),
+                     "resolution": "; ".join(how) or "处理中",
+                     "action": "; ".join(corrective_action_text(a) for a in items) or "未立整改项",
+                     "specialist": t["handler"], "ref": f"complaint:{t['id']}"})
+    columns = ["date", "customer", "result", "problem", "resolution", "action", "specialist"]
+    labels = {"date": ("日期", "date"), "customer": ("客户", "customer"), "result": ("状态", "state"),
+              "problem": ("问题", "problem"), "resolution": ("处理", "how it was resolved"),
+              "action": ("整改项", "corrective action"), "specialist": ("处理人", "handler")}
+    return {"key": "complaints_problems", "title": {"zh_CN": "本月顾客投诉的问题及处理", "en": "Complaints of the month and how each was resolved"},
+            "rows": rows, "columns": columns, "figures": [],
+            "labels": {c: {"zh_CN": zh, "en": en} for c, (zh, en) in labels.items()},
+            "empty": {"zh_CN": "本月无顾客投诉", "en": "No complaints this month"}}
+
+
+def describe(app, ref) -> dict | None:
+    """``describe_ref`` for ``complaint:ID``: the ticket's category and description, with the
+    lessons (改进对策) of its summary when it has one."""
+    if not ref.is_a("complaint"):
+        return None
+    import json
+
+    t = app.store.query_one("SELECT id, customer_id, category, final_category, description FROM complaints_tickets"
+                            " WHERE id = ?", (ref.id,))
+    if t is None:
+        return None
+    lessons = app.store.scalar("SELECT data FROM complaints_events WHERE ticket_id = ? AND action = 'summarize'"
+                               " ORDER BY seq DESC LIMIT 1", (ref.id,))
+    lessons = (json.loads(lessons or "{}") or {}).get("lessons")
+    label = vocab.label(t["final_category"] or t["category"], vocab.CATEGORIES)
+    problem = f"投诉 #{t['id']} {label}: {t['description'] or ''}".strip() + (f" (改进对策: {lessons})" if lessons else "")
+    return {"ref": ref, "customer_id": t["customer_id"], "problem": problem}

@@ -249,3 +249,48 @@ def test_the_monthly_summary_lists_the_problems_found_and_how_each_was_handled(s
     [row] = next(s for s in form["sections"] if s["key"] == "callbacks_problems")["rows"]
     assert "等待时间" in row["problem"] and "等了三小时" in row["problem"]
     assert row["resolution"].startswith("投诉单 #")
+
+
+# ------------------------------------------------------------- 整改项 from callbacks and complaints
+def test_a_dissatisfied_call_proposes_a_corrective_action_raised_from_it_by_reference(staffed):
+    tid = _one_task(staffed)
+    out = staffed("--as", "wangfang", "callbacks", "record", tid, "--result", "dissatisfied", "--score", "4",
+                  "--aspect", "waiting_time", "--note", "等了三小时", env={"CRM_NOW": "2026-11-19T10:00:00"})
+    assert f"crm action add --from callback:{tid}:" in out.stderr
+    aid = int(staffed("--as", "li", "action", "add", "--from", f"callback:{tid}", "--dept", "service",
+                      "--owner", "sunwei", "--due", "2026-11-30").stdout)
+    [(source, problem, customer_id)] = staffed.sql("SELECT source, problem, customer_id FROM corrective_actions")
+    [(call_id, cid)] = staffed.sql("SELECT id, customer_id FROM callback_calls")
+    assert source == f"callback:{tid}:{call_id}" and customer_id == cid  # the call, kept typed
+    assert "不满意" in problem and "等待时间" in problem and "等了三小时" in problem
+    form = staffed.json("report", "form", "monthly-summary", "--period", "2026-11")
+    [row] = next(s for s in form["sections"] if s["key"] == "callbacks_problems")["rows"]
+    assert row["action"].startswith(f"整改 #{aid} 售后服务部 sunwei 2026-11-30 待整改")
+    assert staffed("action", "add", "--from", f"callback:{tid}:999", "--dept", "service", "--owner", "sunwei",
+                   "--due", "2026-11-30", env={"CRM_USER": "li"}, expect=2).stderr
+
+
+def test_the_monthly_summary_lists_complaints_with_how_each_was_resolved_and_its_corrective_action(staffed):
+    cid = customer(staffed)
+    zm = {"CRM_USER": "zhaomin"}
+    tid = staffed.json("complaints", "open", "--customer", cid, "--channel", "phone", "--category",
+                       "repair_quality", "--severity", "normal", "--description", "保养后发动机异响", env=zm)["id"]
+    for args, now in [(("advance", "accept"), "10:30"),
+                      (("advance", "investigate", "--dept", "workshop", "--person", "张师傅", "--findings", "螺丝未紧固"),
+                       "11:00"),
+                      (("advance", "propose", "--solution", "免费返修"), "11:10"),
+                      (("approve", "-m", "同意"), "11:20"),
+                      (("advance", "implement", "--actions", "返修完成", "--penalty-person", "技师扣绩效",
+                        "--penalty-dept", "车间主管通报"), "14:00"),
+                      (("advance", "summarize", "--root-cause", "作业不规范", "--lessons", "加强终检"), "15:00")]:
+        user = "li" if args[0] == "approve" else "zhaomin"
+        staffed("complaints", args[0], tid, *args[1:], env={"CRM_USER": user, "CRM_NOW": f"2026-11-20T{now}:00"})
+    aid = int(staffed("--as", "li", "action", "add", "--from", f"complaint:{tid}", "--dept", "workshop",
+                      "--owner", "sunwei", "--due", "2026-12-05").stdout)
+    [(problem,)] = staffed.sql("SELECT problem FROM corrective_actions")
+    assert "保养后发动机异响" in problem and "改进对策: 加强终检" in problem  # from the complaint's summary
+    form = staffed.json("report", "form", "monthly-summary", "--period", "2026-11")
+    [row] = next(s for s in form["sections"] if s["key"] == "complaints_problems")["rows"]
+    assert "保养后发动机异响" in row["problem"]
+    assert "返修完成" in row["resolution"] and "改进对策: 加强终检" in row["resolution"]
+    assert row["action"].startswith(f"整改 #{aid} 售后车间 sunwei")

@@ -109,3 +109,25 @@ def test_send_survey_to_a_segment_once(world):
     crm("survey", "create", "x", "--question", "a:scale", expect=2)
     crm("survey", "create", "x", "--question", "a:choice:颜色", expect=2)
     crm("survey", "create", "x", "--question", "a:choice:颜色:红|蓝", "--question", "b:nps:推荐")
+
+
+def test_low_scores_of_the_month_reach_the_monthly_summary_with_their_follow_up_and_corrective_action(world, tmp_path):
+    """Low survey scores (≤ [campaigns] low_score, default 6) are problems of the month (issue 16)."""
+    crm = world
+    i = crm.ids
+    survey = setup_survey(crm)
+    crm("survey", "import", survey, sheet(tmp_path / "a.xlsx", [
+        HEADER, [i["zhang"], None, None, "RO-1", "2026-11-12", 10, 9, "是", 10, "很好"],
+        [None, "13912345678", None, None, "2026-11-13", 5, 8, "否", 6, "等太久"]]))
+    [(rid,)] = crm.sql("SELECT id FROM campaigns_survey_responses WHERE customer_id = ?", (i["li"],))
+    aid = int(crm("action", "add", "--from", f"survey:{rid}", "--dept", "service", "--owner", "sunwei",
+                  "--due", "2026-11-30").stdout)
+    [(source, problem, customer_id)] = crm.sql("SELECT source, problem, customer_id FROM corrective_actions")
+    assert (source, customer_id) == (f"survey-response:{rid}", i["li"]) and "等太久" in problem
+    form = crm.json("report", "form", "monthly-summary", "--period", "2026-11")
+    [row] = next(s for s in form["sections"] if s["key"] == "survey_problems")["rows"]  # not the 10
+    assert (row["customer"], row["result"]) == ("李四", "5分") and "等太久" in row["problem"]
+    assert row["resolution"].startswith("回访任务") and row["action"].startswith(f"整改 #{aid} 售后服务部")
+    crm.write_config('[plugins]\nenabled = ["campaigns"]\n[campaigns]\nlow_score = 4\n')
+    form = crm.json("report", "form", "monthly-summary", "--period", "2026-11")
+    assert not [s for s in form["sections"] if s["key"] == "survey_problems"]  # 5 is not low at 4

@@ -230,7 +230,7 @@ def test_no_import_cycles_between_modules():
 
 
 # ------------------------------------------------------------ one writer per table
-CORE_TABLES = ("customers", "customer_phones", "customer_consents", "customer_tags", "vehicles", "vehicle_owners",
+CORE_TABLES = ("customers", "corrective_actions", "customer_phones", "customer_consents", "customer_tags", "vehicles", "vehicle_owners",
                "visits", "interactions", "appointments", "membership_cards", "audit_log")
 _WRITE = re.compile(
     r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+[\"`\[]?("

@@ -117,8 +117,13 @@ PROBES = {
     "order.read": (["order", "list"], None, ["order.read"]),
     "report.sales": (["report", "sales", "--period", "2026-11"], None, ["report.sales"]),
     "appointment.progress": (["appointment", "progress", "999", "received"], None, ["appointment.progress"]),
+    # corrective actions (整改项, issue 16)
+    "action.raise": (["action", "add", "--dept", "other", "--owner", "li", "--due", "2026-12-31", "--problem", "x"],
+                     None, ["action.raise"]),
+    "action.read": (["action", "list"], None, ["action.read"]),
+    "action.verify": (["action", "verify", "999"], None, ["action.verify"]),
 }
-UNKNOWN_ID = {"portal.cancel", "callbacks.record", "appointment.progress"}  # allowed, then refused for the unknown id (exit 2, no permission)
+UNKNOWN_ID = {"portal.cancel", "callbacks.record", "appointment.progress", "action.verify"}  # allowed, then refused for the unknown id (exit 2, no permission)
 CELLS = [(action, role) for action in sorted(PROBES) for role in COLUMNS]
 
 

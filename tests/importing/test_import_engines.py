@@ -1,6 +1,7 @@
-"""The columnar path (stored-form cells recognised per batch with polars,
-crm/importing/columnar.py) and the row-by-row path (``CRM_IMPORT_ENGINE=rows``) give the
-same archive, table by table and row for row, the same summaries and the same reject
+"""The default path (each field of a batch cleaned as one column,
+``CustomerRowCleaner.clean_columns``), the columnar path (stored-form cells recognised per
+batch with polars, crm/importing/columnar.py) and the row-by-row path
+(``CRM_IMPORT_ENGINE=rows``) give the same archive, table by table and row for row, the same summaries and the same reject
 reports — for the messy samples (CSV, GB18030 CSV, XLSX) and a generated file; and every
 cell the columnar path accepts is one the shared rules keep as it is."""
 
@@ -52,9 +53,12 @@ def _import_both(tmp_path, monkeypatch, path: Path, *, columns_env: str = "colum
     return results
 
 
+@pytest.mark.parametrize("engine", ["", "columns"])
 @pytest.mark.parametrize("kind", ["csv", "gb18030", "xlsx"])
-def test_messy_samples_same_through_both_engines(tmp_path, monkeypatch, kind):
-    pytest.importorskip("polars", reason="the columnar engine needs polars (a dependency of crm)")
+def test_messy_samples_same_through_both_engines(tmp_path, monkeypatch, kind, engine):
+    """``engine`` "" is the default (a field of a batch at a time), "columns" the polars path."""
+    if engine:
+        pytest.importorskip("polars", reason="the columnar engine needs polars (a dependency of crm)")
     from crm.sampledata.files import write_customers_csv, write_customers_xlsx
 
     path = tmp_path / f"messy.{'xlsx' if kind == 'xlsx' else 'csv'}"
@@ -62,17 +66,16 @@ def test_messy_samples_same_through_both_engines(tmp_path, monkeypatch, kind):
         write_customers_xlsx(path, 1500, messy=True)
     else:
         write_customers_csv(path, 1500, messy=True, encoding="gb18030" if kind == "gb18030" else "utf-8")
-    results = _import_both(tmp_path, monkeypatch, path)
-    assert results["rows"] == results["columns"]
-    (first, report), (second, _) = results["columns"][0]
+    results = _import_both(tmp_path, monkeypatch, path, columns_env=engine)
+    assert results["rows"] == results[engine]
+    (first, report), (second, _) = results[engine][0]
     assert first["inserted"] > 1000 and first["rejected"] > 0 and report.count("\n") > first["rejected"]
     assert second["inserted"] == 0
 
 
 def test_generated_file_same_through_both_engines(tmp_path, monkeypatch):
-    """20,000 customers (about 23,800 rows: a cleaning worker, and the columnar path by
-    default); 200,000 by hand: CRM_PARITY_ROWS=200000."""
-    pytest.importorskip("polars")
+    """20,000 customers (about 23,800 rows: a cleaning worker) through the default path and
+    row by row; 200,000 by hand: CRM_PARITY_ROWS=200000."""
     import os
 
     from crm.sampledata.files import write_customers_csv
@@ -119,6 +122,36 @@ def test_every_accepted_cell_is_kept_as_is_by_the_shared_rules():
         assert kept > (0.3 if messy else 0.6) * total, (kept, total)  # short texts (北京) go to the per-field cache
 
 
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_batch_cleaned_by_columns_equals_each_row_cleaned_alone(tmp_path, kind):
+    """``clean_columns`` (the default) gives, row for row, what ``clean`` gives: the same
+    records and the same errors in the same order — messy and clean files, text cells (CSV)
+    and typed ones (XLSX numbers and dates), in batches small enough that the per-field
+    caches fill up and switch off along the way."""
+    import sqlite3  # noqa: F401 - staff rows below are plain tuples
+
+    from crm.importing.customers import KNOWN_FIELDS
+    from crm.importing.pipeline import _batches
+    from crm.importing.rowclean import CustomerRowCleaner
+    from crm.importing.source import open_table
+    from crm.sampledata.files import write_customers_csv, write_customers_xlsx
+
+    staff = [(1, "S001", "王明"), (2, "S002", "李娜"), (3, "S003", "李娜")]
+    for messy in (True, False):
+        path = tmp_path / f"c{messy}.{kind}"
+        (write_customers_xlsx if kind == "xlsx" else write_customers_csv)(path, 3000, messy=messy, seed=11)
+        t = open_table(path, known_fields=KNOWN_FIELDS, required_any=("name", "mobile", "vin"))
+        rows = list(t.rows)
+        by_rows = CustomerRowCleaner(t.fields, staff)
+        by_columns = CustomerRowCleaner(t.fields, staff)
+        expected = [(n, *by_rows.clean(cells)) for n, cells in rows]
+        got = [r for batch in _batches(iter(rows), None, 500, by_columns.clean_batch) for r in batch]
+        assert got == expected
+        assert [list(r[1]) for r in got] == [list(r[1]) for r in expected]  # same key order
+        if messy:
+            assert sum(1 for r in got if r[3]) > 50  # rejected cells were compared too
+
+
 def test_plain_pattern_spells_out_pythons_white_space():
     import re
 
@@ -127,9 +160,15 @@ def test_plain_pattern_spells_out_pythons_white_space():
     assert PY_SPACE == {chr(c) for c in range(0x110000) if re.match(r"\s", chr(c))}
 
 
-def test_rows_engine_is_the_default_and_columns_opt_in(monkeypatch):
-    """The columnar path measured no faster yet (docs/import-export.md): off unless asked."""
+def test_polars_columns_opt_in_and_rows_only_when_asked(monkeypatch):
+    """The polars path measured no faster (docs/import-export.md): off unless asked; the
+    row-by-row reference only with CRM_IMPORT_ENGINE=rows (the default cleans by columns)."""
     from crm.importing import columnar
+
+    monkeypatch.delenv("CRM_IMPORT_ENGINE", raising=False)
+    assert not columnar.row_by_row()
+    monkeypatch.setenv("CRM_IMPORT_ENGINE", "rows")
+    assert columnar.row_by_row()
 
     for choice in ("rows", "", "anything"):
         monkeypatch.setenv("CRM_IMPORT_ENGINE", choice)

@@ -62,6 +62,49 @@ def test_bulk_card_issue_equals_one_call_per_card(tmp_path, monkeypatch):
     assert audits["bulk"][1][1]["card_ids"] == [2, 40]
 
 
+def test_bulk_cards_with_dates_equal_clean_card_of_the_whole_card(staffed):
+    """issue_cards cleans a card's (level, issue date) and its expiry apart, once per value a
+    file repeats: the cards written, and the error of a card expiring before it is issued (or
+    of a bad date), are those of clean_card on the whole card."""
+    from crm.archive import bulk
+    from crm.archive.validate import clean_card
+    from crm.context import App
+    from crm.errors import BadInput
+
+    staffed("customer", "add", "--name", "张三", "--mobile", "13800000001")
+    staffed("customer", "add", "--name", "李四", "--mobile", "13800000002")
+    app = App(environ={"CRM_DB": str(staffed.db_path), "CRM_CONFIG": str(staffed.config_path),
+                       "CRM_NOW": "2026-11-20T10:00:00"})
+    cid = staffed.sql("SELECT min(id) FROM customers")[0][0]
+    cards = [(cid, "C1", "gold", "2025-01-01", "2027-01-01"), (cid + 1, "C2", None, "2025-01-01", "2026-06-30"),
+             (cid, "C3", "gold", "2024-05-05", "2027-01-01"), (cid + 1, "C4", "silver", None, "2028-02-02"),
+             (cid, "C5", None, "2026-01-02", None)]
+    with app.transaction() as tx:
+        bulk.issue_cards(tx, cards)
+    got = staffed.sql("SELECT customer_id, number, level, issued_on, expires_on, status FROM membership_cards"
+                      " ORDER BY id")
+    expected_dates = []
+    for card in cards:
+        raw = {"customer_id": card[0], "number": card[1], "level": card[2] or "standard",
+               "issued_on": card[3] or "2026-11-20"}
+        if card[4]:
+            raw["expires_on"] = card[4]
+        clean, problems = clean_card(raw)
+        assert not problems
+        expected_dates.append((clean["level"], clean["issued_on"], clean.get("expires_on")))
+    assert [g[2:4] for g in got] == [e[:2] for e in expected_dates]
+    assert [g[4] for g in got][:4] == [e[2] for e in expected_dates][:4]
+    assert [g[5] for g in got] == ["cancelled", "cancelled", "cancelled", "active", "active"]
+    for bad in ((cid, "C9", "gold", "2025-01-01", "2024-12-31"), (cid, "C9", "gold", "2025-01-01", "2025-02-30")):
+        whole = clean_card({"customer_id": 1, "number": "X", "level": bad[2], "issued_on": bad[3],
+                            "expires_on": bad[4]})[1]
+        assert whole
+        with pytest.raises(BadInput) as err, app.transaction() as tx:
+            bulk.issue_cards(tx, [bad])
+        assert whole[0].reason in str(err.value)
+    assert staffed.sql("SELECT count(*) FROM membership_cards") == [(5,)]
+
+
 def test_per_character_pinyin_equals_pypinyin():
     """The per-character table answers only when pypinyin would read each character alone."""
     from pypinyin import Style, lazy_pinyin

@@ -38,3 +38,32 @@ def test_worklog_needs_a_person_and_text(staffed):
     staffed("--as", "wangfang", "worklog", "add", "x", "--kind", "goal", expect=2)
     staffed("--as", "wangfang", "worklog", "submit", expect=2)  # nothing planned
     assert staffed.sql("SELECT count(*) FROM worklog") == [(0,)]
+
+
+def test_the_weekly_report_compares_the_plan_with_what_was_done(staffed):
+    """每周工作计划 vs 周报: a target naming a figure is measured ("3 calls" → the person's calls
+    of the week); another is compared with what was written; attainment = actual ÷ planned."""
+    wf = ["--as", "wangfang"]
+    cid = int(staffed("customer", "add", "--name", "张三", "--mobile", "13812345678").stdout)
+    staffed(*wf, "worklog", "plan", "完成本周回访电话", "--target", "4 calls")
+    staffed(*wf, "worklog", "plan", "整理档案", "--target", "10 份")
+    written = int(staffed(*wf, "worklog", "plan", "写周总结").stdout)
+    staffed("--as", "zhaomin", "worklog", "plan", "满意度调查", "--target", "2 calls")
+    staffed(*wf, "worklog", "done", written - 1, "--result", "8 份")
+    for day in ("2026-11-16", "2026-11-17", "2026-11-18"):
+        staffed(*wf, "log", "add", "--customer", cid, "--kind", "call", "--outcome", "reached", "--at", f"{day} 10:00")
+    staffed("--as", "zhaomin", "log", "add", "--customer", cid, "--kind", "call", "--at", "2026-11-09 10:00")  # last week
+
+    week = staffed.json("report", "weekly", "--period", "2026-W47")
+    [section] = [s for s in week["sections"] if s["key"] == "plan_vs_actual"]
+    rows = {(r["staff"], r["goal"]): r for r in section["rows"]}
+    calls = rows[("wangfang", "完成本周回访电话")]
+    assert (calls["planned"], calls["actual"], calls["attainment"]) == (4, 3, 75.0)
+    files = rows[("wangfang", "整理档案")]
+    assert (files["planned"], files["actual"], files["attainment"]) == (10, 8, 80.0)
+    assert rows[("wangfang", "写周总结")]["attainment"] is None
+    other = rows[("zhaomin", "满意度调查")]
+    assert (other["actual"], other["attainment"]) == (0, 0.0)  # her own calls of this week, not wangfang's
+    mine = staffed.json("report", "weekly", "--period", "2026-W47", "--staff", "wangfang")
+    [section] = [s for s in mine["sections"] if s["key"] == "plan_vs_actual"]
+    assert {r["staff"] for r in section["rows"]} == {"wangfang"}
