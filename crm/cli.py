@@ -37,6 +37,7 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "plugins": ("crm.commands.plugins:app", "Installed plugins: what they add"),
     "config": ("crm.commands.config:app", "Show the configuration (secrets redacted)"),
     "db": ("crm.commands.db:app", "The database: migrate, backup, restore, check"),
+    "export": ("crm.commands.export:app", "Unmasked exports need the manager: request, approve, decline"),
     "audit": ("crm.commands.audit:app", "The audit log: who did what, when; verify its hash chain"),
     "login": ("crm.commands.login:login_command", "Log in with your PIN (a short session; see docs/privacy.md)"),
     "logout": ("crm.commands.login:logout_command", "End your login session"),

@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "quiet_hours": {"not_before": "09:00", "not_after": "20:00", "breaks": ["12:00-14:00"]},
     "plugins": {"enabled": [], "disabled": []},
     "privacy": {"unmasked_roles": ["manager", "satisfaction", "appointment", "callback", "archive"]},
-    "identity": {"session_hours": 8},
+    "identity": {"session_hours": 8, "anonymous": "read"},
     "permissions": {},
     "log": {"path": "", "max_bytes": 1_000_000, "backups": 5},
 }
@@ -161,6 +161,9 @@ SCHEMA: dict[str, Key] = {
     "plugins.disabled": Key("list"),
     "privacy": Key("table"),
     "privacy.unmasked_roles": Key("list"),
+    "identity": Key("table"),
+    # somebody without a staff identity may only read (masked), or also write (a single-person dealer)
+    "identity.anonymous": Key("str", choices=("read", "write")),
     "log": Key("table"),
     "log.path": Key("str"),
     "log.max_bytes": Key("int", low=1024),

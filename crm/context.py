@@ -186,6 +186,10 @@ class App:
 
         overrides = dict(self.config.get("permissions") or {})
         overrides.setdefault("personal-data.see", self.config.get("privacy.unmasked_roles") or [])
+        if self.config.get("identity.anonymous") == "write":  # a single-person dealer (docs/privacy.md)
+            from .permissions import NONE, STAFF
+
+            overrides.setdefault("write", [*STAFF, NONE])
         table = Table(overrides=overrides)
         self.plugins.call_each("register_permissions", register=table.register, config=self.config)
         table.validate()
@@ -210,6 +214,47 @@ class App:
         the actor's own role may already do everything ``role`` may."""
         if not self.permissions.covers(self.actor.role, role):
             self.require("staff.higher-role")
+
+    def unmasked_file(self, kind: str, *, unmasked: bool | None = None, filters: dict | None = None,
+                      fmt: str | None = None, action: str = "export.unmasked") -> bool:
+        """The one check: may this identity write personal data unmasked to a file now?
+
+        Every command that writes customers' phones, e-mail, WeChat ids or addresses to a file
+        asks it once (after checking the path, before writing) and masks the rows unless it
+        returns True. ``unmasked``: False asks for a masked file (``export.masked``); True
+        insists on an unmasked one (refused, exit 2, with how to ask the manager); None takes
+        unmasked when allowed, else masked. Allowed: a role in ``action``'s row (the manager;
+        ``group.export_personal`` for a group export), first-time setup when insisting, or an
+        approved request of the actor's for exactly this ``kind``, ``filters`` and ``fmt``
+        (``crm export request``), which this uses up and audits (crm/archive/export_requests.py).
+        """
+        if unmasked is False:
+            self.require("export.masked")
+            return False
+        if self.permissions.allows(self.actor.role, action) or (unmasked and self.setting_up()):
+            return True
+        from .archive import export_requests
+
+        approved = export_requests.usable(self.store, self.actor.staff_id, kind, filters, fmt, self.timestamp())
+        if approved is not None:
+            with self.transaction() as tx:
+                export_requests.use(tx, approved["id"])
+            self.info(f"using export request {approved['id']} (approved by the manager)")
+            return True
+        if unmasked:
+            from .errors import PermissionDenied
+
+            try:
+                self.permissions.check(self.actor, action)
+            except PermissionDenied as refused:
+                given = " ".join(f"--filter {k}={v}" for k, v in json.loads(
+                    export_requests.canonical_filters(filters)).items())
+                raise PermissionDenied(
+                    f"{refused.message}; ask the manager: crm export request {kind} {given + ' ' if given else ''}"
+                    f"{'--file-format ' + fmt + ' ' if fmt else ''}--reason '…', then run this again once approved"
+                ) from None
+        self.require("export.masked")
+        return False
 
     @property
     def may_see_personal_data(self) -> bool:
@@ -276,8 +321,13 @@ class App:
         actor = self.actor
         with store.transaction():
             before = store.conn.total_changes
+            setting_up = self.setting_up()  # as the transaction starts: adding the first manager ends it
             tx = Transaction(self, store, actor)
             yield tx
+            if store.conn.total_changes - before > tx.audit_changes and not setting_up:
+                # a change besides the audit record (a masked export, a search or a login only
+                # audit): somebody without a staff identity may not (permission ``write``)
+                self.permissions.check(actor, "write")
             if not tx.audited and store.conn.total_changes != before:
                 tx.audit("write")
 
@@ -300,6 +350,7 @@ class Transaction:
         self.conn = store.conn
         self.actor = actor
         self.audited = False
+        self.audit_changes = 0  # rows the audit records themselves changed
         self.now = app.timestamp()
         self.command = _command_path(app)
 
@@ -319,6 +370,7 @@ class Transaction:
         from .archive.audit_chain import append
 
         ids = list(ids)
+        before = self.conn.total_changes
         append(self.conn, [{
             "at": self.now, "actor": self.actor.code, "principal": self.actor.principal, "role": self.actor.role,
             "command": self.command, "action": action, "entity": entity,
@@ -326,6 +378,7 @@ class Transaction:
             "count": count if count is not None else (len(ids) if ids else None),
             "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
         }])
+        self.audit_changes += self.conn.total_changes - before
         self.audited = True
 
     def fire(self, event: str, *, strict: bool = False, **kwargs) -> list:

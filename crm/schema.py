@@ -533,3 +533,31 @@ CREATE INDEX corrective_actions_owner ON corrective_actions(owner, status);
 CREATE INDEX corrective_actions_source ON corrective_actions(source)
 """,
     )
+
+
+@migrations()
+def m012_export_requests(db):
+    """Issue 17, confidentiality: a specialist's request for an unmasked export, decided by the
+    manager and used once (crm/archive/export_requests.py)."""
+    _run(
+        db,
+        """
+CREATE TABLE export_requests (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    filters TEXT NOT NULL DEFAULT '{}',
+    format TEXT,
+    unmasked INTEGER NOT NULL DEFAULT 1,
+    reason TEXT NOT NULL,
+    requested_by INTEGER NOT NULL REFERENCES staff(id),
+    requested_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'declined', 'used')),
+    decided_by INTEGER REFERENCES staff(id),
+    decided_at TEXT,
+    note TEXT,
+    expires_at TEXT,
+    used_at TEXT
+);
+CREATE INDEX export_requests_usable ON export_requests(requested_by, kind, status)
+""",
+    )

@@ -84,6 +84,9 @@ def steps_archive(demo: Demo) -> None:
             demo.crm("--as", MANAGER, "staff", "edit", person["code"], "--inactive", show=False)
     demo.crm("--as", MANAGER, "staff", "add", CRON, "--name", "定时任务", "--role", "it", show=False)
     demo.crm("staff", "list", "--active")
+    demo.say("Nobody named may read (masked) but not write (docs/privacy.md): say who you are")
+    demo.crm("customer", "add", "--name", "张伟", "--mobile", "13910886623", ok=(2,))
+    demo.env["CRM_USER"] = ARCHIVE  # the archive specialist at this terminal; --as names somebody else
 
     demo.say("A customer, a car and a service visit, typed in by hand")
     demo.crm("customer", "add", "--name", "张伟", "--mobile", "+86 139-1088-6623", "--city", "北京", "--tag", "老客户")
@@ -238,6 +241,18 @@ def steps_reports(demo: Demo) -> None:
     demo.crm("--as", MANAGER, "report", "monthly", "--period", "2026-11", "--out", str(demo.root / "月报-2026-11.html"))
 
 
+def steps_confidentiality(demo: Demo) -> None:
+    demo.say("不得私自转移、复制客户信息: an unmasked export needs the manager (docs/privacy.md)")
+    out = str(demo.root / "北京客户.xlsx")
+    demo.crm("--as", CALLBACK, "customer", "export", out, "--city", "北京", "--unmasked", ok=(2,))
+    demo.crm("--as", CALLBACK, "export", "request", "customer", "--filter", "city=北京", "--file-format", "xlsx",
+             "--reason", "保险续保电话名单")
+    demo.crm("--as", MANAGER, "export", "approve", "1")
+    demo.crm("--as", CALLBACK, "customer", "export", out, "--city", "北京", "--unmasked")
+    demo.crm("--as", CALLBACK, "customer", "export", out, "--city", "北京", "--unmasked", ok=(2,))  # used up
+    demo.crm("--as", MANAGER, "export", "requests")
+
+
 def steps_plugins(demo: Demo) -> None:
     demo.say("Plugins: the built-in ones are registered like any dealer's plugin")
     demo.crm("plugins", "list")
@@ -265,6 +280,7 @@ def main() -> None:
         steps_department(demo)
         steps_campaigns(demo)
         steps_reports(demo)
+        steps_confidentiality(demo)
         steps_plugins(demo)
     finally:
         emulator.stop()

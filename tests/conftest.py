@@ -23,6 +23,10 @@ for _folder in sorted(Path(__file__).resolve().parent.iterdir()):
         sys.path.append(str(_folder))
 
 
+#: the environment override that makes a test database a single-person dealer
+SINGLE_PERSON_DEALER = "CRM__IDENTITY__ANONYMOUS"
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
     """Point crm's database, config and platform dirs at the test's tmp_path."""
@@ -35,6 +39,12 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("CRM_NOW", "2026-11-20T10:00:00")
+    # The suite's databases are single-person dealers: somebody without a staff identity may
+    # write ([identity] anonymous = "write", docs/privacy.md), so a test names a staff member
+    # only where who acts matters. The department's default ("read": no staff identity, no
+    # writes) is tested where it matters with the ``department`` fixture below, the permission
+    # table's cells and the docs' examples.
+    monkeypatch.setenv(SINGLE_PERSON_DEALER, "write")
     # crm reports a missing database or config file instead of creating one (docs/storage.md):
     # every test starts with an empty database file (migrated on first use) and an empty config
     make_empty_db(tmp_path / "crm.db")
@@ -133,6 +143,13 @@ def staffed(crm) -> Crm:
         crm("--as", "li", "staff", "add", code, "--name", name, "--role", role) if code != "li" else \
             crm("staff", "add", code, "--name", name, "--role", role)
     return crm
+
+
+@pytest.fixture
+def department(staffed, monkeypatch) -> Crm:
+    """``staffed`` with the default identity rule: without a staff identity, read only."""
+    monkeypatch.delenv(SINGLE_PERSON_DEALER, raising=False)
+    return staffed
 
 
 def run_crm_process(*args: str, env: dict | None = None, timeout: float = 60, input: str | None = None):

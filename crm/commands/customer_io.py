@@ -144,8 +144,8 @@ def export_customers(
     classification: Annotated[Optional[str], typer.Option(help="VIP, A, B or C")] = None,
     masked: Annotated[Optional[bool], typer.Option(
         "--masked/--unmasked",
-        help="Mask phones, e-mail, WeChat, address (default: masked unless your role may see them; "
-             "--unmasked needs such a role)")] = None,
+        help="Mask phones, e-mail, WeChat, address (default: masked, unless you are the manager or hold "
+             "an approved 'crm export request customer' for these filters; --unmasked needs one of those)")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many customers")] = None,
 ) -> None:
     """Export customers (one row per car; customers without a car get one row) to CSV, XLSX or JSON.

@@ -65,8 +65,9 @@ def export_customers(app, file: str, *, chinese_headers: bool = False, masked: b
 
     path = check_target(Path(file), tuple(f".{f}" for f in FORMATS))  # never the database or a device
     fmt = format_of(path)
-    do_mask = (not app.may_see_personal_data) if masked is None else masked
-    app.require("export.masked" if do_mask else "export.unmasked")
+    chosen = {k: v for k, v in (filters or {}).items() if v}
+    do_mask = not app.unmasked_file("customer", unmasked=None if masked is None else not masked,
+                                    filters={**chosen, "limit": limit}, fmt=fmt)
     where, params = _where(app, filters or {})
     sql = _SQL + where + " ORDER BY c.id, v.id"
     if limit:

@@ -108,13 +108,18 @@ ORDER BY k.called_at, k.id"""
 def write_sheet(app, period: str, out: Path, staff: str | None = None) -> int:
     from .files import write_table
 
+    from crm.api import check_target
+
     lo, hi = parse_period(period)
+    check_target(out, (".xlsx", ".csv"))  # before the one check, which may use up an approval
+    unmasked = app.unmasked_file("callbacks.sheet", filters={"period": period, "staff": staff},
+                                 fmt=Path(out).suffix.lower().lstrip("."))
     rows = sheet_rows(app, lo, hi, staff)
     names = dict(app.store.conn.execute("SELECT code, name FROM staff"))
     table = []
     for n, r in enumerate(rows, 1):
         table.append([
-            n, r["called_at"][:10], r["called_at"][11:16], r["name"], _phone(app, r["phone"]), r["plate"],
+            n, r["called_at"][:10], r["called_at"][11:16], r["name"], r["phone"] if unmasked else mask_phone(r["phone"]), r["plate"],
             r["model"], r["ro_number"], (r["date_out"] or "")[:10] or None, VISIT_TITLES.get(r["type"], r["type"]),
             names.get(r["advisor"], r["advisor"]), reason_text(json.loads(r["reasons"])), r["attempt"],
             RESULT_TITLES.get(r["result"], CALL_BACK_TITLE), r["score"], _aspect_text(r["aspects"]) or None, r["note"], r["suggestion"],

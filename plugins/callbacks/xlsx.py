@@ -18,7 +18,7 @@ import datetime as dt
 from pathlib import Path
 
 from crm.errors import BadInput, NeedsAttention
-from crm.api import check_target, emit
+from crm.api import check_target, emit, mask_row
 
 from . import settings as settings_mod
 from .files import unformula, write_table
@@ -41,7 +41,8 @@ def export_queue(app, file: Path, *, day: dt.date, staff: str | None) -> int:
     from .queue import due_rows
 
     check_target(file, (".xlsx",))  # the queue is exported as .xlsx; never the database or a device
-    rows = [app.mask(r) for r in due_rows(app, day, staff=staff)]
+    unmasked = app.unmasked_file("callbacks.queue", filters={"day": day.isoformat(), "staff": staff}, fmt="xlsx")
+    rows = [r if unmasked else mask_row(r) for r in due_rows(app, day, staff=staff)]
     table = [[r["id"], r["customer"], r["phone"], r["car"], r["visit"], r["why"], r["due_on"],
               "是" if r["member"] else "否", r["attempts"], r["assigned_to"], None, None, None, None, None, None, None]
              for r in rows]

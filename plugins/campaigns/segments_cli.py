@@ -159,8 +159,8 @@ def export(
 ) -> None:
     """Export a segment's customers to a CSV/XLSX file (0600, audit-logged).
 
-    Phones and e-mail are written in full only for roles that may see personal data
-    (config privacy.unmasked_roles); for anyone else they are masked.
+    Phones and e-mail are written in full only for the manager, or with an approved
+    'crm export request segment --filter segment=NAME' (docs/privacy.md); else masked.
     """
     from crm.api import check_target
 
@@ -169,10 +169,13 @@ def export(
     check_target(out, (".csv", ".xlsx"))  # never the database, a device or a folder
     crm = current()
     seg = segments.get_segment(crm.store, name)
-    rows = [crm.mask(r) for r in segments.members(crm.store, seg["spec"], crm.today())]
+    from crm.api import mask_row
+
+    unmasked = crm.unmasked_file("segment", filters={"segment": seg["name"]}, fmt=out.suffix.lower().lstrip("."))
+    rows = [r if unmasked else mask_row(r) for r in segments.members(crm.store, seg["spec"], crm.today())]
     with crm.transaction() as tx:
         tx.audit("export", "campaigns_segment", [seg["id"]], count=len(rows),
-                 detail={"file": out.name, "masked": not crm.may_see_personal_data})
+                 detail={"file": out.name, "masked": not unmasked})
         write_table(out, rows, segments.MEMBER_COLUMNS)
     crm.info(f"{out}: {len(rows)} customers")
 

@@ -86,7 +86,7 @@ def test_merge_and_forget_hooks(staffed):
 
     ids = _month(staffed)
     app = App(environ={"CRM_DB": str(staffed.db_path), "CRM_CONFIG": str(staffed.config_path),
-                       "CRM_NOW": "2026-11-20T10:00:00"})
+                       "CRM_NOW": "2026-11-20T10:00:00", "CRM_USER": "li"})
     with app.transaction() as tx:
         tx.fire("on_customers_merged", kept_id=ids[0], merged_id=ids[1])
         tx.fire("on_customer_forgotten", customer_id=ids[2], erased={"vins": [], "phones": []})

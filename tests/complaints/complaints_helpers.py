@@ -55,7 +55,8 @@ def _template_env(folder) -> dict:
         make_empty_db(folder / "crm.db")
     (folder / "config.toml").touch()
     return {"CRM_DB": str(folder / "crm.db"), "CRM_CONFIG": str(folder / "config.toml"),
-            "CRM_PLUGINS": "complaints", "CRM_NOW": "2026-11-20T10:00:00", "CRM_USER": None}
+            "CRM_PLUGINS": "complaints", "CRM_NOW": "2026-11-20T10:00:00", "CRM_USER": None,
+            "CRM__IDENTITY__ANONYMOUS": "write"}  # a single-person dealer (tests/conftest.py)
 
 
 @pytest.fixture(scope="session")

@@ -63,8 +63,10 @@ def template(tmp_path_factory):
     run("db", "migrate")
     for code, name, role in STAFF:
         run(*(("--as", "li") if code != "li" else ()), "staff", "add", code, "--name", name, "--role", role)
-    run("customer", "add", "--name", "张三", "--mobile", "13812345678")
-    run("customer", "add", "--name", "张三", "--mobile", "13912345678")
+    run("--as", "li", "customer", "add", "--name", "张三", "--mobile", "13812345678")
+    run("--as", "li", "customer", "add", "--name", "张三", "--mobile", "13912345678")
+    # export request 1 (pending) is tgt's, for the approve/decline cells
+    run("--as", "tgt", "export", "request", "customer", "--reason", "保险续保名单")
     run("--as", "li", "db", "backup", folder / "backup.db")
     conn = sqlite3.connect(folder / "crm.db")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -79,6 +81,7 @@ def cell(template, crm, monkeypatch):
     shutil.copy(template / "backup.db", crm.tmp_path / "backup.db")
     shutil.copy(template / "in.csv", crm.tmp_path / "in.csv")
     monkeypatch.setenv("CRM_PLUGINS", "campaigns,portal,callbacks")
+    monkeypatch.delenv("CRM__IDENTITY__ANONYMOUS", raising=False)  # the default table: no identity, no writes
     return crm
 
 
@@ -102,7 +105,13 @@ PROBES = {
     "db.backup": (["db", "backup", "{tmp}/b2.db"], None, ["db.backup"]),
     "db.restore": (["db", "restore", "{tmp}/backup.db", "--yes"], None, ["db.restore"]),
     "audit.read": (["audit", "list"], None, ["audit.read"]),
-    "customer.import": (["customer", "import", "{tmp}/in.csv"], None, ["customer.import"]),
+    "customer.import": (["customer", "import", "{tmp}/in.csv"], None, ["customer.import", "write"]),
+    # issue 17, confidentiality
+    "write": (["customer", "add", "--name", "王五", "--mobile", "13712345678"], None, ["write"]),
+    "export.request": (["export", "request", "customer", "--filter", "city=北京", "--reason", "续保"], None,
+                       ["export.request", "write"]),
+    "export.approve": (["export", "approve", "1"], None, ["export.approve"]),
+    "export.requests": (["export", "requests"], None, ["export.requests"]),
     "customer.merge": (["customer", "merge", "1", "2", "--yes"], None, ["customer.merge"]),
     "customer.forget": (["customer", "forget", "1", "--yes"], None, ["customer.forget"]),
     "customer.assign": (["customer", "assign", "1", "--to", "wangfang"], None, ["customer.assign"]),

@@ -74,7 +74,7 @@ def test_bulk_cards_with_dates_equal_clean_card_of_the_whole_card(staffed):
     staffed("customer", "add", "--name", "张三", "--mobile", "13800000001")
     staffed("customer", "add", "--name", "李四", "--mobile", "13800000002")
     app = App(environ={"CRM_DB": str(staffed.db_path), "CRM_CONFIG": str(staffed.config_path),
-                       "CRM_NOW": "2026-11-20T10:00:00"})
+                       "CRM_NOW": "2026-11-20T10:00:00", "CRM_USER": "liuyang"})
     cid = staffed.sql("SELECT min(id) FROM customers")[0][0]
     cards = [(cid, "C1", "gold", "2025-01-01", "2027-01-01"), (cid + 1, "C2", None, "2025-01-01", "2026-06-30"),
              (cid, "C3", "gold", "2024-05-05", "2027-01-01"), (cid + 1, "C4", "silver", None, "2028-02-02"),

@@ -26,7 +26,8 @@ def env_for(tmp_path: Path, **extra) -> dict:
         (tmp_path / "config.toml").touch()  # CRM_CONFIG names it: it must exist
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
     env.update({"CRM_DB": str(tmp_path / "crm.db"), "CRM_CONFIG": str(tmp_path / "config.toml"),
-                "CRM_PORTAL_SECRET": SECRET, "CRM_NOW": "2026-11-20T10:00:00"})
+                "CRM_PORTAL_SECRET": SECRET, "CRM_NOW": "2026-11-20T10:00:00",
+                "CRM__IDENTITY__ANONYMOUS": "write"})  # a single-person dealer (tests/conftest.py)
     env.update({k: v for k, v in extra.items() if v is not None})
     return env
 
