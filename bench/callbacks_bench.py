@@ -13,6 +13,9 @@ measured in the same run, so machines compare):
     .venv/bin/python -m bench.callbacks_bench --customers 1000000 --db /tmp/cb.db --keep
         # --keep saves the generated archive as /tmp/cb.db.base and starts from a copy of it
         # next time (no second generation); the plan's tasks are never in the base.
+    .venv/bin/python -m bench.callbacks_bench --customers 1000000 --db /tmp/cb.db --keep --before /tmp/base
+        # and then the same figures of another checkout (e.g. the code before a change, with its
+        # own .venv) on a copy of the same archive, right after: both printed, one table
 
 Targets: daily plan ≤ 2 s, due ≤ 50 ms on the full size.
 """
@@ -109,7 +112,11 @@ def main(argv=None) -> list:
     parser.add_argument("--db", help="Keep the generated database here (default: a temp dir)")
     parser.add_argument("--keep", action="store_true",
                         help="save the generated archive as DB.base and reuse it on the next run")
+    parser.add_argument("--before", metavar="CHECKOUT",
+                        help="also time the callbacks bench of this checkout (its .venv/bin/python) on a copy"
+                             " of the same archive, right after this one, and print its figures too")
     args = parser.parse_args(argv)
+    args.keep = args.keep or bool(args.before)  # the other checkout starts from the same base
 
     from crm.context import App
 
@@ -175,8 +182,45 @@ def main(argv=None) -> list:
                limit=50, group=g),
     ]
     app.store.close()
+    if args.before:
+        # each figure, then the other checkout's same figure
+        figures = [f for pair in zip(figures, before(args.before, base, args.customers, folder)) for f in pair]
     shutil.rmtree(folder, ignore_errors=True)
     return figures
+
+
+_BEFORE = """
+import json, sys
+from bench.callbacks_bench import main
+print(json.dumps([{k: getattr(f, k) for k in ("name", "value", "reference_name", "reference", "unit", "note", "limit")}
+                  for f in main(sys.argv[1:])]))
+"""
+
+
+def before(checkout: str, archive: Path, customers: int, folder: str) -> list:
+    """The figures of another checkout's callbacks bench on a copy of ``archive`` (this run's)."""
+    import json
+    import subprocess
+
+    from bench.common import Figure
+
+    root = Path(checkout).resolve()
+    python = root / ".venv" / "bin" / "python"
+    if not python.exists():
+        raise SystemExit(f"--before {checkout}: no {python} (make its venv: python3 -m venv .venv;"
+                         " .venv/bin/pip install -e .)")
+    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or root.name
+    db = Path(folder) / "before.db"
+    shutil.copyfile(archive, f"{db}.base")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    done = subprocess.run([str(python), "-c", _BEFORE, "--customers", str(customers), "--db", str(db), "--keep"],
+                          cwd=root, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"--before {checkout}: the bench there failed: {done.stderr.strip()[-500:]}")
+    return [Figure(f"    the same, before ({commit})", row["value"], row["reference_name"],
+                   row["reference"], unit=row["unit"], group="callbacks", note=row["note"])
+            for row in json.loads(done.stdout.strip().splitlines()[-1])]
 
 if __name__ == "__main__":
     import sys

@@ -65,6 +65,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     # the archive: customers
     "add_customer": ("crm.archive.customers", "add_customer"),
     "get_customer": ("crm.archive.customers", "get_customer"),
+    "row_by_id": ("crm.archive.lookup", "row_by_id"),
     "update_customer": ("crm.archive.customers", "update_customer"),
     "match_customer": ("crm.archive.dedupe", "match_customer"),
     "is_forgotten": ("crm.archive.forget", "is_forgotten"),
@@ -149,6 +150,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from crm.archive.filters import CustomerFilter, FilterExtension, compile_filter
     from crm.archive.filters import extensions as customer_filter_extensions
     from crm.archive.interactions import list_interactions, log_interaction
+    from crm.archive.lookup import row_by_id
     from crm.archive.validate import LOG_CHANNELS
     from crm.archive.validate import clean_customer, clean_vehicle
     from crm.archive.vehicles import add_vehicle, get_vehicle, normalize_vin, transfer_vehicle, update_vehicle

@@ -14,8 +14,9 @@ import datetime as dt
 
 from crm.values import Invalid
 
-from ..errors import BadInput, NotFound
+from ..errors import BadInput
 from .customers import get_customer
+from .lookup import row_by_id
 from .validate import VISIT_TYPES, _datetime, _visit_type
 
 STATUSES = ("booked", "arrived", "no_show", "cancelled")
@@ -80,14 +81,7 @@ def book(tx, *, customer_id, at: str, vehicle=None, type: str = "maintenance", s
 
 
 def get_appointment(store, appointment_id) -> dict:
-    try:
-        key = int(appointment_id)
-    except (TypeError, ValueError):
-        raise BadInput(f"appointment id {appointment_id!r} is not a number") from None
-    row = store.query_one("SELECT * FROM appointments WHERE id = ?", (key,))
-    if row is None:
-        raise NotFound(f"no appointment {key}")
-    return row
+    return row_by_id(store, "appointments", appointment_id, what="appointment", missing="no appointment {id}")
 
 
 def _move(tx, appointment_id, status: str, note: str | None = None) -> dict:

@@ -9,15 +9,25 @@ from __future__ import annotations
 from ..errors import BadInput, NotFound
 
 
-def get_customer(store, customer_id: int | str) -> dict:
+def row_by_id(store, table: str, row_id, *, what: str, missing: str, hint: str = "") -> dict:
+    """The row of ``table`` whose ``id`` is ``row_id``, else a clear error naming ``what``.
+
+    ``BadInput`` (exit 2) when ``row_id`` is not a number: "``what`` id 'x' is not a number"
+    and ``hint``; ``NotFound`` when there is no such row: ``missing`` with ``{id}`` filled in.
+    """
     try:
-        key = int(customer_id)
+        key = int(row_id)
     except (TypeError, ValueError):
-        raise BadInput(f"customer id {customer_id!r} is not a number (use 'crm customer search')") from None
-    row = store.query_one("SELECT * FROM customers WHERE id = ?", (key,))
+        raise BadInput(f"{what} id {row_id!r} is not a number{hint}") from None
+    row = store.query_one(f"SELECT * FROM {table} WHERE id = ?", (key,))
     if row is None:
-        raise NotFound(f"no customer with id {key}")
+        raise NotFound(missing.format(id=key))
     return row
+
+
+def get_customer(store, customer_id: int | str) -> dict:
+    return row_by_id(store, "customers", customer_id, what="customer", missing="no customer with id {id}",
+                     hint=" (use 'crm customer search')")
 
 
 def customer_tags(store, customer_id: int) -> list[str]:

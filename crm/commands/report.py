@@ -36,10 +36,8 @@ def check_lang(lang: str | None) -> str | None:
     return lang
 
 
-def _run(kind: str, period, staff, me, format, out, details, limit, lang=None) -> None:
-    from ..reports import build, render
-
-    crm = current()
+def whose(crm, staff: str | None, me: bool) -> str | None:
+    """The staff code of ``--staff CODE`` or ``--me`` (one of them at most), checked; None: everyone."""
     if staff and me:
         raise BadInput("--staff and --me: choose one")
     if me:
@@ -48,6 +46,14 @@ def _run(kind: str, period, staff, me, format, out, details, limit, lang=None) -
         staff = crm.actor.code
     if staff and not crm.store.scalar("SELECT 1 FROM staff WHERE code = ?", (staff,)):
         raise BadInput(f"--staff {staff}: no such staff member (see 'crm staff list')")
+    return staff
+
+
+def _run(kind: str, period, staff, me, format, out, details, limit, lang=None) -> None:
+    from ..reports import build, render
+
+    crm = current()
+    staff = whose(crm, staff, me)
     if out and details:
         raise BadInput("--out and --details: choose one")
     report = build.build(crm, kind, period, staff, check_lang(lang))
@@ -104,14 +110,7 @@ def form(name: Annotated[str, typer.Argument(metavar="NAME", help="The form: its
     from ..reports import files, forms, render
 
     crm = current()
-    if staff and me:
-        raise BadInput("--staff and --me: choose one")
-    if me:
-        if not crm.actor.is_staff:
-            raise BadInput("--me: say who you are with --as CODE or CRM_USER")
-        staff = crm.actor.code
-    if staff and not crm.store.scalar("SELECT 1 FROM staff WHERE code = ?", (staff,)):
-        raise BadInput(f"--staff {staff}: no such staff member (see 'crm staff list')")
+    staff = whose(crm, staff, me)
     report = forms.build(crm, name, period, staff, check_lang(lang))
     if out:
         path = files.export(crm, report, out)

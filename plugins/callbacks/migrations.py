@@ -214,3 +214,13 @@ CREATE INDEX callback_calls_at ON callback_calls(called_at);
 CREATE INDEX callback_calls_task ON callback_calls(task_id);
 CREATE INDEX callback_calls_customer ON callback_calls(customer_id)
 """)
+
+
+@migrations()
+def m011_maintenance_visits_index(db):
+    # The maintenance rule reads the maintenance visits of a few days (by months) and of the
+    # last months with a mileage (by km) on every daily plan: from this index alone (the
+    # order of visits_date_in for one type, with every column the rule reads, type too, or
+    # SQLite 3.40 reads the table to check it), not from the table.
+    db.execute("CREATE INDEX IF NOT EXISTS callbacks_visits_maintenance"
+               " ON visits(date_in, customer_id, id, vehicle_id, mileage, type) WHERE type = 'maintenance'")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from typing import Any, Callable, Iterable, Iterator
 
@@ -276,14 +277,25 @@ def maintenance_dues(delivered: dt.date, anchor: dt.date, reading: tuple | None,
 
 
 def _month_windows(calendar, options: dict, lo: dt.date, hi: dt.date, lead: int, first_n: int,
-                   max_missed: int) -> list[tuple[dt.date, dt.date]]:
+                   max_missed: int) -> tuple[list[tuple[dt.date, dt.date]], list[tuple[dt.date, dt.date]]]:
     """The anchor dates whose interval ``n`` by months can fall due in the plan's window, for every
-    schedule (merged, each a few days wide): ``anchor + n × months`` in ``[due_lo, due_hi]``."""
+    schedule: (the spans ``anchor + n × months`` in ``[due_lo, due_hi]`` give, merged, each a few
+    days wider for the month ends; the days of those spans whose interval by months really does
+    fall due in ``[due_lo, due_hi]``, as merged spans).  An anchor with no mileage is due by
+    months only: it can be due in the window only on one of the second's days."""
     due_lo, due_hi = gap_before(calendar, lo) + dt.timedelta(days=lead), hi + dt.timedelta(days=lead)
     months_set = {maintenance_schedule(options, None)[0]}
     months_set |= {maintenance_schedule(options, model)[0] for model in (options.get("models") or {})}
-    spans = sorted((add_months(due_lo, -n * m) - dt.timedelta(days=3), add_months(due_hi, -n * m) + dt.timedelta(days=3))
-                   for m in months_set for n in range(first_n, first_n + max_missed))
+    steps = sorted({n * m for m in months_set for n in range(first_n, first_n + max_missed)})
+    spans = sorted((add_months(due_lo, -k) - dt.timedelta(days=3), add_months(due_hi, -k) + dt.timedelta(days=3))
+                   for k in steps)
+    wide = _merge_spans(spans)
+    exact = _merge_spans((d, d) for x, y in wide for d in days(x, y)
+                         if any(due_lo <= add_months(d, k) <= due_hi for k in steps))
+    return wide, exact
+
+
+def _merge_spans(spans) -> list[tuple[dt.date, dt.date]]:
     merged: list[list] = []
     for start, end in spans:
         if merged and start <= merged[-1][1] + DAY:
@@ -299,28 +311,36 @@ def find_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dic
     before any: the first interval is the 首保 of ``first_maintenance``).
 
     Only the anchors that can fall due in ``[lo, hi]`` are read, so the daily plan stays
-    incremental: by months, index ranges a few days wide on the visits' ``date_in`` (and the
-    vehicles' delivery dates); by kilometres, the next interval of the maintenance visits of the
-    last ``months`` whose rate (the mileage at that visit over the days since delivery) brings
-    ``n × km`` into the window, computed in SQL."""
+    incremental: by months, index ranges a few days wide on the maintenance visits' ``date_in``
+    (from the index ``callbacks_visits_maintenance`` alone; the vehicles are read only for the
+    anchors whose interval can fall due: those with a mileage, and those on the days their
+    interval by months falls due) and on the vehicles' delivery dates; by kilometres, the next
+    interval of the maintenance visits of the last ``months`` whose rate (the mileage at that
+    visit over the days since delivery) brings ``n × km`` into the window, computed in SQL."""
     lead = int(ctx.options.get("lead_days", 14))
     if lo > hi:
         return
     max_missed = int(ctx.options.get("max_missed", 4))
     due_lo, due_hi = gap_before(ctx.calendar, lo) + dt.timedelta(days=lead), hi + dt.timedelta(days=lead)
-    anchors: dict[int, tuple] = {}  # vehicle → (anchor day, first n, mileage at the anchor, customer, delivery, model)
-    visit_sql = ("SELECT m.vehicle_id, m.date_in, m.mileage, v.customer_id, v.delivery_date, v.model FROM visits m"
-                 " JOIN vehicles v ON v.id = m.vehicle_id WHERE m.date_in >= ? AND m.date_in < ?"
-                 " AND m.type = 'maintenance' AND v.customer_id IS NOT NULL")
+    anchors: dict[int, tuple] = {}  # vehicle → (anchor day, first n, mileage, customer, delivery, model)
 
-    def keep(vid, day, first_n, mileage, cid, delivered, model):
+    def keep(vid, day, first_n, mileage, cid=None, delivered=None, model=None):
         anchor = parse_day(day)
         if anchor is not None and (vid not in anchors or anchor > anchors[vid][0]):
             anchors[vid] = (anchor, first_n, mileage, cid, delivered, model)
 
-    for start, end in _month_windows(ctx.calendar, ctx.options, lo, hi, lead, 1, max_missed):
-        for vid, day, km, cid, delivered, model in ctx.conn.execute(visit_sql, (start.isoformat(), (end + DAY).isoformat())):
-            keep(vid, day, 1, km, cid, delivered, model)
+    wide, exact = _month_windows(ctx.calendar, ctx.options, lo, hi, lead, 1, max_missed)
+    parsed: dict[str, dt.date | None] = {}  # parse_day of each date_in text (a few dozen days)
+    for start, end in wide:  # the last maintenance visit of each vehicle in these days, vehicle not read yet
+        for vid, day, km in ctx.conn.execute(
+                "SELECT vehicle_id, date_in, mileage FROM visits WHERE date_in >= ? AND date_in < ?"
+                " AND type = 'maintenance'", (start.isoformat(), (end + DAY).isoformat())):
+            anchor = parsed[day] if day in parsed else parsed.setdefault(day, parse_day(day))
+            if anchor is not None and ((before := anchors.get(vid)) is None or anchor > before[0]):
+                anchors[vid] = (anchor, 1, km, None, None, None)  # what keep(vid, day, 1, km) keeps
+    visit_sql = ("SELECT m.vehicle_id, m.date_in, m.mileage, v.customer_id, v.delivery_date, v.model FROM visits m"
+                 " JOIN vehicles v ON v.id = m.vehicle_id WHERE m.date_in >= ? AND m.date_in < ?"
+                 " AND m.type = 'maintenance' AND v.customer_id IS NOT NULL")
     schedules = {maintenance_schedule(ctx.options, None)}
     schedules |= {maintenance_schedule(ctx.options, model) for model in (ctx.options.get("models") or {})}
     for months, km in schedules:
@@ -333,30 +353,55 @@ def find_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dic
                 " - julianday(v.delivery_date)) / m.mileage BETWEEN julianday(?) - 1 AND julianday(?) + 1",
                 (since.isoformat(), (due_hi + DAY).isoformat(), km, due_lo.isoformat(), due_hi.isoformat())):
             keep(vid, day, 1, mileage, cid, delivered, model)
-    for start, end in _month_windows(ctx.calendar, ctx.options, lo, hi, lead, 2, max_missed):
+    for start, end in _month_windows(ctx.calendar, ctx.options, lo, hi, lead, 2, max_missed)[1]:
         for vid, cid, day, model in ctx.conn.execute(
                 "SELECT v.id, v.customer_id, v.delivery_date, v.model FROM vehicles v"
                 " WHERE v.delivery_date >= ? AND v.delivery_date < ? AND v.customer_id IS NOT NULL",
                 (start.isoformat(), (end + DAY).isoformat())):
             if vid not in anchors:
                 keep(vid, day, 2, None, cid, day, model)
+    # the vehicles of the visits read from the index alone: only for an anchor with a mileage or
+    # on a day its interval by months falls due (any other is due outside [lo, hi])
+    due_days = {day for x, y in exact for day in days(x, y)}
+    unread = [vid for vid, (anchor, _, mileage, cid, *_) in anchors.items()
+              if cid is None and (mileage or anchor in due_days)]
+    read = {vid: row for vid, *row in ctx.conn.execute(
+        "SELECT id, customer_id, delivery_date, model FROM vehicles WHERE id IN (SELECT value FROM json_each(?))"
+        " AND customer_id IS NOT NULL", (json.dumps(unread),))}
+    for vid, (anchor, first_n, mileage, cid, *_) in list(anchors.items()):
+        if cid is None:
+            if vid in read:
+                anchors[vid] = (anchor, first_n, mileage, *read[vid])
+            else:  # no owner (as the join left it out), or nothing of it can fall due in [lo, hi]
+                del anchors[vid]
+    schedule_of: dict = {}
+    due_in_window: list[tuple] = []  # (vehicle, its anchor, (n, due, first call day) …) in [lo, hi]
     for vid, (anchor, first_n, mileage, cid, delivered_s, model) in sorted(anchors.items()):
         delivered = parse_day(delivered_s)
         if delivered is None or anchor < delivered:
             continue
-        months, km = maintenance_schedule(ctx.options, model)
+        if model not in schedule_of:
+            schedule_of[model] = maintenance_schedule(ctx.options, model)
+        months, km = schedule_of[model]
         reading = (anchor, mileage) if mileage else None
+        dues = []
         for n, due in maintenance_dues(delivered, anchor, reading, months, km, first_n,
                                        hi + dt.timedelta(days=lead + 7), max_missed):
             start = next_workday(ctx.calendar, due - dt.timedelta(days=lead))
-            if not lo <= start <= hi:
-                continue
-            later = ctx.conn.execute(
-                "SELECT 1 FROM visits WHERE vehicle_id = ? AND date_in >= ? AND type = 'maintenance' LIMIT 1",
-                (vid, (anchor + DAY).isoformat())).fetchone()
-            if later:  # not the last maintenance (or one happened since delivery): nothing due from here
-                break
-            schedule = f"每{months}个月" + (f"/{km}公里" if km else "")
+            if lo <= start <= hi:
+                dues.append((n, due, start))
+        if dues:
+            due_in_window.append((vid, anchor, cid, model, months, km, dues))
+    # not the last maintenance (or one happened since delivery): nothing due from there; one query for all
+    later = {int(i) for (i,) in ctx.conn.execute(
+        "SELECT key FROM json_each(?) WHERE EXISTS (SELECT 1 FROM visits WHERE vehicle_id = json_extract(value, '$[0]')"
+        " AND date_in >= json_extract(value, '$[1]') AND type = 'maintenance')",
+        (json.dumps([[vid, (anchor + DAY).isoformat()] for vid, anchor, *_ in due_in_window]),))}
+    for i, (vid, anchor, cid, model, months, km, dues) in enumerate(due_in_window):
+        if i in later:
+            continue
+        schedule = f"每{months}个月" + (f"/{km}公里" if km else "")
+        for n, due, start in dues:
             yield {"customer_id": cid, "on": start, "trigger": start, "vehicle_id": vid,
                    "key": f"maintenance:{vid}:{anchor.isoformat()}:{n}",
                    "reason": f"定期保养提醒 {model or ''} 应于{due.isoformat()}前保养 ({schedule})".replace("  ", " ")}

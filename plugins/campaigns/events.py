@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm.api import contact_facts, log_interaction
-from crm.errors import BadInput, NotFound
+from crm.api import contact_facts, get_customer, log_interaction, row_by_id
+from crm.errors import BadInput
 
 from . import messages, segments
 from .common import MESSAGE_CHANNELS, contact_policy, iso_minutes, parse_datetime, settings
@@ -17,14 +17,8 @@ REPLY_ORDER = ("accepted", "waitlisted", "maybe", "pending", "declined", "walk_i
 
 
 def get_event(store, event_id) -> dict:
-    try:
-        key = int(event_id)
-    except (TypeError, ValueError):
-        raise BadInput(f"event id {event_id!r} is not a number (see 'crm event list')") from None
-    row = store.query_one("SELECT * FROM campaigns_events WHERE id = ?", (key,))
-    if row is None:
-        raise NotFound(f"no event with id {key}; see 'crm event list'")
-    return row
+    return row_by_id(store, "campaigns_events", event_id, what="event", hint=" (see 'crm event list')",
+                     missing="no event with id {id}; see 'crm event list'")
 
 
 def create_event(tx, *, title: str, start: str, end: str | None, place: str, capacity: int | None,
@@ -97,13 +91,6 @@ def _event_context(event: dict) -> dict:
             "date": start.date().isoformat(), "place": event["place"]}
 
 
-def _customer(store, customer_id: int) -> dict:
-    row = store.query_one("SELECT * FROM customers WHERE id = ?", (customer_id,))
-    if row is None:
-        raise NotFound(f"no customer with id {customer_id}")
-    return row
-
-
 def _require_open(event: dict, today: dt.date, doing: str) -> None:
     if event["status"] == "cancelled":
         raise BadInput(f"event {event['id']} is cancelled; cannot {doing}")
@@ -152,7 +139,7 @@ def invite(tx, event: dict, segment_name: str, channel: str, template_name: str 
             counts["already"] += 1
             continue
         counts["invited"] += 1
-        customer = _customer(tx.store, customer_id)
+        customer = get_customer(tx.store, customer_id)
         status = _contact(tx, event, customer, channel, template_name, f"event:{event['id']}:invite:{customer_id}",
                           "event_invitation")
         if status in ("task", "no_task"):
@@ -178,7 +165,7 @@ def rsvp(tx, event: dict, customer_id: int, reply: str, note: str | None = None)
     if reply not in REPLIES:
         raise BadInput(f"reply {reply!r} is not one of {', '.join(REPLIES)}")
     _require_open(event, tx.app.today(), "record replies")
-    customer = _customer(tx.store, customer_id)
+    customer = get_customer(tx.store, customer_id)
     inv = tx.store.query_one("SELECT * FROM campaigns_invitations WHERE event_id = ? AND customer_id = ?",
                              (event["id"], customer["id"]))
     if inv is None:  # the customer heard of it elsewhere and called in
@@ -218,7 +205,7 @@ def promote(tx, event: dict) -> list[int]:
         tx.conn.execute("UPDATE campaigns_invitations SET reply = 'accepted', waitlisted_at = NULL WHERE id = ?",
                         (nxt["id"],))
         promoted.append(nxt["customer_id"])
-        customer = _customer(tx.store, nxt["customer_id"])
+        customer = get_customer(tx.store, nxt["customer_id"])
         channel = _reply_channel(tx, nxt, customer)
         if channel is not None:
             _contact(tx, event, customer, channel, "event_promoted",
@@ -253,7 +240,7 @@ def remind(tx, event: dict) -> dict:
         "SELECT * FROM campaigns_invitations WHERE event_id = ? AND reply IN ('accepted','maybe')"
         " AND reminded_at IS NULL AND checked_in_at IS NULL ORDER BY id", (event["id"],))
     for inv in rows:
-        customer = _customer(tx.store, inv["customer_id"])
+        customer = get_customer(tx.store, inv["customer_id"])
         channel = _reply_channel(tx, inv, customer)
         if channel is None:
             continue
@@ -276,7 +263,7 @@ def due_for_reminders(store, today: dt.date, days_before: int) -> list[dict]:
 def checkin(tx, event: dict, customer_id: int, walk_in: bool = False) -> str:
     if event["status"] == "cancelled":
         raise BadInput(f"event {event['id']} is cancelled")
-    customer = _customer(tx.store, customer_id)
+    customer = get_customer(tx.store, customer_id)
     inv = tx.store.query_one("SELECT * FROM campaigns_invitations WHERE event_id = ? AND customer_id = ?",
                              (event["id"], customer["id"]))
     if inv is None:
