@@ -14,6 +14,8 @@ import json
 import re
 from typing import Any, Callable, Iterable, Iterator
 
+from dateutil.relativedelta import relativedelta
+
 from crm.errors import ConfigError
 
 DAY = dt.timedelta(days=1)
@@ -111,8 +113,9 @@ def occurrence(year: int, month: int, day: int) -> dt.date:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    return occurrence(day.year + month // 12, month % 12 + 1, day.day)
+    """The same day ``months`` later (earlier when negative), the month's last day when that
+    month is shorter: 2026-03-31 + 6 months = 2026-09-30, never a day in another month."""
+    return day + relativedelta(months=months)
 
 
 def call_window_in_days(calendar, out: dt.date, window: int) -> tuple[dt.date, dt.date]:

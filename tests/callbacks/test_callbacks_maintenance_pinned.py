@@ -110,3 +110,15 @@ def test_maintenance_candidates_and_daily_plans_are_as_before(staffed):
     assert any("X1" in line for line in want["rule"]) and any("530Li" in line for line in want["rule"])
     for part in ("rule", "tasks", "keys", "plan"):
         assert got[part] == want[part], part
+
+
+def test_months_are_added_within_the_calendar():
+    """A month-end anchor keeps to the target month's last day (it used to fall back to
+    28 February of the year: 2026-03-31 + 6 months gave 2026-02-28, before the anchor)."""
+    from crm_callbacks.rules import add_months
+
+    assert add_months(dt.date(2026, 3, 31), 6) == dt.date(2026, 9, 30)
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2027, 11, 30), 3) == dt.date(2028, 2, 29)
+    assert add_months(dt.date(2026, 5, 31), -3) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 8, 15), 12) == dt.date(2027, 8, 15)
