@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
-from crm.context import App
-
-
-def ask(item):
-    app = App(environ=dict(os.environ))
-    try:
-        with app.transaction() as tx:
-            return tx.ask("send_to_portal", item=item)
-    finally:
-        app.store.close()
+from portal_helpers import ask
 
 
 def _owner_and_customer(sync, emu):

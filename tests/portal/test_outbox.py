@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from crm.context import App
 from crm.errors import BadInput
-
-
-def ask(item):
-    """What another plugin does: ``tx.ask("send_to_portal", item=...)`` in its own transaction."""
-    app = App(environ=dict(os.environ))
-    try:
-        with app.transaction() as tx:
-            return tx.ask("send_to_portal", item=item)
-    finally:
-        app.store.close()
+from portal_helpers import ask
 
 
 def first_open_lead(sync, emu):
