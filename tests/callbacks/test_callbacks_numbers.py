@@ -4,6 +4,32 @@ coverage, the follow-up's typed link to its complaint, per-specialist scorecards
 from callbacks_helpers import customer, explain, member, plan, tasks, vehicle, visit, write_sql
 
 
+# a repair-quality complaint (zhaomin handles, li approves) taken step by step on 2026-11-20
+COMPLAINT_STEPS = [(("advance", "accept"), "10:30"),
+                   (("advance", "investigate", "--dept", "workshop", "--person", "张师傅", "--findings", "螺丝未紧固"),
+                    "11:00"),
+                   (("advance", "propose", "--solution", "免费返修"), "11:10"),
+                   (("approve", "-m", "同意"), "11:20"),
+                   (("advance", "implement", "--actions", "返修完成", "--penalty-person", "技师扣绩效",
+                     "--penalty-dept", "车间主管通报"), "14:00"),
+                   (("advance", "summarize", "--root-cause", "作业不规范", "--lessons", "加强终检"), "15:00"),
+                   (("advance", "confirm", "--via", "phone"), "15:30"),
+                   (("close",), "16:00")]
+
+
+def complaint_through(staffed, cid, last: str) -> int:
+    """Open the complaint and take it through the steps up to ``last`` (a step's verb)."""
+    tid = staffed.json("complaints", "open", "--customer", cid, "--channel", "phone", "--category",
+                       "repair_quality", "--severity", "normal", "--description", "保养后发动机异响",
+                       env={"CRM_USER": "zhaomin"})["id"]
+    for args, now in COMPLAINT_STEPS:
+        user = "li" if args[0] == "approve" else "zhaomin"
+        staffed("complaints", args[0], tid, *args[1:], env={"CRM_USER": user, "CRM_NOW": f"2026-11-20T{now}:00"})
+        if last in args[:2]:
+            break
+    return tid
+
+
 def _figures(report: dict, key: str) -> dict:
     return {f["name"]: f["value"] for f in report[key]["figures"]}
 
@@ -99,21 +125,7 @@ def test_a_dissatisfied_follow_up_after_a_closed_complaint_reopens_the_original(
     callbacks plugin gives that reference back when the customer is still unhappy."""
     cid = customer(staffed)
     vehicle(staffed, cid)
-    zm = {"CRM_USER": "zhaomin"}
-    tid = staffed.json("complaints", "open", "--customer", cid, "--channel", "phone", "--category",
-                       "repair_quality", "--severity", "normal", "--description", "保养后发动机异响", env=zm)["id"]
-    for args, now in [(("advance", "accept"), "10:30"),
-                      (("advance", "investigate", "--dept", "workshop", "--person", "张师傅", "--findings", "螺丝未紧固"),
-                       "11:00"),
-                      (("advance", "propose", "--solution", "免费返修"), "11:10"),
-                      (("approve", "-m", "同意"), "11:20"),
-                      (("advance", "implement", "--actions", "返修完成", "--penalty-person", "技师扣绩效",
-                        "--penalty-dept", "车间主管通报"), "14:00"),
-                      (("advance", "summarize", "--root-cause", "作业不规范", "--lessons", "加强终检"), "15:00"),
-                      (("advance", "confirm", "--via", "phone"), "15:30"),
-                      (("close",), "16:00")]:
-        user = "li" if args[0] == "approve" else "zhaomin"
-        staffed("complaints", args[0], tid, *args[1:], env={"CRM_USER": user, "CRM_NOW": f"2026-11-20T{now}:00"})
+    tid = complaint_through(staffed, cid, "close")
     [task] = tasks(staffed)
     out = staffed.json("--as", "wangfang", "callbacks", "record", task["id"], "--result", "dissatisfied",
                        "--score", "3", "--aspect", "repair_quality", "--note", "异响仍在",
@@ -272,19 +284,7 @@ def test_a_dissatisfied_call_proposes_a_corrective_action_raised_from_it_by_refe
 
 def test_the_monthly_summary_lists_complaints_with_how_each_was_resolved_and_its_corrective_action(staffed):
     cid = customer(staffed)
-    zm = {"CRM_USER": "zhaomin"}
-    tid = staffed.json("complaints", "open", "--customer", cid, "--channel", "phone", "--category",
-                       "repair_quality", "--severity", "normal", "--description", "保养后发动机异响", env=zm)["id"]
-    for args, now in [(("advance", "accept"), "10:30"),
-                      (("advance", "investigate", "--dept", "workshop", "--person", "张师傅", "--findings", "螺丝未紧固"),
-                       "11:00"),
-                      (("advance", "propose", "--solution", "免费返修"), "11:10"),
-                      (("approve", "-m", "同意"), "11:20"),
-                      (("advance", "implement", "--actions", "返修完成", "--penalty-person", "技师扣绩效",
-                        "--penalty-dept", "车间主管通报"), "14:00"),
-                      (("advance", "summarize", "--root-cause", "作业不规范", "--lessons", "加强终检"), "15:00")]:
-        user = "li" if args[0] == "approve" else "zhaomin"
-        staffed("complaints", args[0], tid, *args[1:], env={"CRM_USER": user, "CRM_NOW": f"2026-11-20T{now}:00"})
+    tid = complaint_through(staffed, cid, "summarize")
     aid = int(staffed("--as", "li", "action", "add", "--from", f"complaint:{tid}", "--dept", "workshop",
                       "--owner", "sunwei", "--due", "2026-12-05").stdout)
     [(problem,)] = staffed.sql("SELECT problem FROM corrective_actions")
