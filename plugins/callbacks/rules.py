@@ -14,8 +14,6 @@ import json
 import re
 from typing import Any, Callable, Iterable, Iterator
 
-from dateutil.relativedelta import relativedelta
-
 from crm.errors import ConfigError
 
 DAY = dt.timedelta(days=1)
@@ -112,10 +110,23 @@ def occurrence(year: int, month: int, day: int) -> dt.date:
         return dt.date(year, 2, 28)
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later (earlier when negative), the month's last day when that
-    month is shorter: 2026-03-31 + 6 months = 2026-09-30, never a day in another month."""
-    return day + relativedelta(months=months)
+    month is shorter: 2026-03-31 + 6 months = 2026-09-30, never a day in another month.
+
+    What ``day + dateutil.relativedelta(months=months)`` gives, in plain arithmetic: a daily
+    plan at 1M customers adds months ≈ 20 000 times (the maintenance rule), and relativedelta
+    cost ten times as much (tests/callbacks/test_callbacks_maintenance_pinned.py
+    compares the two)."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    last = _MONTH_DAYS[month0]
+    if month0 == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        last = 29
+    return dt.date(year, month0 + 1, day.day if day.day <= last else last)
 
 
 def call_window_in_days(calendar, out: dt.date, window: int) -> tuple[dt.date, dt.date]:
