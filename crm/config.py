@@ -362,9 +362,11 @@ def _validate(config: Config) -> None:
         fail("identity.session_hours", "must be a number of hours from 0 to 12")
     if not isinstance(config.get("permissions"), dict):
         fail("permissions", 'must be a table of action = [roles], e.g. "export.unmasked" = ["manager"]')
-    from .archive.contact import check_config as check_contact
+    contact = config.get("contact", {})
+    if contact != {}:  # no [contact] table: nothing to check, and crm.archive.contact stays unimported
+        from .archive.contact import check_config as check_contact
 
-    problem = check_contact(config.get("contact", {}))
-    if problem:
-        dotted, _, why = problem.partition(": ")
-        fail(dotted, why)
+        problem = check_contact(contact)
+        if problem:
+            dotted, _, why = problem.partition(": ")
+            fail(dotted, why)

@@ -171,10 +171,14 @@ class App:
     @cached_property
     def actor(self) -> "Actor":
         from .identity import resolve_actor
-        from .login import read_session
+
+        def session():  # read only once PINs are in use: no hashlib, platformdirs or file look-up before
+            from .login import read_session
+
+            return read_session(self.session_file)
 
         name = self.as_option or self.environ.get("CRM_USER") or self.config.get("user") or None
-        return resolve_actor(self.store, name, session=read_session(self.session_file),
+        return resolve_actor(self.store, name, session=session,
                              now=self.now().isoformat(timespec="seconds"),
                              may_act_for_others=lambda who: self.permissions.allows(who.role, "act-for-others"))
 

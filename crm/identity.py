@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+from typing import Callable
 
 from .errors import NotFound, PermissionDenied
 
@@ -81,17 +82,21 @@ def session_staff(store, session: dict | None, now: str) -> dict | None:
     return row
 
 
-def resolve_actor(store, name: str | None, *, session: dict | None = None, now: str = "",
-                  may_act_for_others=None) -> Actor:
+def resolve_actor(store, name: str | None, *, session: dict | Callable[[], dict | None] | None = None,
+                  now: str = "", may_act_for_others=None) -> Actor:
     """Who is acting.
 
     Without PINs in the database (an older or new database before the manager sets the
     first PIN) ``name`` is taken as given, as before. Once PINs are in use the actor is
     whoever holds a valid login session; naming someone else (``--as``) needs the
     ``act-for-others`` permission and is recorded as "principal acting as code".
+    ``session`` may be a function that reads it: it is called only once PINs are in use
+    (so a command on a database without PINs never locates nor reads a session file).
     """
     if not pins_in_use(store):
         return _actor(_staff(store, name)) if name else os_actor()
+    if callable(session):
+        session = session()
     logged_in = session_staff(store, session, now)
     if logged_in is None:
         if name:

@@ -65,7 +65,7 @@ def on_customer_forgotten(tx, customer_id):
 
 @hookimpl
 def customer_sections(app, customer):
-    from .reports import customer_section
+    from .sections import customer_section
 
     return customer_section(app, customer)
 

@@ -1,5 +1,5 @@
 """Records and reports: the task page, the record sheet (回访记录表), the summary (回访总结报告),
-and the sections the plugin contributes to customer pages, reports and the agenda."""
+and the sections the plugin contributes to reports and the agenda (a customer's page: sections.py)."""
 
 from __future__ import annotations
 
@@ -52,22 +52,6 @@ def task_page(app, task_id) -> dict:
         "note": task["note"], "closed_at": task["closed_at"], "calls": calls,
     }
     return app.mask(page)
-
-
-def customer_section(app, customer: dict) -> list[dict]:
-    tasks = app.store.query(
-        "SELECT id, reasons, scheduled_on, due_on, assigned_to, attempts FROM callback_tasks"
-        " WHERE customer_id = ? AND status = 'open' ORDER BY due_on", (customer["id"],))
-    rows = [{"id": t["id"], "why": reason_text(json.loads(t["reasons"])), "call_on": t["scheduled_on"],
-             "due_on": t["due_on"], "specialist": t["assigned_to"], "attempts": t["attempts"]} for t in tasks]
-    calls = app.store.query(
-        "SELECT called_at, staff, result, score, note FROM callback_calls WHERE customer_id = ?"
-        " ORDER BY called_at DESC LIMIT 5", (customer["id"],))
-    return [
-        {"title": "Open callbacks (待回访)", "rows": rows,
-         "columns": ["id", "why", "call_on", "due_on", "specialist", "attempts"]},
-        {"title": "Recent callbacks (回访记录)", "rows": calls},
-    ]
 
 
 def agenda_for(app, agenda: dict) -> list[dict]:

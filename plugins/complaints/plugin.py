@@ -64,6 +64,10 @@ def on_customer_forgotten(tx, customer_id):
 
 @hookimpl
 def customer_sections(app, customer):
+    # Most customers never complained: one indexed look-up, and the reports and views modules
+    # are imported only for a customer with tickets (a cold ``crm customer show`` is a bench figure).
+    if app.store.scalar("SELECT 1 FROM complaints_tickets WHERE customer_id = ? LIMIT 1", (customer["id"],)) is None:
+        return None
     from .reports import customer_sections as sections
 
     return sections(app, customer)

@@ -107,6 +107,21 @@ def test_help_and_customer_show_import_nothing_heavy(tmp_path):
         assert heavy == [], f"crm {' '.join(args)} imported {heavy}"
 
 
+def test_customer_show_imports_only_what_showing_needs(tmp_path):
+    """A cold ``crm customer show`` (a start-up figure of bench/startup.py) on a database
+    without PINs locates no login session (crm.login, hashlib, platformdirs), and the plugins'
+    customer sections import no report module: callbacks' section lives in sections.py, the
+    complaints plugin imports its reports only for a customer with tickets."""
+    env = {"CRM_DB": str(tmp_path / "crm.db"), "CRM_CONFIG": str(tmp_path / "config.toml"), "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-m", "crm", "customer", "add", "--name", "张三"], check=True, env=env,
+                   capture_output=True)
+    loaded = _modules_after(["customer", "show", "1"], tmp_path)
+    needless = ["crm.login", "hashlib", "platformdirs", "crm_callbacks.reports", "crm_complaints.reports",
+                "crm_complaints.views"]
+    assert [m for m in needless if m in loaded] == []
+    assert {"crm_callbacks.sections", "crm.permissions", "crm.identity"} <= loaded  # the checks still run
+
+
 def test_typer_groups_make_only_the_subcommand_that_runs(crm):
     from crm.cli import LazyCommands, _load_target
 
