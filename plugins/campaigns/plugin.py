@@ -119,7 +119,7 @@ def agenda_items(app, agenda):
 
 @hookimpl
 def register_config_keys(register):
-    from .common import CHANNELS
+    from crm.api import CHANNELS  # the core's (not .common: a start-up figure, see bench/startup.py)
 
     register("campaigns", "table")
     for key in ("outbox_dir", "templates_dir", "birthday_gift", "holiday_gift", "renewal_gift", "signature"):
