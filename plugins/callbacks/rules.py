@@ -47,7 +47,14 @@ class RuleContext:
 
 
 # ----------------------------------------------------------------- helpers
+_DAYS: dict[str, dt.date] = {}  # text -> its day, for parse_day (a plan reads the same few hundred dates again and again)
+
+
 def parse_day(value) -> dt.date | None:
+    if type(value) is str:
+        day = _DAYS.get(value)
+        if day is not None:
+            return day
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -55,9 +62,12 @@ def parse_day(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value)[:10])
+        day = dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+    if type(value) is str and len(_DAYS) < 50_000:
+        _DAYS[value] = day
+    return day
 
 
 def prev_workday(calendar, day: dt.date) -> dt.date:
@@ -473,19 +483,28 @@ def _annual(ctx, lo, hi, sql_md: str, key: str, reason: str, min_years: int) -> 
         return
     keys = month_days(lo, gap_after(ctx.calendar, hi))
     sql = sql_md.format(marks=_in(keys))
+    years = range(lo.year, hi.year + 2)
+    # (month, day) -> [(year, occurrence, its first call day, its ISO text)] in [lo, hi]: a few
+    # dozen days for thousands of rows, worked out once each
+    occasions: dict[tuple[int, int], list[tuple[int, dt.date, dt.date, str]]] = {}
     for ref, cid, vehicle_id, when in ctx.conn.execute(sql, keys):
         day = parse_day(when)
         if day is None or cid is None:
             continue
-        for year in range(lo.year, hi.year + 2):
+        found = occasions.get((day.month, day.day))
+        if found is None:
+            found = occasions[(day.month, day.day)] = []
+            for year in years:
+                occ = occurrence(year, day.month, day.day)
+                start = prev_workday(ctx.calendar, occ)
+                if lo <= start <= hi:
+                    found.append((year, occ, start, occ.isoformat()))
+        for year, occ, start, occ_iso in found:
             if year - day.year < min_years:
                 continue
-            occ = occurrence(year, day.month, day.day)
-            start = prev_workday(ctx.calendar, occ)
-            if lo <= start <= hi:
-                yield {"customer_id": cid, "on": start, "due_on": start, "trigger": occ,
-                       "key": f"{key}:{ref}:{year}", "vehicle_id": vehicle_id,
-                       "reason": reason.format(day=occ.isoformat(), years=year - day.year)}
+            yield {"customer_id": cid, "on": start, "due_on": start, "trigger": occ,
+                   "key": f"{key}:{ref}:{year}", "vehicle_id": vehicle_id,
+                   "reason": reason.format(day=occ_iso, years=year - day.year)}
 
 
 def find_birthday(ctx, lo, hi):
