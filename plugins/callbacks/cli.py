@@ -39,7 +39,7 @@ def plan(
 
     crm = current()
     day = _day(as_of, "--as-of") or crm.today()
-    stats, notes = run_plan(crm, day, full=full, dry_run=dry_run)
+    stats, notes = run_plan(crm, day, full=full, dry_run=dry_run, explain=explain)
     _warn_unknown_holidays(crm, day, record=not dry_run)
     if explain:
         from crm.api import QuietHours

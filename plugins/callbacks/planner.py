@@ -83,11 +83,13 @@ class Group:
 
 
 class Plan:
-    def __init__(self, tx, settings: dict, rules: list[Rule], as_of: dt.date, *, full: bool = False):
+    def __init__(self, tx, settings: dict, rules: list[Rule], as_of: dt.date, *, full: bool = False,
+                 explain: bool = True):
         self.tx, self.conn = tx, tx.conn
         self.calendar = tx.app.calendar
         self.settings, self.rules = settings, rules
         self.as_of, self.full = as_of, full
+        self.explaining = explain  # keep a note per candidate (``plan --explain``, schedule_callback)
         self.explain: list[dict] = []
         self.stats = {"as_of": as_of.isoformat(), "considered": 0, "created": 0, "merged": 0, "skipped": 0,
                       "already_planned": 0, "expired": 0, "over_capacity": 0, "unassigned": 0}
@@ -98,6 +100,8 @@ class Plan:
 
     # ------------------------------------------------------------------ explain
     def note(self, cand: dict, decision: str, why: str, task_id=None) -> None:
+        if not self.explaining:
+            return
         facts = self._facts.get(cand["customer_id"])
         self.explain.append({
             "customer_id": cand["customer_id"],
@@ -304,8 +308,10 @@ class Plan:
             self._absorb(target, cand, reason)
             if target.task is not None:
                 self.stats["merged"] += 1
-                self.note(cand, "merged", f"same customer, overlapping window: joined open task {target.task['id']}",
-                          target.task["id"])
+                if self.explaining:
+                    self.note(cand, "merged",
+                              f"same customer, overlapping window: joined open task {target.task['id']}",
+                              target.task["id"])
                 if id(target) not in listed:
                     new_groups.append(target)
                     listed.add(id(target))
@@ -431,6 +437,7 @@ class Plan:
         explanation can name them without a statement per task.
         """
         now = self.tx.now
+        explaining = self.explaining
         keys: list[tuple] = []
         columns = ["customer_id", "vehicle_id", "visit_id", "rules", "reasons", "member", "start_on", "due_on",
                    "last_on", "scheduled_on", "assigned_to", "avoid_staff", "updated_at"]
@@ -459,15 +466,19 @@ class Plan:
                 next_id += 1
                 inserts.append((task_id, *values, now))
                 self.stats["created"] += 1
-                why = f"{reasons[0]['reason']}; call {scheduled} (due {due})"
                 if group.channel != "phone":
                     messages.append((task_id, group))
-                    why = f"{reasons[0]['reason']}; {group.first_cand.get('why_channel')} {scheduled} (due {due})"
-                who = f" by {group.assigned_to}" if group.assigned_to else " (unassigned)"
-                self.note(group.first_cand, "created", why + who + (f"; {group.why}" if group.why else ""), task_id)
-                for cand in group.merged_cands:
-                    self.note(cand, "merged", f"same customer, overlapping window: one call with task {task_id}",
+                if explaining:
+                    if group.channel != "phone":
+                        why = f"{reasons[0]['reason']}; {group.first_cand.get('why_channel')} {scheduled} (due {due})"
+                    else:
+                        why = f"{reasons[0]['reason']}; call {scheduled} (due {due})"
+                    who = f" by {group.assigned_to}" if group.assigned_to else " (unassigned)"
+                    self.note(group.first_cand, "created", why + who + (f"; {group.why}" if group.why else ""),
                               task_id)
+                    for cand in group.merged_cands:
+                        self.note(cand, "merged", f"same customer, overlapping window: one call with task {task_id}",
+                                  task_id)
             else:
                 task_id = group.task["id"]
                 stored = group.task.get("stored") or {}
@@ -568,7 +579,12 @@ class DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-def run_plan(app, as_of: dt.date, *, full: bool = False, dry_run: bool = False) -> tuple[dict, list[dict]]:
+def run_plan(app, as_of: dt.date, *, full: bool = False, dry_run: bool = False,
+             explain: bool = False) -> tuple[dict, list[dict]]:
+    """Plan as of ``as_of``: (the counts, a note per candidate considered when ``explain``, else []).
+
+    The notes (``plan --explain``) are not built for the daily run that does not show them.
+    """
     from . import settings as settings_mod
     from .rules import load_rules
 
@@ -578,7 +594,7 @@ def run_plan(app, as_of: dt.date, *, full: bool = False, dry_run: bool = False) 
     try:
         with collector_paused(), store.page_cache(app.store.conn, PAGE_CACHE_MIB, MEMORY_MAP_MIB), \
                 app.transaction() as tx:
-            plan = Plan(tx, settings, rules, as_of, full=full)
+            plan = Plan(tx, settings, rules, as_of, full=full, explain=explain)
             plan.run()
             if dry_run:
                 raise DryRun()

@@ -89,7 +89,7 @@ def _observed(staffed) -> dict:
     explained = []
     for n in range(DAYS):  # the whole plan, day after day
         as_of = FIRST_DAY + dt.timedelta(days=n)
-        stats, notes = run_plan(App(environ={**os.environ, "CRM_NOW": f"{as_of}T07:00:00"}), as_of)
+        stats, notes = run_plan(App(environ={**os.environ, "CRM_NOW": f"{as_of}T07:00:00"}), as_of, explain=True)
         explained.append({k: v for k, v in stats.items()})
         explained += sorted(f"{e['customer_id']} {e['rule']} {e['key']} {e['decision']} {e['task_id']} {e['why']}"
                             for e in notes)

@@ -90,3 +90,19 @@ def test_the_plan_gives_back_its_cache_map_and_collector(staffed):
     run_plan(app, dt.date(2026, 11, 20))
     assert [conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "mmap_size")] == before
     assert gc.isenabled()
+
+
+def test_the_daily_plan_builds_no_notes_unless_explaining(staffed):
+    """The notes of ``plan --explain`` (one per candidate) are built only when asked for: the
+    daily run (cron, the bench) plans the same tasks without them."""
+    from crm.context import App
+    from crm_callbacks.planner import run_plan
+
+    _archive(staffed)
+    day = dt.date(2026, 11, 20)
+    before = staffed.sql("SELECT count(*) FROM callback_tasks")[0][0]
+    explained, notes = run_plan(App(), day, dry_run=True, explain=True)
+    assert {n["decision"] for n in notes} >= {"created"} and len(notes) == explained["considered"]
+    stats, quiet = run_plan(App(), day)
+    assert quiet == [] and stats == explained
+    assert staffed.sql("SELECT count(*) FROM callback_tasks")[0][0] == before + stats["created"] > before
