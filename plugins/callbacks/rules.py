@@ -392,15 +392,14 @@ def find_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dic
     read = {vid: row for vid, *row in ctx.conn.execute(
         "SELECT id, customer_id, delivery_date, model FROM vehicles WHERE id IN (SELECT value FROM json_each(?))"
         " AND customer_id IS NOT NULL", (json.dumps(unread),))}
-    for vid, (anchor, first_n, mileage, cid, *_) in list(anchors.items()):
-        if cid is None:
-            if vid in read:
-                anchors[vid] = (anchor, first_n, mileage, *read[vid])
-            else:  # no owner (as the join left it out), or nothing of it can fall due in [lo, hi]
-                del anchors[vid]
+    # the anchors whose vehicle is known, in vehicle order (any other has no owner, as the join
+    # left it out, or nothing of it can fall due in [lo, hi])
+    known = [(vid, a if a[3] is not None else (*a[:3], *read[vid])) for vid, a in anchors.items()
+             if a[3] is not None or vid in read]
+    known.sort()
     schedule_of: dict = {}
     due_in_window: list[tuple] = []  # (vehicle, its anchor, (n, due, first call day) …) in [lo, hi]
-    for vid, (anchor, first_n, mileage, cid, delivered_s, model) in sorted(anchors.items()):
+    for vid, (anchor, first_n, mileage, cid, delivered_s, model) in known:
         delivered = parse_day(delivered_s)
         if delivered is None or anchor < delivered:
             continue
