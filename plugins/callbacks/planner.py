@@ -321,12 +321,15 @@ class Plan:
         return new_groups
 
     def _group_of_task(self, task: dict) -> Group:
+        """An open task as stored (store.open_tasks_of), as a group candidates can merge into."""
+        reasons, avoid = task["reasons"], task["avoid_staff"]
         return Group(
             customer_id=task["customer_id"], start_on=parse_day(task["start_on"]), due_on=parse_day(task["due_on"]),
-            last_on=parse_day(task["last_on"]), reasons=list(task["reasons"]), avoid=set(task["avoid_staff"]),
+            last_on=parse_day(task["last_on"]), reasons=json.loads(reasons) if reasons else [],
+            avoid={s for s in avoid.split(",") if s} if avoid else set(),
             member=bool(task["member"]), vehicle_id=task["vehicle_id"], visit_id=task["visit_id"], task=task,
             assigned_to=task["assigned_to"], scheduled_on=parse_day(task["scheduled_on"]),
-            channel=task.get("channel") or "phone",
+            channel=task["channel"] or "phone",
         )
 
     def _overlaps(self, group: Group, cand: dict) -> bool:
@@ -481,7 +484,7 @@ class Plan:
                                   task_id)
             else:
                 task_id = group.task["id"]
-                stored = group.task.get("stored") or {}
+                stored = group.task  # the row as stored: write back only what changes
                 # Only the columns whose value changes: an index none of whose columns is
                 # set is left alone (customer_id never changes; due_on seldom does).
                 changed = tuple(i for i, k in enumerate(columns) if k == "updated_at" or stored.get(k, k) != values[i])

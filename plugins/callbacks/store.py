@@ -101,17 +101,25 @@ def reason_text(reasons: list[dict]) -> str:
     return "; ".join(r.get("reason") or r.get("rule", "") for r in reasons)
 
 
+#: what the planner reads of an open task to merge candidates into it (and to write back only what changes)
+OPEN_TASK_COLUMNS = ("id", "customer_id", "vehicle_id", "visit_id", "rules", "reasons", "member", "start_on", "due_on",
+                     "last_on", "scheduled_on", "assigned_to", "avoid_staff", "updated_at", "channel")
+
+
 def open_tasks_of(conn, customer_ids: list[int]) -> dict[int, list[dict]]:
+    """The open tasks of these customers, each the row as stored (``OPEN_TASK_COLUMNS``, not decoded)."""
     out: dict[int, list[dict]] = {}
+    names = OPEN_TASK_COLUMNS
+    select = ", ".join(names)
     for part in chunks(customer_ids):
-        cursor = conn.execute(
-            f"SELECT * FROM callback_tasks WHERE status = 'open' AND customer_id IN ({marks(part)})", part)
-        names = [d[0] for d in cursor.description]
-        for row in cursor:
-            stored = dict(zip(names, row))
-            task = decode_task(dict(stored))
-            task["stored"] = stored  # the row as it is, to write back only what changes
-            out.setdefault(task["customer_id"], []).append(task)
+        for row in conn.execute(
+                f"SELECT {select} FROM callback_tasks WHERE status = 'open' AND customer_id IN ({marks(part)})", part):
+            task = dict(zip(names, row))
+            mine = out.get(row[1])
+            if mine is None:
+                out[row[1]] = [task]
+            else:
+                mine.append(task)
     return out
 
 
