@@ -240,6 +240,9 @@ def test_each_stores_callbacks_figures_in_the_group_report_are_its_own(stores, w
     kpi = {r["store"]: r for r in group.json("group", "report", "kpi", "--warehouse", warehouse, user=None)}
     for code, s in by_code.items():
         assert {k: kpi[code][k] for k in FIGURES} == {k: v[0] for k, v in own_figures(s).items()}
+    ranked = group.json("group", "rank", "callbacks.接通率", "--warehouse", warehouse, user=None)
+    rates = {code: own_figures(s)["callbacks.接通率"][0] for code, s in by_code.items()}
+    assert [(r["store"], r["value"]) for r in ranked] == sorted(rates.items(), key=lambda kv: -kv[1])
     one = group.json("group", "report", "monthly", "--warehouse", warehouse, "--store", "SH001", user=None)
     assert {r["key"]: (r["value"], r["previous"], r["last_year"]) for r in one if r["key"] in FIGURES} == \
         own_figures(by_code["SH001"])
