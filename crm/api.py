@@ -93,6 +93,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ContactPolicy": ("crm.archive.contact", "ContactPolicy"),
     "ContactFacts": ("crm.archive.contact", "ContactFacts"),
     "ContactDecision": ("crm.archive.contact", "Decision"),
+    # a listing's WHERE clause
+    "Where": ("crm.archive.where", "Where"),
     # the customer filter
     "CustomerFilter": ("crm.archive.filters", "CustomerFilter"),
     "compile_filter": ("crm.archive.filters", "compile_filter"),
@@ -109,6 +111,11 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "add_corrective_action": ("crm.archive.actions", "add_action"),
     "corrective_actions_for": ("crm.archive.actions", "actions_for"),
     "corrective_action_text": ("crm.archive.actions", "summary_text"),
+    # the dealer group's report (register_group_figures)
+    "GroupFigure": ("crm.group.figures", "GroupFigure"),
+    "GroupSpan": ("crm.group.figures", "Span"),
+    "group_span_case": ("crm.group.figures", "span_case"),
+    "group_store_filter": ("crm.group.figures", "store_filter"),
     # the working-day calendar (the App's: app.calendar) and quiet hours
     "Calendar": ("crm.workdays", "Calendar"),
     "parse_hhmm": ("crm.workdays", "parse_hhmm"),
@@ -152,11 +159,16 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from crm.archive.interactions import list_interactions, log_interaction
     from crm.archive.lookup import row_by_id
     from crm.archive.validate import LOG_CHANNELS
+    from crm.archive.where import Where
     from crm.archive.validate import clean_customer, clean_vehicle
     from crm.archive.vehicles import add_vehicle, get_vehicle, normalize_vin, transfer_vehicle, update_vehicle
     from crm.archive.visits import add_visit, close_visit, get_visit
     from crm.commands._common import FormatOption, new_app
     from crm.context import App, Transaction, current
+    from crm.group.figures import GroupFigure
+    from crm.group.figures import Span as GroupSpan
+    from crm.group.figures import span_case as group_span_case
+    from crm.group.figures import store_filter as group_store_filter
     from crm.io import FileProblem
     from crm.io.readers import check_xlsx
     from crm.io.writers import atomic_write, check_target

@@ -320,6 +320,54 @@ def register_report_forms(register: Callable[..., None]) -> None:
 
 
 @hookspec
+def register_group_figures(register: Callable[..., None]) -> None:
+    """Add the plugin's report figures to the dealer group's report (``crm group report``).
+
+    A group's warehouse (DuckDB or PostgreSQL, docs/group.md) holds every store's exported
+    tables, the plugin's among them, with a ``_store`` column (the dealer code).  The group
+    report computes the core's figures itself; a plugin whose ``report_sections`` give
+    figures registers how to count the same figures there, so each store's figures in the
+    group report equal the store's own ``crm report``.
+
+    :param register: ``register(figures, count, compute)`` where
+
+        - ``figures`` is a list of ``crm.api.GroupFigure(key, zh, unit="", better=None)``,
+          ``key`` being the figure's key in the store's report (``crm report kpi --format
+          json``: the section key, a dot, the figure key: ``"complaints.invalid_rate"``);
+        - ``count(warehouse, spans, now, store)`` counts in the warehouse and returns
+          ``{(store code, span.label): {count name: number}}``.  ``warehouse.execute(sql,
+          params)`` runs SQL written once for both engines with ``?`` placeholders and returns
+          tuples; ``warehouse.tables()`` and ``warehouse.columns(table)`` say what was loaded
+          (a store may not have exported the plugin's tables yet: count nothing then).
+          ``spans`` are the periods the report compares (``crm.api.GroupSpan``: ``label``,
+          text bounds ``lo <= date < hi``, ``start``/``end`` days); ``now`` is the report's
+          local time as ``YYYY-MM-DDTHH:MM:SS``; ``store`` a dealer code or None for all.
+          ``crm.api.group_span_case`` and ``crm.api.group_store_filter`` build the SQL parts.
+        - ``compute(counts)`` turns one store's counts (or the group's: every count summed
+          over the stores) into ``{figure key: value}``; ``counts`` is None when there were
+          none.  Counts must add up across stores: counts and totals, never rates or
+          averages (a rate is computed again from the summed parts).
+
+    Example::
+
+        from crm.api import GroupFigure, group_span_case, hookimpl
+
+        @hookimpl
+        def register_group_figures(register):
+            def count(warehouse, spans, now, store):
+                if "hello_greetings" not in warehouse.tables():
+                    return {}
+                case, cp, where, wp = group_span_case("sent_at", spans)
+                rows = warehouse.execute(f"SELECT _store, {case}, count(*) FROM hello_greetings"
+                                         f" WHERE {where} GROUP BY 1, 2", cp + wp)
+                return {(s, span): {"sent": n} for s, span, n in rows if span}
+
+            register([GroupFigure("hello.greetings", "问候数")], count,
+                     lambda c: {"hello.greetings": (c or {}).get("sent", 0)})
+    """
+
+
+@hookspec
 def agenda_items(app: "App", agenda: dict) -> list[dict] | None:
     """Add items to ``crm today``.
 

@@ -38,14 +38,10 @@ def _open(target: str, *, create: bool = False):
     return open_warehouse(target, create=create)
 
 
-def _headers() -> dict[str, str]:
-    from ..group.report import KEYS
-    from ..reports.definitions import FIGURES
-
+def _headers(meta) -> dict[str, str]:
     out = {"store": "门店", "scope": "范围", "month": "月份", "key": "代码", "figure": "指标", "unit": "单位",
            "value": "本期", "previous": "上期", "last_year": "去年同期", "rank": "名次"}
-    for k in KEYS:
-        f = FIGURES[k]
+    for k, f in meta.items():
         out[k] = f.zh + ("(%)" if f.unit == "%" else "")
     return out
 
@@ -100,9 +96,14 @@ def report(kind: Annotated[Kind, typer.Argument(help="kpi (one row a store) or m
         gf = rep.compute(wh, crm, month, store)
     finally:
         wh.close()
+    if kind is Kind.kpi and format == "table":  # a figure a line, a store a column: it fits a terminal
+        rows, cols = rep.kpi_table(gf)
+        typer.echo(f"集团关键绩效指标 {gf.period.label}" + (" (截至今日)" if gf.period.to_date else ""))
+        emit(rows, format, columns=cols, empty_message="(the warehouse holds no store yet)")
+        return
     if kind is Kind.kpi:
         rows = rep.kpi_rows(gf)
-        cols = ["store", "month", *rep.KEYS] if format == "table" else ["store", "scope", "month", *rep.KEYS]
+        cols = ["store", "scope", "month", *gf.keys]
     else:
         rows = rep.monthly_rows(gf)
         cols = (["store", "figure", "value", "previous", "last_year", "unit"] if format == "table"
@@ -110,9 +111,8 @@ def report(kind: Annotated[Kind, typer.Argument(help="kpi (one row a store) or m
     if format in ("table", "csv"):
         rows = [{**r, "store": r["store"] or rep.GROUP} for r in rows]
     if format == "table":
-        title = "集团关键绩效指标" if kind is Kind.kpi else "集团月报"
-        typer.echo(f"{title} {gf.period.label}" + (" (截至今日)" if gf.period.to_date else ""))
-    emit(rows, format, columns=cols, headers=_headers() if format in ("table", "csv") else None,
+        typer.echo(f"集团月报 {gf.period.label}" + (" (截至今日)" if gf.period.to_date else ""))
+    emit(rows, format, columns=cols, headers=_headers(gf.meta) if format in ("table", "csv") else None,
          empty_message="(the warehouse holds no store yet)")
 
 
@@ -122,16 +122,18 @@ def rank(kpi: Annotated[str, typer.Argument(metavar="KPI", help="A figure's key,
     """The stores ranked by one KPI, best first (higher is better, or lower for no-shows and the like)."""
     from ..group import report as rep
 
-    if kpi not in rep.KEYS:
-        raise BadInput(f"KPI {kpi!r}: one of {', '.join(rep.KEYS)}")
     crm = current()
+    meta = rep.figure_meta(rep.collect(crm))
+    if kpi not in meta:
+        raise BadInput(f"KPI {kpi!r}: one of {', '.join(meta)}")
     wh = _open(warehouse)
     try:
         gf = rep.compute(wh, crm, month)
     finally:
         wh.close()
     emit(rep.rank_rows(gf, kpi), format, columns=["rank", "store", "figure", "value", "unit", "month"],
-         headers=_headers() if format in ("table", "csv") else None, empty_message="(the warehouse holds no store yet)")
+         headers=_headers(gf.meta) if format in ("table", "csv") else None,
+         empty_message="(the warehouse holds no store yet)")
 
 
 @app.command()

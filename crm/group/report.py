@@ -27,6 +27,7 @@ from ..reports.build import CORE_SECTIONS
 from ..reports.definitions import FIGURES
 from .engine import q
 from .common import LOADS
+from .figures import FigureSet, GroupFigure, Span, collect, span_case, store_filter, summed
 
 #: complaints_tickets.state values of a finished complaint (crm_complaints.machine.DONE_STATES;
 #: the core never imports a plugin)
@@ -34,13 +35,6 @@ DONE_STATES = ("closed", "invalid")
 KEYS = [k for keys in CORE_SECTIONS.values() for k in keys]
 GROUP = "集团合计"
 _ZERO_APPTS = {"arrived": 0, "no_show": 0, "cancelled": 0, "pending": 0, "upcoming": 0}
-
-
-@dataclasses.dataclass(frozen=True)
-class Span:
-    label: str
-    lo: str
-    hi: str
 
 
 def spans(month: str | None, today: dt.date) -> tuple[periods.Period, list[Span]]:
@@ -56,23 +50,8 @@ def spans(month: str | None, today: dt.date) -> tuple[periods.Period, list[Span]
     out = []
     for label, x in (("value", p), ("previous", periods.previous(p)), ("last_year", periods.last_year(p))):
         lo, hi = core.bounds(x.start, x.end)
-        out.append(Span(label, lo, hi))
+        out.append(Span(label, lo, hi, x.start, x.end))
     return p, out
-
-
-def _case(col: str, spans_: list[Span]) -> tuple[str, list, str, list]:
-    """(CASE naming each row's span, its params, WHERE of all spans, its params)."""
-    whens, params = [], []
-    for s in spans_:
-        whens.append(f"WHEN {col} >= ? AND {col} < ? THEN '{s.label}'")
-        params += [s.lo, s.hi]
-    # only the rows of the spans (an OR of ranges: a third of the rows a min..max range would pass)
-    where = "(" + " OR ".join(f"({col} >= ? AND {col} < ?)" for _ in spans_) + ")"
-    return f"CASE {' '.join(whens)} END", params, where, list(params)
-
-
-def _store_filter(store: str | None, alias: str = "") -> tuple[str, list]:
-    return (f" AND {alias}_store = ?", [store]) if store else ("", [])
 
 
 class Counts:
@@ -151,8 +130,8 @@ def counts(wh, weights: dict[str, int], spans_: list[Span], now: str, store: str
     out = Counts()
     tables = wh.tables()
     if "appointments" in tables:
-        case, cp, where, wp = _case('"at"', spans_)
-        sf, sp = _store_filter(store)
+        case, cp, where, wp = span_case('"at"', spans_)
+        sf, sp = store_filter(store)
         for st, span, status, passed, n in wh.execute(
                 f"SELECT _store, {case}, status, CASE WHEN \"at\" < ? THEN 1 ELSE 0 END, count(*) FROM appointments"
                 f" WHERE {where}{sf} GROUP BY 1, 2, 3, 4", cp + [now] + wp + sp):
@@ -168,8 +147,8 @@ def counts(wh, weights: dict[str, int], spans_: list[Span], now: str, store: str
         cols = wh.columns("customers")
         score = " + ".join(f"(CASE WHEN {_has(f, cols)} THEN {p} ELSE 0 END)" for f, p in weights.items()) or "0"
         live = "c.forgotten_at IS NULL" if "forgotten_at" in cols else "1 = 1"
-        case, cp, _, _ = _case("c.created_at", spans_)
-        sf, sp = _store_filter(store, "c.")
+        case, cp, _, _ = span_case("c.created_at", spans_)
+        sf, sp = store_filter(store, "c.")
         for st, span, n, pts, alive in wh.execute(
                 f"WITH vf AS ({_vehicle_facts(wh)}) SELECT c._store, {case}, count(*),"
                 f" sum(CASE WHEN {live} THEN {score} ELSE 0 END), sum(CASE WHEN {live} THEN 1 ELSE 0 END)"
@@ -181,15 +160,15 @@ def counts(wh, weights: dict[str, int], spans_: list[Span], now: str, store: str
             had = out.snapshot.get(st, (0, 0))
             out.snapshot[st] = (had[0] + alive, had[1] + pts)
     if "visits" in tables:
-        case, cp, where, wp = _case("date_in", spans_)
-        sf, sp = _store_filter(store)
+        case, cp, where, wp = span_case("date_in", spans_)
+        sf, sp = store_filter(store)
         for st, span, n in wh.execute(f"SELECT _store, {case}, count(*) FROM visits WHERE {where}{sf} GROUP BY 1, 2",
                                       cp + wp + sp):
             if span is not None:
                 out.visits[(st, span)] = int(n)
     if "interactions" in tables:
-        case, cp, where, wp = _case('"at"', spans_)
-        sf, sp = _store_filter(store)
+        case, cp, where, wp = span_case('"at"', spans_)
+        sf, sp = store_filter(store)
         for st, span, contacts, calls, people in wh.execute(
                 f"SELECT _store, {case}, count(*), sum(CASE WHEN channel = 'phone' THEN 1 ELSE 0 END),"
                 f" count(DISTINCT customer_id) FROM interactions WHERE {where} AND direction = 'out'{sf}"
@@ -212,6 +191,39 @@ class GroupFigures:
     stores: list[str]
     #: {store or None (the group): {"value"|"previous"|"last_year": {figure key: value}}}
     figures: dict
+    #: every figure of the report, in the store report's order: the core's, then the plugins'
+    meta: dict[str, GroupFigure] = dataclasses.field(default_factory=dict)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.meta)
+
+
+def core_meta() -> dict[str, GroupFigure]:
+    return {k: GroupFigure(k, FIGURES[k].zh, FIGURES[k].unit, FIGURES[k].better) for k in KEYS}
+
+
+def figure_meta(sets: list[FigureSet]) -> dict[str, GroupFigure]:
+    """The core's figures, then each plugin's (a key the core or an earlier plugin has is skipped)."""
+    meta = core_meta()
+    for fs in sets:
+        for f in fs.figures:
+            meta.setdefault(f.key, f)
+    return meta
+
+
+def plugin_figures(wh, sets: list[FigureSet], spans_: list[Span], now: str, store: str | None,
+                   chosen: list[str], figs: dict) -> None:
+    """Add each plugin's figures to ``figs`` (per store, and the group's from the summed counts)."""
+    for fs in sets:
+        counts = fs.count(wh, spans_, now, store)
+        for s in chosen:
+            for sp in spans_:
+                figs[s][sp.label].update(fs.compute(counts.get((s, sp.label))))
+        if None in figs:
+            total = summed(counts, chosen)
+            for sp in spans_:
+                figs[None][sp.label].update(fs.compute(total.get(sp.label)))
 
 
 def compute(wh, app, month: str | None, store: str | None = None) -> GroupFigures:
@@ -233,7 +245,9 @@ def compute(wh, app, month: str | None, store: str | None = None) -> GroupFigure
     if not store:
         g = c.summed(chosen)
         figs[None] = {sp.label: g.figures(None, sp.label, total) for sp in spans_}
-    return GroupFigures(period, chosen, figs)
+    sets = collect(app)
+    plugin_figures(wh, sets, spans_, now, store, chosen, figs)
+    return GroupFigures(period, chosen, figs, figure_meta(sets))
 
 
 def kpi_rows(gf: GroupFigures) -> list[dict]:
@@ -241,34 +255,48 @@ def kpi_rows(gf: GroupFigures) -> list[dict]:
     rows = []
     for s, f in gf.figures.items():
         rows.append({"store": s, "scope": "store" if s is not None else "group",
-                     "month": gf.period.label, **{k: f["value"][k] for k in KEYS}})
+                     "month": gf.period.label, **{k: f["value"].get(k) for k in gf.keys}})
     return rows
+
+
+def kpi_table(gf: GroupFigures) -> tuple[list[dict], list[str]]:
+    """The KPI table for a terminal: a figure a row (指标, 单位), a store a column, the group last."""
+    names = [s if s is not None else GROUP for s in gf.figures]
+    rows = []
+    for k, fig in gf.meta.items():
+        row = {"指标": fig.zh, "单位": "" if fig.unit == "%" else fig.unit}
+        for s, name in zip(gf.figures, names):
+            v = gf.figures[s]["value"].get(k)
+            row[name] = "—" if v is None else f"{v:.1f}%" if fig.unit == "%" else v  # as the store's scorecard
+        rows.append(row)
+    return rows, ["指标", "单位", *names]
 
 
 def monthly_rows(gf: GroupFigures) -> list[dict]:
     """One row a (store, figure): this month, the previous one, the same month last year."""
     rows = []
     for s, f in gf.figures.items():
-        for k in KEYS:
-            fig = FIGURES[k]
+        for k, fig in gf.meta.items():
             rows.append({"store": s, "scope": "store" if s is not None else "group",
                          "month": gf.period.label, "key": k, "figure": fig.zh, "unit": fig.unit,
-                         "value": f["value"][k], "previous": f["previous"][k], "last_year": f["last_year"][k]})
+                         "value": f["value"].get(k), "previous": f["previous"].get(k),
+                         "last_year": f["last_year"].get(k)})
     return rows
 
 
 def rank_rows(gf: GroupFigures, key: str) -> list[dict]:
     """The stores ordered best first by ``key`` (a figure without a value last)."""
-    better = FIGURES[key].better
-    vals = [(s, f["value"][key]) for s, f in gf.figures.items() if s is not None]
+    fig = gf.meta[key]
+    better = fig.better
+    vals = [(s, f["value"].get(key)) for s, f in gf.figures.items() if s is not None]
     sign = 1 if better == "down" else -1
     vals.sort(key=lambda sv: (sv[1] is None, sign * (sv[1] or 0), sv[0]))
     out, last, place = [], object(), 0
     for i, (s, v) in enumerate(vals, 1):
         if v != last:
             place, last = i, v
-        out.append({"rank": place if v is not None else None, "store": s, "key": key, "figure": FIGURES[key].zh,
-                    "value": v, "unit": FIGURES[key].unit, "month": gf.period.label})
+        out.append({"rank": place if v is not None else None, "store": s, "key": key, "figure": fig.zh,
+                    "value": v, "unit": fig.unit, "month": gf.period.label})
     return out
 
 

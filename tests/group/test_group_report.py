@@ -72,8 +72,11 @@ def test_monthly_compares_previous_month_and_store_filter(crm, loaded):
 def test_table_shows_chinese_labels_and_the_group_row(crm, loaded):
     out = crm("group", "report", "kpi", "--warehouse", loaded).stdout
     assert "集团关键绩效指标 2026-11 (截至今日)" in out
-    for label in ("门店", "预约成功率(%)", "进厂台次", "集团合计"):
-        assert label in out
+    lines = out.splitlines()
+    assert lines[1].split() == ["指标", "单位", "S1", "S2", "集团合计"]  # a figure a line, a store a column
+    rate = next(x for x in lines if x.startswith("预约成功率"))
+    assert rate.split()[1:] == ["100.0%", "25.0%", "40.0%"]
+    assert any(x.startswith("进厂台次") for x in lines)
     csv = crm("group", "report", "monthly", "--warehouse", loaded, "--format", "csv").stdout.splitlines()
     assert csv[0] == "门店,范围,月份,代码,指标,单位,本期,上期,去年同期"
 
