@@ -254,6 +254,7 @@ def find_first_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterat
         "SELECT id, customer_id, delivery_date FROM vehicles"
         " WHERE delivery_date >= ? AND delivery_date < ? AND customer_id IS NOT NULL",
         (first.isoformat(), (last + DAY).isoformat())))
+    found = []  # (candidate, [vehicle, delivery day])
     for vid, cid, delivered in rows:
         day = parse_day(delivered)
         if day is None:
@@ -262,12 +263,16 @@ def find_first_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterat
         start = next_workday(ctx.calendar, due - dt.timedelta(days=lead))
         if not lo <= start <= hi:
             continue
-        cand = {"customer_id": cid, "on": start, "trigger": start, "key": f"first_maintenance:{vid}",
-                "vehicle_id": vid, "reason": f"首保提醒 应于{due.isoformat()}前首次保养"}
-        done = ctx.conn.execute(
-            "SELECT 1 FROM visits WHERE vehicle_id = ? AND date_in >= ? AND type = 'maintenance' LIMIT 1",
-            (vid, day.isoformat())).fetchone()
-        if done:
+        found.append(({"customer_id": cid, "on": start, "trigger": start, "key": f"first_maintenance:{vid}",
+                       "vehicle_id": vid, "reason": f"首保提醒 应于{due.isoformat()}前首次保养"},
+                      [vid, day.isoformat()]))
+    # a maintenance visit since delivery: one query for all (not one per candidate)
+    done = {int(i) for (i,) in ctx.conn.execute(
+        "SELECT key FROM json_each(?) WHERE EXISTS (SELECT 1 FROM visits WHERE vehicle_id = json_extract(value, '$[0]')"
+        " AND date_in >= json_extract(value, '$[1]') AND type = 'maintenance')",
+        (json.dumps([pair for _, pair in found]),))} if found else set()
+    for i, (cand, _) in enumerate(found):
+        if i in done:
             cand["skip"] = "first maintenance already done"
         yield cand
 
