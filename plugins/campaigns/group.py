@@ -1,0 +1,71 @@
+"""The campaigns figures of the report (sections.py), counted per store for the dealer group.
+
+Each figure but the NPS is a count over one exported table, with the same conditions as the
+store's SQL in sections.py (``_period_figures``; a date's first ten characters in the period
+is the same as ``lo <= value < hi`` for ISO text).  The NPS comes from summable counts —
+``nps_responses``, ``promoters`` (9–10) and ``detractors`` (0–6) of the NPS questions'
+answers — through the store's own formula (surveys.py ``net_promoter``), so the group's NPS
+is computed again from all stores' answers, not averaged.
+"""
+
+from __future__ import annotations
+
+from crm.api import GroupFigure, group_span_case, group_store_filter
+
+from .sections import NAMES
+
+KEYS = ("events_held", "invitations", "attended", "care_greetings", "gifts_given", "recall_completions",
+        "survey_responses", "nps")
+FIGURES = [GroupFigure(f"campaigns.{k}", NAMES[k][0]) for k in KEYS]
+
+#: count name: (table, the date column, the other conditions)
+COUNTS = {
+    "events_held": ("campaigns_events", "starts_at", "status = 'planned'"),
+    "invitations": ("campaigns_invitations", "invited_at", "channel <> 'walk_in'"),
+    "attended": ("campaigns_invitations", "checked_in_at", None),
+    "care_greetings": ("campaigns_care_sends", "created_at", None),
+    "gifts_given": ("campaigns_gifts", "given_on", "status = 'given'"),
+    "recall_completions": ("campaigns_oem_vins", "completed_on", "status = 'completed'"),
+    "survey_responses": ("campaigns_survey_responses", "answered_at", "deleted = 0"),
+}
+NPS_TABLES = ("campaigns_survey_answers", "campaigns_survey_questions", "campaigns_survey_responses")
+
+
+def compute(counts) -> dict:
+    from .surveys import net_promoter
+
+    c = counts or {}
+    out = {f"campaigns.{k}": c.get(k, 0) for k in KEYS if k != "nps"}
+    out["campaigns.nps"] = net_promoter(c.get("promoters", 0), c.get("detractors", 0), c.get("nps_responses", 0))
+    return out
+
+
+def count(warehouse, spans, now: str, store: str | None) -> dict:
+    tables = set(warehouse.tables())
+    out: dict = {}
+    for name, (table, column, cond) in COUNTS.items():
+        if table not in tables:
+            continue
+        case, cp, where, wp = group_span_case(column, spans)
+        sf, sp = group_store_filter(store)
+        extra = f" AND {cond}" if cond else ""
+        for s, span, n in warehouse.execute(f"SELECT _store, {case}, count(*) FROM {table}"
+                                            f" WHERE {where}{extra}{sf} GROUP BY 1, 2", cp + wp + sp):
+            if span:
+                out.setdefault((s, span), {})[name] = int(n)
+    if tables.issuperset(NPS_TABLES):
+        case, cp, where, wp = group_span_case("r.answered_at", spans)
+        sf, sp = group_store_filter(store, "r.")
+        rows = warehouse.execute(
+            f"SELECT r._store, {case}, count(*), sum(CASE WHEN a.value_num >= 9 THEN 1 ELSE 0 END),"
+            " sum(CASE WHEN a.value_num <= 6 THEN 1 ELSE 0 END)"
+            " FROM campaigns_survey_answers a"
+            " JOIN campaigns_survey_questions q ON q._store = a._store AND q.id = a.question_id"
+            " JOIN campaigns_survey_responses r ON r._store = a._store AND r.id = a.response_id"
+            f" WHERE q.nps = 1 AND r.deleted = 0 AND a.value_num IS NOT NULL AND {where}{sf} GROUP BY 1, 2",
+            cp + wp + sp)
+        for s, span, n, promoters, detractors in rows:
+            if span:
+                out.setdefault((s, span), {}).update(
+                    nps_responses=int(n), promoters=int(promoters or 0), detractors=int(detractors or 0))
+    return out
