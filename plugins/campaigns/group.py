@@ -18,17 +18,20 @@ KEYS = ("events_held", "invitations", "attended", "care_greetings", "gifts_given
         "survey_responses", "nps")
 FIGURES = [GroupFigure(f"campaigns.{k}", NAMES[k][0]) for k in KEYS]
 
-#: count name: (table, the date column, the other conditions)
+#: count name: (table, the date column, the other condition and its column)
 COUNTS = {
-    "events_held": ("campaigns_events", "starts_at", "status = 'planned'"),
-    "invitations": ("campaigns_invitations", "invited_at", "channel <> 'walk_in'"),
+    "events_held": ("campaigns_events", "starts_at", ("status = 'planned'", "status")),
+    "invitations": ("campaigns_invitations", "invited_at", ("channel <> 'walk_in'", "channel")),
     "attended": ("campaigns_invitations", "checked_in_at", None),
     "care_greetings": ("campaigns_care_sends", "created_at", None),
-    "gifts_given": ("campaigns_gifts", "given_on", "status = 'given'"),
-    "recall_completions": ("campaigns_oem_vins", "completed_on", "status = 'completed'"),
-    "survey_responses": ("campaigns_survey_responses", "answered_at", "deleted = 0"),
+    "gifts_given": ("campaigns_gifts", "given_on", ("status = 'given'", "status")),
+    "recall_completions": ("campaigns_oem_vins", "completed_on", ("status = 'completed'", "status")),
+    "survey_responses": ("campaigns_survey_responses", "answered_at", ("deleted = 0", "deleted")),
 }
-NPS_TABLES = ("campaigns_survey_answers", "campaigns_survey_questions", "campaigns_survey_responses")
+#: the NPS's tables and the columns it reads
+NPS_TABLES = {"campaigns_survey_answers": {"response_id", "question_id", "value_num"},
+              "campaigns_survey_questions": {"id", "nps"},
+              "campaigns_survey_responses": {"id", "deleted", "answered_at"}}
 
 
 def compute(counts) -> dict:
@@ -43,17 +46,22 @@ def compute(counts) -> dict:
 def count(warehouse, spans, now: str, store: str | None) -> dict:
     tables = set(warehouse.tables())
     out: dict = {}
-    for name, (table, column, cond) in COUNTS.items():
-        if table not in tables:
-            continue
+    parts, params = [], []
+    columns = {t: set(warehouse.columns(t)) for t in {*(c[0] for c in COUNTS.values()), *NPS_TABLES} if t in tables}
+    for name, (table, column, cond) in COUNTS.items():  # one query: a part a count
+        if not {column, *(cond[1:] if cond else ())} <= columns.get(table, set()):
+            continue  # not loaded (yet): nothing to count
         case, cp, where, wp = group_span_case(column, spans)
         sf, sp = group_store_filter(store)
-        extra = f" AND {cond}" if cond else ""
-        for s, span, n in warehouse.execute(f"SELECT _store, {case}, count(*) FROM {table}"
-                                            f" WHERE {where}{extra}{sf} GROUP BY 1, 2", cp + wp + sp):
+        extra = f" AND {cond[0]}" if cond else ""
+        parts.append(f"SELECT '{name}' AS name, _store, {case} AS span, count(*) AS n FROM {table}"
+                     f" WHERE {where}{extra}{sf} GROUP BY 2, 3")
+        params += cp + wp + sp
+    if parts:
+        for name, s, span, n in warehouse.execute(" UNION ALL ".join(parts), params):
             if span:
                 out.setdefault((s, span), {})[name] = int(n)
-    if tables.issuperset(NPS_TABLES):
+    if all(need <= columns.get(t, set()) for t, need in NPS_TABLES.items()):
         case, cp, where, wp = group_span_case("r.answered_at", spans)
         sf, sp = group_store_filter(store, "r.")
         rows = warehouse.execute(

@@ -90,11 +90,17 @@ def count(warehouse, spans, now: str, store: str | None) -> dict:
     tables = warehouse.tables()
     if "complaints_tickets" not in tables:
         return {}
-    joined = "complaints_timings" in tables
+    have = set(warehouse.columns("complaints_tickets"))
+    if not {"id", "state", "received_at"} <= have:
+        return {}
     types = {"responded_at": "VARCHAR", "respond_due": "VARCHAR", "respond_hours": "FLOAT8",
              "respond_on_time": "BIGINT", "resolved_at": "VARCHAR", "resolve_due": "VARCHAR",
              "resolve_hours": "FLOAT8", "resolve_on_time": "BIGINT"}
+    # a store that has not sent its timing facts yet: its tickets count, their timings do not
+    joined = ("complaints_timings" in tables
+              and {"ticket_id", *types} <= set(warehouse.columns("complaints_timings")))
     f = {c: (f"f.{c}" if joined else f"CAST(NULL AS {ty})") for c, ty in types.items()}
+    repeat = "t.repeat_of" if "repeat_of" in have else "CAST(NULL AS BIGINT)"
     overdue = (f"(({f['responded_at']} IS NULL AND {f['respond_due']} IS NOT NULL AND {f['respond_due']} < ?)"
                f" OR ({f['resolved_at']} IS NULL AND {f['resolve_due']} IS NOT NULL AND {f['resolve_due']} < ?))")
     result = (f"({f['resolved_at']} IS NOT NULL OR {overdue}"
@@ -112,7 +118,7 @@ def count(warehouse, spans, now: str, store: str | None) -> dict:
     sums = [n("t.state = 'invalid'"), n(f"{f['responded_at']} IS NOT NULL"),
             hours.format(f"{f['responded_at']} IS NOT NULL", f["respond_hours"]),
             n(closed), hours.format(closed, f["resolve_hours"]),
-            n(result), n(on_time), n("t.repeat_of IS NOT NULL")]
+            n(result), n(on_time), n(f"{repeat} IS NOT NULL")]
     sql = (f"SELECT t._store, {case}, count(*), {', '.join(sums)}"
            f" FROM complaints_tickets t{join} WHERE {where}{sf} GROUP BY 1, 2")
     rows = warehouse.execute(sql, cp + [now, now] + [now, now] + wp + sp)

@@ -4,8 +4,9 @@
 ``created_at`` in the dealer's time zone), the share first contacted by their ``contact_due``.
 Counts: ``leads`` and ``on_time``; the rate is :func:`rate` of them in the store and in the
 group (all stores' leads summed).  The portal's times are RFC 3339 with an offset, so the SQL
-compares them as ``TIMESTAMPTZ`` and takes the day in the group's time zone (``timezone`` of
-the group machine's config — a group's stores share one, as their reports' "now" does).
+compares them as ``TIMESTAMPTZ`` and takes the day in the report's time zone (the spans'
+``zone``: ``timezone`` of the group machine's config — a group's stores share one, as their
+reports' "today" does).
 """
 
 from __future__ import annotations
@@ -27,19 +28,18 @@ def compute(counts) -> dict:
     return {KEY: rate(c.get("on_time", 0), c.get("leads", 0))}
 
 
-def _zone() -> str:
-    from crm.api import current
-
-    name = getattr(current().tz, "key", None) or "Asia/Shanghai"
+def _zone(spans) -> str:
+    name = spans[0].zone if spans else "Asia/Shanghai"
     if not re.fullmatch(r"[A-Za-z0-9_+/-]+", name):
         raise ValueError(f"time zone {name!r}")
     return name
 
 
 def count(warehouse, spans, now: str, store: str | None) -> dict:
-    if "portal_leads" not in warehouse.tables():
+    if "portal_leads" not in warehouse.tables() or not {
+            "created_at", "contact_due", "first_contact_at"} <= set(warehouse.columns("portal_leads")):
         return {}
-    day = f"CAST(timezone('{_zone()}', CAST(created_at AS TIMESTAMPTZ)) AS VARCHAR)"
+    day = f"CAST(timezone('{_zone(spans)}', CAST(created_at AS TIMESTAMPTZ)) AS VARCHAR)"
     case, cp, where, wp = group_span_case(day, spans)
     sf, sp = group_store_filter(store)
     rows = warehouse.execute(
