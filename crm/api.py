@@ -93,6 +93,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ContactPolicy": ("crm.archive.contact", "ContactPolicy"),
     "ContactFacts": ("crm.archive.contact", "ContactFacts"),
     "ContactDecision": ("crm.archive.contact", "Decision"),
+    # a listing's WHERE clause
+    "Where": ("crm.archive.where", "Where"),
     # the customer filter
     "CustomerFilter": ("crm.archive.filters", "CustomerFilter"),
     "compile_filter": ("crm.archive.filters", "compile_filter"),
@@ -157,6 +159,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from crm.archive.interactions import list_interactions, log_interaction
     from crm.archive.lookup import row_by_id
     from crm.archive.validate import LOG_CHANNELS
+    from crm.archive.where import Where
     from crm.archive.validate import clean_customer, clean_vehicle
     from crm.archive.vehicles import add_vehicle, get_vehicle, normalize_vin, transfer_vehicle, update_vehicle
     from crm.archive.visits import add_visit, close_visit, get_visit

@@ -77,6 +77,8 @@ CORE_RULES = (
     Rule("order.write", ("manager", "sales"), "record, deliver or cancel an order"),
     Rule("order.read", STAFF, "see orders (personal data masked unless personal-data.see)"),
     Rule("report.sales", ("manager", "sales"), "see the sales report"),
+    Rule("agenda.department", ("manager",), "see the department's agenda in 'crm today' (every specialist's load, "
+         "overdue items and slipped deliveries)"),
     Rule("appointment.progress", ("manager", "appointment", "advisor"), "record a car's repair progress"),
     *CONFIDENTIALITY_RULES,
 )

@@ -24,6 +24,7 @@ import datetime as dt
 
 from ..errors import BadInput, NotFound
 from ..values.refs import Ref
+from .where import Where
 
 STATUSES = {"open": "待整改", "in_progress": "整改中", "done": "已整改", "verified": "已验证"}
 OPEN = ("open", "in_progress")
@@ -155,24 +156,14 @@ def list_actions(store, today: dt.date, *, owner: str | None = None, status: str
     """Items, earliest due first; ``since``/``until``: raised in those days, or still open then."""
     if status is not None and status not in STATUSES:
         raise BadInput(f"--status {status!r}: use one of {', '.join(STATUSES)}")
-    where, params = ["1 = 1"], []
-    if owner:
-        where.append("owner = ?")
-        params.append(owner)
-    if status:
-        where.append("status = ?")
-        params.append(status)
-    if dept:
-        where.append("dept = ?")
-        params.append(department(dept))
+    w = Where().equal("owner", owner).equal("status", status).equal("dept", department(dept) if dept else None)
     if overdue:
-        where.append("status IN ('open', 'in_progress') AND due_on < ?")
-        params.append(today.isoformat())
+        w.add("status IN ('open', 'in_progress') AND due_on < ?", today.isoformat())
     if since is not None and until is not None:  # raised in the period, or left open into it
-        where.append("(substr(created_at, 1, 10) BETWEEN ? AND ? OR (substr(created_at, 1, 10) < ?"
-                     " AND (status IN ('open', 'in_progress') OR substr(done_at, 1, 10) >= ?)))")
-        params += [since.isoformat(), until.isoformat(), since.isoformat(), since.isoformat()]
-    rows = store.query(f"SELECT * FROM corrective_actions WHERE {' AND '.join(where)} ORDER BY due_on, id", params)
+        w.add("(substr(created_at, 1, 10) BETWEEN ? AND ? OR (substr(created_at, 1, 10) < ?"
+              " AND (status IN ('open', 'in_progress') OR substr(done_at, 1, 10) >= ?)))",
+              since.isoformat(), until.isoformat(), since.isoformat(), since.isoformat())
+    rows = store.query(f"SELECT * FROM corrective_actions{w.sql()} ORDER BY due_on, id", w.params)
     return [_with_overdue(r, today.isoformat()) for r in rows]
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from ..errors import BadInput, NotFound
 from .lookup import get_customer
 from .validate import clean_card, raise_problems
+from .where import Where
 
 #: A card issued without an expiry date is valid this many years (config ``archive.card_years``).
 DEFAULT_YEARS = 1
@@ -87,26 +88,15 @@ def renew_card(tx, key, *, until: str | None = None, years: int | None = None, l
 def list_cards(store, *, today: str, expiring: int | None = None, level: str | None = None,
                customer_id: int | None = None, status: str | None = None, limit: int = 1000) -> list[dict]:
     """Cards (with their holder); ``expiring=N``: active cards that expire within N days."""
-    where, params = [], []
+    w = Where()
     if expiring is not None:
         if expiring < 0:
             raise BadInput("--expiring takes a number of days ≥ 0")
         until = (dt.date.fromisoformat(today) + dt.timedelta(days=expiring)).isoformat()
-        where.append("m.status = 'active' AND m.expires_on >= ? AND m.expires_on <= ?")
-        params += [today, until]
-    if status:
-        if status not in ("active", "expired", "cancelled"):
-            raise BadInput("--status: use active, expired or cancelled")
-        where.append("m.status = ?")
-        params.append(status)
-    if level:
-        where.append("m.level = ?")
-        params.append(level)
-    if customer_id:
-        where.append("m.customer_id = ?")
-        params.append(customer_id)
+        w.add("m.status = 'active' AND m.expires_on >= ? AND m.expires_on <= ?", today, until)
+    if status and status not in ("active", "expired", "cancelled"):
+        raise BadInput("--status: use active, expired or cancelled")
+    w.equal("m.status", status).equal("m.level", level).equal("m.customer_id", customer_id or None)
     sql = ("SELECT m.id, m.number, m.level, m.issued_on, m.expires_on, m.status, m.customer_id, c.name,"
            " c.mobile FROM membership_cards m JOIN customers c ON c.id = m.customer_id")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return store.query(sql + " ORDER BY m.expires_on, m.id LIMIT ?", (*params, limit))
+    return store.query(sql + w.sql() + " ORDER BY m.expires_on, m.id LIMIT ?", (*w.params, limit))

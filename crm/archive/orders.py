@@ -167,13 +167,16 @@ def list_orders(store, today: dt.date, *, status=None, consultant=None, customer
     return rows
 
 
-def slipped_agenda(store, today: dt.date, staff: str | None) -> list[dict]:
-    """Agenda items for the orders whose promised delivery date has passed (交车延期)."""
+def slipped_agenda(app, today: dt.date, staff: str | None) -> list[dict]:
+    """Agenda items for the orders whose promised delivery date has passed (交车延期): the
+    consultant's own, and all of them for whoever sees the department's agenda."""
     items = []
+    store = app.store
     rows = list_orders(store, today, slipped=True, consultant=None)
-    is_manager = staff and store.scalar("SELECT role FROM staff WHERE code = ?", (staff,)) == "manager"
+    sees_all = staff and app.permissions.allows(store.scalar("SELECT role FROM staff WHERE code = ?", (staff,)),
+                                                "agenda.department")
     for row in rows:
-        if staff and not is_manager and row["consultant"] != staff:
+        if staff and not sees_all and row["consultant"] != staff:
             continue
         items.append({"kind": "order_slipped", "priority": 1, "due": row["promised_on"],
                       "customer_id": row["customer_id"], "ref": f"order:{row['id']}",

@@ -24,23 +24,15 @@ def list_audit(
     format: FormatOption = "table",
 ) -> None:
     """List audit records, newest first (manager or IT)."""
+    from ..archive.where import Where
+
     crm = current()
     crm.require("audit.read")
-    where, params = [], []
+    w = Where().equal("actor", actor).equal("action", action)
     if since:
-        where.append("at >= ?")
-        params.append(since)
-    if actor:
-        where.append("actor = ?")
-        params.append(actor)
-    if action:
-        where.append("action = ?")
-        params.append(action)
+        w.add("at >= ?", since)
     sql = "SELECT id, at, actor, principal, role, command, action, entity, count, record_ids, detail FROM audit_log"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY id DESC LIMIT ?"
-    rows = crm.store.query(sql, (*params, max(limit, 0)))
+    rows = crm.store.query(sql + w.sql() + " ORDER BY id DESC LIMIT ?", (*w.params, max(limit, 0)))
     for row in rows:
         for key in ("record_ids", "detail"):
             if row[key] and format != "table":

@@ -53,7 +53,7 @@ def today(
         staff = crm.actor.code
     if staff and not crm.store.scalar("SELECT 1 FROM staff WHERE code = ?", (staff,)):
         raise BadInput(f"--staff {staff}: no such staff member (see 'crm staff list')")
-    manager = all_ or (not staff and crm.actor.role == "manager")
+    manager = all_ or (not staff and crm.permissions.allows(crm.actor.role, "agenda.department"))
     fmt = Format(format)
     if manager:
         view = agenda.manager_view(crm, the_day, now)

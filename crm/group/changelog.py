@@ -33,8 +33,9 @@ TRIGGER_PREFIX = "change_log__"
 NEVER_EXPORTED = frozenset({
     # the core: the audit trail, identities, secrets, derived counters
     "audit_log", "staff_sessions", "forgotten_keys", "archive_fact_counts",
-    # the callbacks plugin's planner state
-    "callback_plan_keys", "callback_skips", "callback_state", "callback_visit_events",
+    # the callbacks plugin's planner state (callback_skips travels: the members the plan could
+    # not reach count in the group's 会员覆盖率, plugins/callbacks/group.py)
+    "callback_plan_keys", "callback_state", "callback_visit_events",
     # the campaigns plugin's message queues (addresses and texts of messages)
     "campaigns_outbox", "campaigns_messages", "campaigns_run_targets",
     # the portal plugin's sync machinery (raw portal records, cursors, queues)

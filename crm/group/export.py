@@ -277,7 +277,7 @@ def run(store, *, out: Path, since: int, personal: bool, hasher: Hasher, store_c
     """Write one export folder under ``out``; return the manifest (plus ``directory``)."""
     import pyarrow.parquet as pq
 
-    from ..io.writers import atomic_directory, atomic_path, atomic_write
+    from ..io.writers import atomic_directory, atomic_path, atomic_write, remove_leftovers
 
     conn = store.conn
     conn.execute("BEGIN")  # one snapshot for the bookmark and every row
@@ -311,6 +311,7 @@ def run(store, *, out: Path, since: int, personal: bool, hasher: Hasher, store_c
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+    remove_leftovers(out, f"{store_code}.")  # what a killed export of this store left (hidden, never loaded)
     return {**manifest, "directory": str(target), "existed": False}
 
 

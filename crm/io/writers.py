@@ -304,6 +304,38 @@ def atomic_directory(path: str | os.PathLike[str], *, protect: Iterable[str | os
     _fsync_dir(directory)
 
 
+#: a temporary folder older than this is a leftover of a killed writer, not one still at work
+LEFTOVER_AGE_S = 6 * 3600
+
+
+def remove_leftovers(folder: str | os.PathLike[str], prefix: str, *, older_than_s: float = LEFTOVER_AGE_S) -> list[Path]:
+    """Remove the temporary folders a killed :func:`atomic_directory` left in *folder*.
+
+    Only hidden ``.<prefix>….<8 hex>.tmp`` folders (the names :func:`atomic_directory` gives)
+    whose last change is older than *older_than_s* go: a writer still filling one (another
+    cron run) is younger than that.  They may hold personal data, and nothing else would
+    ever remove them.  Returns what was removed.
+    """
+    import time
+
+    pattern = re.compile(r"^\." + re.escape(prefix) + r".*\.[0-9a-f]{8}\.tmp$")
+    cutoff = time.time() - older_than_s
+    gone = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return gone
+    for entry in entries:
+        try:
+            if (pattern.match(entry.name) and entry.is_dir(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff):
+                shutil.rmtree(entry.path)
+                gone.append(Path(entry.path))
+        except OSError:
+            continue  # another process removed it, or it is not ours to remove
+    return gone
+
+
 class _Guard:
     """The file handed to the writing code.  After a failure (a full disk) it swallows
     what is still written to it, keeping a plausible position, so that a library object

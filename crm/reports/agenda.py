@@ -51,7 +51,7 @@ def core_items(app, day: dt.date, staff: str | None, now: dt.datetime) -> list[d
     # orders whose promised delivery date has passed (交车延期): the consultant's and the manager's
     from ..archive.orders import slipped_agenda
 
-    items += slipped_agenda(st, day, staff)
+    items += slipped_agenda(app, day, staff)
     # corrective actions (整改项): the owner's, and the overdue ones for the manager
     from ..archive.actions import agenda_items as action_items
 

@@ -78,6 +78,13 @@ def report_sections(app, report):
 
 
 @hookimpl
+def register_group_figures(register):
+    from .group import compute, count, figures
+
+    register(figures(), count, compute)
+
+
+@hookimpl
 def agenda_items(app, agenda):
     from .reports import agenda_for
 

@@ -160,20 +160,29 @@ def member_coverage(app, tasks: list[dict], lo: dt.date, hi: dt.date, staff: str
                      "status": "未回访 (skipped)", "why": s["reason"], "specialist": None}
                     for s in skips if s["customer_id"] not in reached and s["customer_id"] not in listed]
     other = {t["customer_id"] for t in members if t["status"] == "done" and t["channel"] != "phone"}
+    value = _figures({"members_due": len(member_ids), "members_reached": len(reached), "members_other": len(other)})
     return {
         "key": "callbacks_members", "title": "会员回访覆盖 (目标 100%)", "rows": not_reached,
         "columns": ["task_id", "customer_id", "customer", "phone", "due_on", "channel", "status", "why",
                     "specialist"],
         "figures": [
-            {"name": "应回访会员", "value": len(member_ids), "unit": "人",
+            {"name": "应回访会员", "value": value["应回访会员"], "unit": "人",
              "doc": "members with a call due (also those the plan could not call: skipped, with the reason)"},
-            {"name": "已回访会员", "value": len(reached), "unit": "人", "doc": "members reached, on any channel"},
-            {"name": "会员覆盖率", "value": _pct(len(reached), len(member_ids)), "unit": "%",
+            {"name": "已回访会员", "value": value["已回访会员"], "unit": "人", "doc": "members reached, on any channel"},
+            {"name": "会员覆盖率", "value": value["会员覆盖率"], "unit": "%",
              "doc": "members reached / members due (会员客户100%回访)"},
-            {"name": "其他渠道回访会员", "value": len(other), "unit": "人",
+            {"name": "其他渠道回访会员", "value": value["其他渠道回访会员"], "unit": "人",
              "doc": "members reached by SMS, WeChat or e-mail (phone calls refused)"},
         ],
     }
+
+
+def _figures(counts: dict) -> dict:
+    """{figure name: value} from the counts, through the one definition of the figures
+    (group.compute, which the dealer group's report uses too; the names are unique)."""
+    from .group import compute
+
+    return {key.split(".", 1)[1]: v for key, v in compute(counts).items()}
 
 
 def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt.date | None = None,
@@ -197,32 +206,38 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
     reached_calls = [c for c in calls if c["result"] != "unreachable"]
     status = Counter(t["status"] for t in tasks)
     on_time = sum(1 for t in tasks if t["status"] == "done" and (t["closed_at"] or "")[:10] <= t["due_on"])
+    answered = [c for c in reached_calls if c["result"] != CALL_BACK]  # call_back: asked to be called later
+    scores = [c["score"] for c in answered if c["score"] is not None]
+    today = app.today().isoformat()
+    overdue_tasks = [t for t in tasks if t["status"] == "missed" or (t["status"] == "open" and t["due_on"] < today)]
+    # the counts behind the figures; group.compute makes the figures (the group's report too)
+    value = _figures({"calls": len(calls), "reached": len(reached_calls), "tasks": len(tasks), "done": status["done"],
+                      "on_time": on_time, "unreachable": status["unreachable"], "missed": status["missed"],
+                      "open": status["open"], "scored": len(scores), "score_total": sum(scores),
+                      "overdue": len(overdue_tasks)})
     overview = {
         "key": "callbacks", "title": f"回访总结报告 {lo.isoformat()} – {hi.isoformat()}: 回访概况", "rows": [],
         "figures": [
-            {"name": "回访次数", "value": len(calls), "unit": "次", "doc": "calls made in the period"},
-            {"name": "接通次数", "value": len(reached_calls), "unit": "次", "doc": "calls that reached the customer"},
-            {"name": "接通率", "value": _pct(len(reached_calls), len(calls)), "unit": "%",
-             "doc": "reached calls / calls"},
-            {"name": "应回访任务", "value": len(tasks), "unit": "个", "doc": "tasks due in the period"},
-            {"name": "已回访", "value": status["done"], "unit": "个", "doc": "tasks done"},
-            {"name": "按时回访率", "value": _pct(on_time, len(tasks)), "unit": "%",
+            {"name": "回访次数", "value": value["回访次数"], "unit": "次", "doc": "calls made in the period"},
+            {"name": "接通次数", "value": value["接通次数"], "unit": "次", "doc": "calls that reached the customer"},
+            {"name": "接通率", "value": value["接通率"], "unit": "%", "doc": "reached calls / calls"},
+            {"name": "应回访任务", "value": value["应回访任务"], "unit": "个", "doc": "tasks due in the period"},
+            {"name": "已回访", "value": value["已回访"], "unit": "个", "doc": "tasks done"},
+            {"name": "按时回访率", "value": value["按时回访率"], "unit": "%",
              "doc": "tasks done by their due date / tasks due (the 3-day promise)"},
-            {"name": "未接通结案", "value": status["unreachable"], "unit": "个",
+            {"name": "未接通结案", "value": value["未接通结案"], "unit": "个",
              "doc": "tasks closed unreachable after the last attempt"},
-            {"name": "逾期未回访", "value": status["missed"], "unit": "个", "doc": "tasks expired as missed"},
-            {"name": "待回访", "value": status["open"], "unit": "个", "doc": "tasks still open"},
+            {"name": "逾期未回访", "value": value["逾期未回访"], "unit": "个", "doc": "tasks expired as missed"},
+            {"name": "待回访", "value": value["待回访"], "unit": "个", "doc": "tasks still open"},
         ],
     }
     coverage = member_coverage(app, tasks, lo, hi, staff)
-    answered = [c for c in reached_calls if c["result"] != CALL_BACK]  # call_back: asked to be called later
     results = Counter(c["result"] for c in answered)
-    scores = [c["score"] for c in answered if c["score"] is not None]
     distribution = {
         "key": "callbacks_satisfaction", "title": "满意度分布",
         "rows": [{"结果": RESULT_TITLES[r], "次数": results[r], "占比%": _pct(results[r], len(answered))}
                  for r in RESULTS if r != "unreachable"],
-        "figures": [{"name": "平均评分", "value": round(sum(scores) / len(scores), 2) if scores else None,
+        "figures": [{"name": "平均评分", "value": value["平均评分"],
                      "unit": "分", "doc": "average score 0–10 of reached calls"}],
     }
     aspects = Counter(a for c in calls if c["aspects"] for a in json.loads(c["aspects"]))
@@ -258,12 +273,10 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
     specialists = {"key": "callbacks_staff", "title": "按回访专员", "rows": staff_rows, "figures": [],
                    "columns": ["回访专员", "回访次数", "接通", "接通率%", "满意", "不满意", "平均评分", "平均通话(分)",
                                "最长通话(分)", "逾期"]}
-    today = app.today().isoformat()
     overdue_rows = [{"task_id": t["id"], "customer": t["name"], "due_on": t["due_on"],
-                     "status": STATUS_TITLES[t["status"]], "specialist": t["assigned_to"]}
-                    for t in tasks if t["status"] == "missed" or (t["status"] == "open" and t["due_on"] < today)]
+                     "status": STATUS_TITLES[t["status"]], "specialist": t["assigned_to"]} for t in overdue_tasks]
     overdue = {"key": "callbacks_overdue", "title": "逾期任务", "rows": overdue_rows,
-               "figures": [{"name": "逾期任务", "value": len(overdue_rows), "unit": "个",
+               "figures": [{"name": "逾期任务", "value": value["逾期任务"], "unit": "个",
                             "doc": "tasks past due: missed, or open after the due date"}]}
     return [overview, coverage, distribution, top, specialists, overdue]
 

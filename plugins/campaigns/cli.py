@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crm.api import FormatOption, current, emit, emit_record, new_app
+from crm.api import FormatOption, Where, current, emit, emit_record, new_app
 from crm.errors import BadInput
 
 app = new_app("Campaigns: care (birthday/holiday/card renewal), gifts, recalls, win-back, referrals, outbox.")
@@ -144,16 +144,8 @@ def gift_list(
     crm = current()
     sql = ("SELECT g.id, g.customer_id, c.name, g.campaign, g.occasion, g.gift, g.status, g.given_on, g.given_by,"
            " g.created_at FROM campaigns_gifts g LEFT JOIN customers c ON c.id = g.customer_id")
-    where, params = [], []
-    if status:
-        where.append("g.status = ?")
-        params.append(status)
-    if customer:
-        where.append("g.customer_id = ?")
-        params.append(customer)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    emit(crm.store.query(sql + " ORDER BY g.id", tuple(params)), format, empty_message="(no gifts)")
+    w = Where().equal("g.status", status).equal("g.customer_id", customer or None)
+    emit(crm.store.query(sql + w.sql() + " ORDER BY g.id", tuple(w.params)), format, empty_message="(no gifts)")
 
 
 # -------------------------------------------------------------------------------- recalls

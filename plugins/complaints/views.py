@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crm.api import Where
 from crm.errors import BadInput
 
 from . import machine, store, timings, vocab
@@ -36,45 +37,30 @@ def flags_of(ticket: dict, t: dict | None = None) -> list[str]:
 
 def query_tickets(st, *, states=None, include_done=False, severity=None, channel=None, category=None,
                   dept=None, customer=None, handler=None, since=None, until=None, ids=None) -> list[dict]:
-    where, params = [], []
+    w = Where()
     if states:
         bad = [s for s in states if s not in machine.STATES]
         if bad:
             raise BadInput(f"unknown state {bad[0]!r}; states: {', '.join(machine.STATES)}")
-        where.append(f"t.state IN ({','.join('?' * len(states))})")
-        params += states
+        w.among("t.state", states)
     elif not include_done:
-        where.append(f"t.state IN ({','.join('?' * len(machine.OPEN_STATES))})")
-        params += machine.OPEN_STATES
+        w.among("t.state", machine.OPEN_STATES)
     for column, value, vocab_, what in (("severity", severity, vocab.SEVERITIES, "severity"),
                                         ("channel", channel, vocab.CHANNELS, "channel"),
                                         ("responsible_dept", dept, vocab.DEPARTMENTS, "department")):
-        if value:
-            where.append(f"t.{column} = ?")
-            params.append(vocab.code(value, vocab_, what))
-    if category:
-        where.append("COALESCE(t.final_category, t.category) = ?")
-        params.append(vocab.code(category, vocab.CATEGORIES, "category"))
-    if customer is not None:
-        where.append("t.customer_id = ?")
-        params.append(customer)
-    if handler:
-        where.append("t.handler = ?")
-        params.append(handler)
+        w.equal(f"t.{column}", vocab.code(value, vocab_, what) if value else None)
+    w.equal("COALESCE(t.final_category, t.category)",
+            vocab.code(category, vocab.CATEGORIES, "category") if category else None)
+    w.equal("t.customer_id", customer).equal("t.handler", handler)
     if since:
-        where.append("t.received_at >= ?")
-        params.append(since)
+        w.add("t.received_at >= ?", since)
     if until:
-        where.append("t.received_at < ?")
-        params.append(until)
+        w.add("t.received_at < ?", until)
     if ids is not None:
-        where.append(f"t.id IN ({','.join('?' * len(ids))})" if ids else "0")
-        params += list(ids)
+        w.among("t.id", ids)
     sql = ("SELECT t.*, c.name AS customer_name FROM complaints_tickets t"
            " LEFT JOIN customers c ON c.id = t.customer_id")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return st.query(sql + " ORDER BY t.id", tuple(params))
+    return st.query(sql + w.sql() + " ORDER BY t.id", tuple(w.params))
 
 
 def with_timings(app, tickets: list[dict], st=None) -> list[tuple[dict, dict]]:

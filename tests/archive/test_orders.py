@@ -120,6 +120,11 @@ def test_a_slipped_promised_date_shows_on_the_agenda(crm):
     assert "交车延期" not in crm("today", "--me", "--format", "csv", env={"CRM_USER": "xiaozhao"}).stdout
     assert "交车延期 2 天" in crm("today", "--me", "--format", "csv", env={"CRM_USER": "li"}).stdout
     assert [r["id"] for r in crm.json("--as", "li", "order", "list", "--slipped")] == [1]
+    # who sees every consultant's slipped deliveries is a row of the permission table (agenda.department)
+    crm.write_config('[permissions]\n"agenda.department" = ["manager", "sales"]\n')
+    assert "交车延期 2 天" in crm("today", "--me", "--format", "csv", env={"CRM_USER": "xiaozhao"}).stdout
+    crm.write_config('[permissions]\n"agenda.department" = ["it"]\n')
+    assert "交车延期" not in crm("today", "--me", "--format", "csv", env={"CRM_USER": "li"}).stdout
 
 
 def test_sales_report_by_consultant_model_and_month(crm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
@@ -126,6 +127,18 @@ def test_a_killed_export_leaves_no_folder_with_a_manifest(store, tmp_path):
     left = list(out.iterdir())
     assert all(p.name.startswith(".") and not (p / "manifest.json").exists() for p in left)
     assert not list(Path(out).glob("*/manifest.json"))
+    # the next export removes what the killed one left once it is older than any export still at work
+    assert left, "the kill left no temporary folder: the test no longer kills mid-export"
+    old = time.time() - 7 * 3600
+    for p in left:
+        os.utime(p, (old, old))
+    fresh = out / ".BJ001.0-9.0123abcd.tmp"  # another export still at work
+    fresh.mkdir()
+    other = out / ".SH001.0-3.0123abcd.tmp"  # another store's
+    other.mkdir()
+    os.utime(other, (old, old))
+    store.export(out)
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == sorted([fresh.name, other.name])
 
 
 @pytest.mark.parametrize("since, why", [
