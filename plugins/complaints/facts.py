@@ -13,10 +13,12 @@ clock), the working hours taken, whether each was on time.  Whether an open tick
 *now* follows from its deadline and the report's time (group.py compares them).
 
 Times are the dealer's local time, ``YYYY-MM-DDTHH:MM:SS`` (text compares in time order, like
-the report's ``now``).  :func:`refresh` with no ids (``crm complaints escalate``, the
-complaints cron) recomputes every ticket and writes only the rows that changed: it fills in
-tickets from before the table existed, and follows a change of ``[complaints]`` deadlines,
-working hours or the calendar.
+the report's ``now``).  ``computed_with`` is a short digest of what the timings depend on
+besides the events (the deadlines and working hours of ``[complaints]``, ``[calendar]``, the
+time zone, chinesecalendar's version).  :func:`refresh` with no ids (``crm complaints
+escalate``, the complaints cron) recomputes the tickets without a row or with another digest
+and writes the rows that changed: it fills in tickets from before the table existed, and
+follows a change of those settings — and costs nothing when nothing changed.
 """
 
 from __future__ import annotations
@@ -43,20 +45,40 @@ def row_of(t: dict, tz) -> tuple:
             t["resolve_hours"] if t["resolved_at"] is not None else None, _flag(t["resolve_on_time"]))
 
 
+def fingerprint(app, settings) -> str:
+    """A digest of what a ticket's timings depend on besides its events."""
+    import hashlib
+    import json
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        lib = version("chinesecalendar")
+    except PackageNotFoundError:
+        lib = None
+    text = json.dumps({"respond": settings.respond_hours, "resolve": settings.resolve_hours,
+                       "work": settings.work_hours, "calendar": app.config.section("calendar"),
+                       "tz": str(app.tz), "chinesecalendar": lib}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def refresh(tx, ids: list[int] | None = None) -> int:
-    """Recompute the facts of these tickets (None: all); write the rows that differ; how many."""
+    """Recompute the facts of these tickets (None: those without facts or computed with other
+    settings); write the rows that differ; how many."""
     from . import store, timings
     from .settings import load
 
     app = tx.app
+    settings = load(app)
+    digest = fingerprint(app, settings)
     if ids is None:
-        ids = [r[0] for r in tx.conn.execute("SELECT id FROM complaints_tickets ORDER BY id")]
+        ids = [r[0] for r in tx.conn.execute(
+            "SELECT t.id FROM complaints_tickets t LEFT JOIN complaints_timings f ON f.ticket_id = t.id"
+            " WHERE f.computed_with IS NOT ? ORDER BY t.id", (digest,))]
     if not ids:
         return 0
-    settings = load(app)
     now = app.now()
     events = store.events_of_many(tx.store, ids)
-    cols = ", ".join(COLUMNS)
+    cols = ", ".join(COLUMNS + ("computed_with",))
     old: dict[int, tuple] = {}
     for chunk in range(0, len(ids), 500):
         part = ids[chunk:chunk + 500]
@@ -67,12 +89,12 @@ def refresh(tx, ids: list[int] | None = None) -> int:
     for tid in ids:
         if not events.get(tid):
             continue
-        new = row_of(timings.compute(events[tid], settings, now, app.tz, app.calendar), app.tz)
+        new = (*row_of(timings.compute(events[tid], settings, now, app.tz, app.calendar), app.tz), digest)
         if old.get(tid) == new:
             continue
-        sets = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS + ("computed_with",))
         tx.conn.execute(f"INSERT INTO complaints_timings (ticket_id, {cols}, updated_at)"
-                        f" VALUES (?, {', '.join('?' * len(COLUMNS))}, ?)"
+                        f" VALUES (?, {', '.join('?' * len(new))}, ?)"
                         f" ON CONFLICT (ticket_id) DO UPDATE SET {sets}, updated_at = excluded.updated_at",
                         (tid, *new, tx.now))
         changed += 1

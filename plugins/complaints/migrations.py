@@ -116,6 +116,7 @@ CREATE TABLE complaints_timings (
     resolve_due TEXT,
     resolve_hours REAL,
     resolve_on_time INTEGER,
+    computed_with TEXT,
     updated_at TEXT NOT NULL
 )
 """)

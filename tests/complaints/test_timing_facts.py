@@ -33,6 +33,8 @@ def test_the_cron_fills_in_older_tickets_and_follows_the_settings(dept):
     written = dept.sql("SELECT updated_at FROM complaints_timings")
     dept("complaints", "escalate", env={"CRM_NOW": "2026-11-20T12:00:00"})
     assert dept.sql("SELECT updated_at FROM complaints_timings") == written  # unchanged: not written again
+    [(digest,)] = dept.sql("SELECT computed_with FROM complaints_timings")
     dept.write_config("[complaints]\nrespond_hours = {normal = 2}\n")
     dept("complaints", "escalate", env={"CRM_NOW": "2026-11-20T12:30:00"})
     assert facts(dept, tid)[0][1] == "2026-11-20T12:00:00"  # 10:00 + 2 working hours
+    assert dept.sql("SELECT computed_with FROM complaints_timings") != [(digest,)]
