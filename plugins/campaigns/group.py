@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from crm.api import GroupFigure, group_span_case, group_store_filter
 
-from .sections import NAMES
+from .sections import DOCS, NAMES
 
 KEYS = ("events_held", "invitations", "attended", "care_greetings", "gifts_given", "recall_completions",
         "survey_responses", "nps")
-FIGURES = [GroupFigure(f"campaigns.{k}", NAMES[k][0]) for k in KEYS]
+FIGURES = [GroupFigure(f"campaigns.{k}", NAMES[k][0], DOCS[k][0]) for k in KEYS]
 
 #: count name: (table, the date column, the other condition and its column)
 COUNTS = {

@@ -63,7 +63,7 @@ def compute(counts) -> dict:
     }
 
 
-def decided(ticket: dict, t: dict) -> bool:
+def decided(t: dict) -> bool:
     """A ticket with a result (the on-time rate's denominator): resolved, overdue, or responded late."""
     return bool(t["resolved_at"] is not None or t["overdue"]
                 or (t["responded_at"] and t["respond_on_time"] is False))
@@ -73,7 +73,7 @@ def counts_of(pairs) -> dict:
     """The counts of (ticket, timings) pairs, in the store."""
     responded = [t["respond_hours"] for _, t in pairs if t["responded_at"] is not None]
     resolved = [t["resolve_hours"] for k, t in pairs if k["state"] == "closed" and t["resolved_at"] is not None]
-    results = [(k, t) for k, t in pairs if decided(k, t)]
+    results = [(k, t) for k, t in pairs if decided(t)]
     return {
         "complaints": len(pairs),
         "invalid": sum(1 for k, _ in pairs if k["state"] == "invalid"),
