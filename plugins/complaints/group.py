@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from crm.api import GroupFigure, group_span_case, group_store_filter
 
+#: ``better`` ranks the stores (``crm group rank``): fewer complaints, quicker answers rank first
 FIGURES = [
-    GroupFigure("complaints.complaints", "投诉数"),
+    GroupFigure("complaints.complaints", "投诉数", "", "down"),
     GroupFigure("complaints.invalid_rate", "无效投诉率", "%", "down"),
-    GroupFigure("complaints.on_time_rate", "投诉按时处理率", "%"),
-    GroupFigure("complaints.avg_respond_hours", "平均响应时间", "h"),
-    GroupFigure("complaints.avg_resolve_hours", "平均解决时间", "h"),
+    GroupFigure("complaints.on_time_rate", "投诉按时处理率", "%", "up"),
+    GroupFigure("complaints.avg_respond_hours", "平均响应时间", "h", "down"),
+    GroupFigure("complaints.avg_resolve_hours", "平均解决时间", "h", "down"),
     GroupFigure("complaints.repeat_rate", "重复投诉率", "%", "down"),
 ]
 NAMES = ("complaints", "invalid", "responded", "respond_centihours", "resolved", "resolve_centihours",

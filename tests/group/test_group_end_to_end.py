@@ -188,6 +188,11 @@ def test_five_stores_two_engines(group, pg_url):
         calls, reached = (sum(x) for x in zip(*(call_parts(r) for r in roots.values())))
         assert kpi[None]["callbacks.接通率"] == round(100.0 * reached / calls, 1)
         assert 0 < reached < calls
+        # a plugin's figure ranks the stores: the quickest average response first
+        ranked = js(base, "group", "rank", "complaints.avg_respond_hours", "--warehouse", wh)
+        assert [(r["store"], r["value"]) for r in ranked] == sorted(
+            ((c, own[c]["complaints.avg_respond_hours"][0]) for c in STORES), key=lambda cv: (cv[1], cv[0]))
+        assert len({r["value"] for r in ranked}) > 1
         # loading the same directories again changes nothing
         again = json.loads(load(base, wh, out).stdout)
         assert not any(r["loaded"] for r in again)
