@@ -113,32 +113,31 @@ def count(warehouse, spans, now: str, store: str | None) -> dict:
                                       score_total=_n(total))
     if "callback_tasks" not in tables:
         return out
-    today = now[:10]
+    # one pass over the tasks of the spans (cancelled ones left out) and the occasions the plan
+    # skipped (members no channel reaches: due, never reached); members are distinct customers
     case, cp, where, wp = _day_case("due_on", spans)
-    live = "status <> 'cancelled'"
-    for st, span, tasks, done, on_time, unreachable, missed, open_, overdue in warehouse.execute(
-            f"SELECT _store, {case}, count(*), sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END),"
-            " sum(CASE WHEN status = 'done' AND substr(coalesce(closed_at, ''), 1, 10) <= due_on THEN 1 ELSE 0 END),"
+    rows = (f"SELECT _store, {case} AS span, 1 AS task, CASE WHEN CAST(member AS INTEGER) <> 0 THEN 1 ELSE 0 END"
+            f" AS member, customer_id, status, channel, due_on, closed_at FROM callback_tasks"
+            f" WHERE {where} AND status <> 'cancelled'{sf}")
+    params = cp + wp + sp
+    if "callback_skips" in tables:
+        rows += (f" UNION ALL SELECT _store, {case} AS span, 0, 1, customer_id, CAST(NULL AS VARCHAR),"
+                 f" CAST(NULL AS VARCHAR), due_on, CAST(NULL AS VARCHAR) FROM callback_skips"
+                 f" WHERE {where} AND CAST(member AS INTEGER) = 1{sf}")
+        params += cp + wp + sp
+    done = "status = 'done'"
+    for st, span, *n in warehouse.execute(
+            f"SELECT _store, span, sum(task), sum(CASE WHEN {done} THEN 1 ELSE 0 END),"
+            f" sum(CASE WHEN {done} AND substr(coalesce(closed_at, ''), 1, 10) <= due_on THEN 1 ELSE 0 END),"
             " sum(CASE WHEN status = 'unreachable' THEN 1 ELSE 0 END),"
             " sum(CASE WHEN status = 'missed' THEN 1 ELSE 0 END),"
             " sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END),"
-            " sum(CASE WHEN status = 'missed' OR (status = 'open' AND due_on < ?) THEN 1 ELSE 0 END)"
-            f" FROM callback_tasks WHERE {where} AND {live}{sf} GROUP BY 1, 2", cp + [today] + wp + sp):
-        if span is not None:
-            into(st, span).update(tasks=_n(tasks), done=_n(done), on_time=_n(on_time), unreachable=_n(unreachable),
-                                  missed=_n(missed), open=_n(open_), overdue=_n(overdue))
-    # members due: a member's task of the span, or an occasion the plan skipped (no channel)
-    members = (f"SELECT _store, {case} AS span, customer_id, status, channel FROM callback_tasks"
-               f" WHERE {where} AND {live} AND CAST(member AS INTEGER) <> 0{sf}")
-    params = cp + wp + sp
-    if "callback_skips" in tables:
-        members += (f" UNION ALL SELECT _store, {case} AS span, customer_id, CAST(NULL AS VARCHAR),"
-                    f" CAST(NULL AS VARCHAR) FROM callback_skips WHERE {where} AND CAST(member AS INTEGER) = 1{sf}")
-        params += cp + wp + sp
-    for st, span, due, reached, other in warehouse.execute(
-            "SELECT _store, span, count(DISTINCT customer_id),"
-            " count(DISTINCT CASE WHEN status = 'done' THEN customer_id END),"
-            " count(DISTINCT CASE WHEN status = 'done' AND coalesce(channel, '') <> 'phone' THEN customer_id END)"
-            f" FROM ({members}) m WHERE span IS NOT NULL GROUP BY 1, 2", params):
-        into(st, span).update(members_due=_n(due), members_reached=_n(reached), members_other=_n(other))
+            " sum(CASE WHEN status = 'missed' OR (status = 'open' AND due_on < ?) THEN 1 ELSE 0 END),"
+            " count(DISTINCT CASE WHEN member = 1 THEN customer_id END),"
+            f" count(DISTINCT CASE WHEN member = 1 AND {done} THEN customer_id END),"
+            f" count(DISTINCT CASE WHEN member = 1 AND {done} AND coalesce(channel, '') <> 'phone'"
+            " THEN customer_id END)"
+            f" FROM ({rows}) x WHERE span IS NOT NULL GROUP BY 1, 2", [now[:10]] + params):
+        into(st, span).update(zip(("tasks", "done", "on_time", "unreachable", "missed", "open", "overdue",
+                                   "members_due", "members_reached", "members_other"), map(_n, n)))
     return out
