@@ -259,12 +259,20 @@ def kpi_rows(gf: GroupFigures) -> list[dict]:
     return rows
 
 
+def _unit_zh(unit: str) -> str:
+    """A unit for the Chinese table: hours as 小时, Chinese units as they are; a rate shows its % in
+    the value, and an English word (a plugin's ``events``) says nothing a Chinese reader needs."""
+    if unit == "h":
+        return "小时"
+    return unit if any("\u4e00" <= ch <= "\u9fff" for ch in unit) else ""
+
+
 def kpi_table(gf: GroupFigures) -> tuple[list[dict], list[str]]:
     """The KPI table for a terminal: a figure a row (指标, 单位), a store a column, the group last."""
     names = [s if s is not None else GROUP for s in gf.figures]
     rows = []
     for k, fig in gf.meta.items():
-        row = {"指标": fig.zh, "单位": "" if fig.unit == "%" else fig.unit}
+        row = {"指标": fig.zh, "单位": _unit_zh(fig.unit)}
         for s, name in zip(gf.figures, names):
             v = gf.figures[s]["value"].get(k)
             row[name] = "—" if v is None else f"{v:.1f}%" if fig.unit == "%" else v  # as the store's scorecard
