@@ -3,7 +3,9 @@
 ``build_store(root, code, customers, seed)`` makes ``root/crm.db`` and ``root/config.toml``
 (dealer code ``code``): the generator's staff (SQL), its customers and vehicles through the
 real import (``crm customer import``), its repair orders (``crm visit import``), and its
-appointments and contact log (SQL, as tests/reports do: no import exists for those). Change
+appointments and contact log (SQL, as tests/reports do: no import exists for those), then a few
+dozen rows of the plugins' activity (bench/group_activity.py: complaints, an event, surveys,
+portal leads, callbacks) through their own commands. Change
 capture is switched on at the end (``crm group enable``), so the first export is a full one.
 """
 
@@ -42,8 +44,9 @@ def write_config(root: Path, code: str) -> None:
     os.chmod(root / "config.toml", 0o600)
 
 
-def build_store(root: Path, code: str, customers: int, seed: int, run=None) -> Path:
-    """The store; ``run(root, *args, ok=…)`` runs crm (default: as a process, :func:`crm`)."""
+def build_store(root: Path, code: str, customers: int, seed: int, run=None, activity: bool = True) -> Path:
+    """The store; ``run(root, *args, ok=…)`` runs crm (default: as a process, :func:`crm`);
+    ``activity``: the plugins' activity too (bench/group_activity.py)."""
     from crm.context import App
     from crm.sampledata import Generator
 
@@ -87,6 +90,10 @@ def build_store(root: Path, code: str, customers: int, seed: int, run=None) -> P
     conn.close()
     for f in ("customers.csv", "visits.csv"):
         (root / f).unlink()
+    if activity:
+        from .group_activity import add_activity
+
+        add_activity(root, run, seed, MANAGER)
     run(root, "--as", MANAGER, "group", "enable")
     return root
 

@@ -340,7 +340,8 @@ def register_group_figures(register: Callable[..., None]) -> None:
           tuples; ``warehouse.tables()`` and ``warehouse.columns(table)`` say what was loaded
           (a store may not have exported the plugin's tables yet: count nothing then).
           ``spans`` are the periods the report compares (``crm.api.GroupSpan``: ``label``,
-          text bounds ``lo <= date < hi``, ``start``/``end`` days); ``now`` is the report's
+          text bounds ``lo <= date < hi``, ``start``/``end`` days, ``zone``:
+          the report's time zone); ``now`` is the report's
           local time as ``YYYY-MM-DDTHH:MM:SS``; ``store`` a dealer code or None for all.
           ``crm.api.group_span_case`` and ``crm.api.group_store_filter`` build the SQL parts.
         - ``compute(counts)`` turns one store's counts (or the group's: every count summed

@@ -38,13 +38,16 @@ Counts = dict[tuple[str, str], dict[str, Number]]
 class Span:
     """One period the report compares: ``label`` is ``value`` (the report's month, to date),
     ``previous`` or ``last_year``; rows with ``lo <= date < hi`` (text) fall in it;
-    ``start`` and ``end`` are its first and last day."""
+    ``start`` and ``end`` are its first and last day; ``zone`` the report's time zone (IANA
+    name, the group's ``timezone`` setting), for a figure that must take the local day of a
+    time stored with another offset."""
 
     label: str
     lo: str
     hi: str
     start: dt.date | None = None
     end: dt.date | None = None
+    zone: str = "Asia/Shanghai"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -37,7 +37,7 @@ GROUP = "集团合计"
 _ZERO_APPTS = {"arrived": 0, "no_show": 0, "cancelled": 0, "pending": 0, "upcoming": 0}
 
 
-def spans(month: str | None, today: dt.date) -> tuple[periods.Period, list[Span]]:
+def spans(month: str | None, today: dt.date, zone: str = "Asia/Shanghai") -> tuple[periods.Period, list[Span]]:
     """The report's month (default: this month, to date) and the three spans it compares."""
     from ..errors import BadInput
 
@@ -50,7 +50,7 @@ def spans(month: str | None, today: dt.date) -> tuple[periods.Period, list[Span]
     out = []
     for label, x in (("value", p), ("previous", periods.previous(p)), ("last_year", periods.last_year(p))):
         lo, hi = core.bounds(x.start, x.end)
-        out.append(Span(label, lo, hi, x.start, x.end))
+        out.append(Span(label, lo, hi, x.start, x.end, zone))
     return p, out
 
 
@@ -232,7 +232,7 @@ def compute(wh, app, month: str | None, store: str | None = None) -> GroupFigure
 
     wh = wh.cached()  # the catalogue is read once per report, not once per query
 
-    period, spans_ = spans(month, app.today())
+    period, spans_ = spans(month, app.today(), getattr(app.tz, "key", None) or "Asia/Shanghai")
     known = stores(wh)
     if store and store not in known:
         raise BadInput(f"--store {store}: not in the warehouse (it holds {', '.join(known) or 'no store yet'})")
@@ -259,12 +259,20 @@ def kpi_rows(gf: GroupFigures) -> list[dict]:
     return rows
 
 
+def _unit_zh(unit: str) -> str:
+    """A unit for the Chinese table: hours as 小时, Chinese units as they are; a rate shows its % in
+    the value, and an English word (a plugin's ``events``) says nothing a Chinese reader needs."""
+    if unit == "h":
+        return "小时"
+    return unit if any("\u4e00" <= ch <= "\u9fff" for ch in unit) else ""
+
+
 def kpi_table(gf: GroupFigures) -> tuple[list[dict], list[str]]:
     """The KPI table for a terminal: a figure a row (指标, 单位), a store a column, the group last."""
     names = [s if s is not None else GROUP for s in gf.figures]
     rows = []
     for k, fig in gf.meta.items():
-        row = {"指标": fig.zh, "单位": "" if fig.unit == "%" else fig.unit}
+        row = {"指标": fig.zh, "单位": _unit_zh(fig.unit)}
         for s, name in zip(gf.figures, names):
             v = gf.figures[s]["value"].get(k)
             row[name] = "—" if v is None else f"{v:.1f}%" if fig.unit == "%" else v  # as the store's scorecard

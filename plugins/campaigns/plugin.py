@@ -138,3 +138,11 @@ def describe_ref(app, ref):
     from .sections import describe
 
     return describe(app, ref)
+
+
+@hookimpl
+def register_group_figures(register):
+    """The report's campaigns figures in the dealer group's report (group.py)."""
+    from .group import FIGURES, compute, count
+
+    register(FIGURES, count, compute)

@@ -321,12 +321,18 @@ def send(tx, survey: dict, segment_name: str, channel: str | None, template_name
     return counts
 
 
+def net_promoter(promoters: int, detractors: int, n: int) -> float | None:
+    """NPS: % promoters (9–10) minus % detractors (0–6) of ``n`` answers (one place); the store's
+    report and the dealer group's (group.py) both use it."""
+    return round((promoters - detractors) * 100 / n, 1) if n else None
+
+
 def nps_of(scores: list[float]) -> dict:
     n = len(scores)
     promoters = sum(1 for s in scores if s >= 9)
     detractors = sum(1 for s in scores if s <= 6)
     return {"nps_n": n, "promoters": promoters, "passives": n - promoters - detractors, "detractors": detractors,
-            "nps": round((promoters - detractors) * 100 / n, 1) if n else None}
+            "nps": net_promoter(promoters, detractors, n)}
 
 
 def _answers(store, *, survey_id=None, kind=None, since=None, until=None) -> list[dict]:

@@ -46,6 +46,10 @@ def plan(app, st=None) -> list[dict]:
 
 
 def run(tx) -> list[dict]:
+    """Escalate what is due, then bring every ticket's stored timing facts up to date (facts.py:
+    older tickets, a change of settings or calendar)."""
+    from . import facts
+
     done = plan(tx.app, tx.store)
     for row in done:
         service.transition(
@@ -55,4 +59,5 @@ def run(tx) -> list[dict]:
             note=f"{row['overdue']} overdue by {row['overdue_hours']:g} working hours → level {row['level']}"
                  f" ({', '.join(row['to'])})",
             system=True)
+    facts.refresh(tx)
     return done

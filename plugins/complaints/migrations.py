@@ -99,3 +99,24 @@ CREATE TABLE complaints_files (
 );
 CREATE INDEX complaints_files_ticket ON complaints_files(ticket_id)
 """)
+
+
+@migrations()
+def m003_complaint_timings(db):
+    """Each ticket's timing facts (facts.py), for the dealer group's warehouse (issue 21): written
+    with every new event; ``crm complaints escalate`` (the cron) fills in older tickets."""
+    _run(db, """
+CREATE TABLE complaints_timings (
+    ticket_id INTEGER PRIMARY KEY REFERENCES complaints_tickets(id) ON DELETE CASCADE,
+    responded_at TEXT,
+    respond_due TEXT,
+    respond_hours REAL,
+    respond_on_time INTEGER,
+    resolved_at TEXT,
+    resolve_due TEXT,
+    resolve_hours REAL,
+    resolve_on_time INTEGER,
+    computed_with TEXT,
+    updated_at TEXT NOT NULL
+)
+""")

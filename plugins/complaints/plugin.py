@@ -112,3 +112,11 @@ def describe_ref(app, ref):
     from .reports import describe
 
     return describe(app, ref)
+
+
+@hookimpl
+def register_group_figures(register):
+    """The report's complaint figures in the dealer group's report (group.py)."""
+    from .group import FIGURES, compute, count
+
+    register(FIGURES, count, compute)

@@ -7,7 +7,7 @@ import re
 
 from crm.errors import BadInput
 
-from . import machine, views, vocab
+from . import group, machine, views, vocab
 
 BY = {
     "category": ("投诉类别", vocab.CATEGORIES),
@@ -100,8 +100,8 @@ def _figures(pairs) -> dict:
     valid = count - invalid
     closed = sum(1 for k, _ in pairs if k["state"] == "closed")
 
-    def avg(xs):
-        return round(sum(xs) / len(xs), 2) if xs else None
+    def avg(xs):  # as the report's figures (group.py: exact sums of hundredths of an hour)
+        return group.average_hours(sum(group.centihours(x) for x in xs), len(xs))
 
     return {
         "count": count, "invalid": invalid, "invalid_rate": round(invalid / count, 4) if count else None,
@@ -176,10 +176,12 @@ def report_sections(app, report: dict) -> list[dict] | None:
     end_excl = end + dt.timedelta(days=1)
     pairs = period_pairs(app, start, end_excl)
     rows, total = stats(app, start, end_excl, "category", pairs)
+    # the figures: the same compute as the dealer group's report (group.py), from the same counts
+    value = group.compute(group.counts_of(pairs))
     prev = None
     if report.get("previous"):
         p_start, p_end = report["previous"]
-        _, prev = stats(app, p_start, p_end + dt.timedelta(days=1), "category")
+        prev = group.compute(group.counts_of(period_pairs(app, p_start, p_end + dt.timedelta(days=1))))
     docs = {
         "count": ({"zh_CN": "投诉数", "en": "complaints"}, "",
                   {"zh_CN": "本期受理的顾客投诉数。", "en": "complaints received in the period (顾客投诉数)"}),
@@ -201,11 +203,9 @@ def report_sections(app, report: dict) -> list[dict] | None:
     keys = {"count": "complaints"}
     figures = []
     for key, (name, unit, doc) in docs.items():
-        value, before = total[key], (prev or {}).get(key)
-        if unit == "%":
-            value = None if value is None else round(value * 100, 1)
-            before = None if before is None else round(before * 100, 1)
-        figures.append({"key": keys.get(key, key), "name": name, "value": value, "previous": before, "unit": unit,
+        full = f"complaints.{keys.get(key, key)}"
+        figures.append({"key": keys.get(key, key), "name": name, "value": value[full],
+                        "previous": prev[full] if prev else None, "unit": unit,
                         "doc": doc, "better": "down" if key in ("invalid_rate", "repeat_rate") else None})
     columns = ["label", "count", "invalid", "invalid_rate", "open", "avg_respond_hours", "avg_resolve_hours",
                "on_time_rate", "repeat_rate"]

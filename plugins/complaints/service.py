@@ -13,7 +13,7 @@ import datetime as dt
 from crm.api import Ref, log_interaction
 from crm.errors import BadInput, NotFound
 
-from . import machine, store, timings, vocab
+from . import facts, machine, store, timings, vocab
 from .settings import Settings, load
 
 PORTAL_TYPES = {
@@ -356,6 +356,7 @@ def transition(tx, ticket_id, action: str, fields: dict | None = None, *, note: 
                             at=when, note=note_text, data=data,
                             actor=tx.actor.code if not system else (tx.actor.code if tx.actor.is_staff else "crm"))
     log_ticket_interaction(tx, ticket, action, data, when)
+    facts.refresh(tx, [tid])
     tx.audit(action, "complaint", [tid], detail={"from": event["from_state"], "to": next_state})
     return event
 
@@ -482,6 +483,7 @@ def open_ticket(tx, req: dict, *, source: str = "cli", system: bool = False) -> 
         t = timings.compute([event], settings, app.now(), app.tz, app.calendar)
         promised = iso(t["resolve_due"])
         store.update_ticket(tx, tid, {"promised_at": promised})
+    facts.refresh(tx, [tid])
     if req.get("customer_id"):
         log_interaction(tx, {"customer_id": req["customer_id"], "at": received_iso,
                              "channel": vocab.LOG_CHANNELS.get(channel, "other"), "direction": "in", "kind": "complaint",

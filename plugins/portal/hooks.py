@@ -130,8 +130,7 @@ def report(app, report: dict) -> list[dict] | None:
     previous = report.get("previous")
     prev_total, prev_met = _on_time(app, *previous) if previous else (0, 0)
 
-    def rate(m, t):
-        return round(100.0 * m / t, 1) if t else None
+    from .group import rate  # the dealer group's report computes it alike
 
     return [{
         "key": "portal_leads", "title": {"zh_CN": "厂家线索首次联系及时率", "en": "OEM leads: first contact on time"},

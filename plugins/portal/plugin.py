@@ -90,3 +90,11 @@ def register_config_keys(register):
     register("portal.backoff_max", "number", low=0, high=3600)
     register("portal.max_retry_after", "number", low=0, high=86400)
     register("portal.streams", "list", choices=STREAMS)
+
+
+@hookimpl
+def register_group_figures(register):
+    """The report's lead figure in the dealer group's report (group.py)."""
+    from .group import FIGURES, compute, count
+
+    register(FIGURES, count, compute)

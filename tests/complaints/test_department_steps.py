@@ -209,7 +209,7 @@ def test_register_form_data(dept):
 
 def test_files_table_is_a_migration(dept):
     assert dept.sql("SELECT name FROM _crm_migrations WHERE owner = 'complaints' ORDER BY rowid") == [
-        ("m001_create_complaints",), ("m002_complaint_files",)]
+        ("m001_create_complaints",), ("m002_complaint_files",), ("m003_complaint_timings",)]
 
 
 def test_forgetting_the_customer_removes_the_signature_file(dept, tmp_path):

@@ -1,11 +1,14 @@
-"""Issue 21, done when: five stores from the sample-data generator, each exported, loaded into
-DuckDB AND PostgreSQL; each store's figures in the group report equal its own ``crm report``;
+"""Issue 21, done when: five stores from the sample-data generator (with the plugins' activity,
+bench/group_activity.py), each exported, loaded into
+DuckDB AND PostgreSQL; each store's figures in the group report — every figure of its own
+``crm report monthly`` and ``kpi``, the core's and the plugins' — equal its own report's;
 the group totals are their sums (rates from the summed counts); a second export after changes
 carries only the changes; a forgotten customer disappears from the warehouse.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -24,6 +27,10 @@ pytestmark = pytest.mark.slow
 STORES = {"BJ001": (1, 260), "BJ002": (2, 200), "SH001": (3, 240), "SZ001": (4, 220), "GZ001": (5, 180)}
 SHARED = "13910886623"  # one person, a customer of BJ001 and SH001
 RATES = ("appointment_success_rate", "no_show_rate", "new_archive_completeness", "archive_completeness")
+#: units of the figures that are not sums (rates, averages, NPS, an average score): the group's
+#: value is computed again from the stores' summed counts
+NOT_SUMMED = ("%", "h", "points", "分")
+MONTH = ("2026-11-01", "2026-11-21")  # the report's month, to date (CRM_NOW 2026-11-20)
 
 
 def run(root: Path, *args, ok=(0,)):
@@ -38,29 +45,75 @@ def js(root: Path, *args, ok=(0,)):
     return json.loads(run(root, *args, "--format", "json", ok=ok).stdout)
 
 
-def store_figures(root: Path) -> dict:
-    """{key: (value, previous, last_year)} of the store's own monthly report (its core figures)."""
+def store_figures(root: Path) -> tuple[dict, dict]:
+    """Every figure of the store's own monthly report, the core's and the plugins':
+    ({key: (value, previous, last_year)}, {key: unit}); its scorecard (kpi) agrees."""
     report = js(root, "--as", MANAGER, "report", "monthly")
     kpi = {f["key"]: f["value"] for f in js(root, "--as", MANAGER, "report", "kpi")["figures"]}
-    out = {}
+    out, units = {}, {}
     for f in report["figures"]:
-        if f["key"] in KEYS:
-            assert kpi[f["key"]] == f["value"]  # the scorecard and the monthly report agree
-            out[f["key"]] = (f["value"], f["previous"], f["last_year"])
-    return out
+        assert kpi[f["key"]] == f["value"], f["key"]  # the scorecard and the monthly report agree
+        out[f["key"]] = (f["value"], f["previous"], f["last_year"])
+        units[f["key"]] = f["unit"]
+    assert set(kpi) == set(out)
+    assert set(KEYS) < set(out)
+    return out, units
+
+
+def sql(root: Path, query: str, params=()) -> list[tuple]:
+    conn = sqlite3.connect(root / "crm.db")
+    try:
+        return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()
 
 
 def decided(root: Path) -> tuple[int, int, int]:
     """(arrived, no-shows, the success rate's denominator) of November, counted in the store's SQLite."""
-    conn = sqlite3.connect(root / "crm.db")
-    try:
-        return conn.execute(
-            "SELECT count(*) FILTER (WHERE status = 'arrived'), count(*) FILTER (WHERE status = 'no_show'),"
-            " count(*) FILTER (WHERE status IN ('arrived', 'no_show')"
-            " OR (status = 'booked' AND at < '2026-11-20T10:00:00'))"
-            " FROM appointments WHERE at >= '2026-11-01' AND at < '2026-11-21'").fetchone()
-    finally:
-        conn.close()
+    return sql(root,
+               "SELECT count(*) FILTER (WHERE status = 'arrived'), count(*) FILTER (WHERE status = 'no_show'),"
+               " count(*) FILTER (WHERE status IN ('arrived', 'no_show')"
+               " OR (status = 'booked' AND at < '2026-11-20T10:00:00'))"
+               " FROM appointments WHERE at >= '2026-11-01' AND at < '2026-11-21'")[0]
+
+
+def complaint_parts(root: Path) -> tuple[int, int, int, int]:
+    """November's complaints, the invalid ones, the responded ones and their working hours in
+    hundredths, from the store's SQLite (the hours as the store stored them for the group)."""
+    n, invalid = sql(root, "SELECT count(*), count(*) FILTER (WHERE state = 'invalid') FROM complaints_tickets"
+                           " WHERE received_at >= ? AND received_at < ?", MONTH)[0]
+    hours = [h for (h,) in sql(root, "SELECT f.respond_hours FROM complaints_timings f JOIN complaints_tickets t"
+                                     " ON t.id = f.ticket_id WHERE f.responded_at IS NOT NULL"
+                                     " AND t.received_at >= ? AND t.received_at < ?", MONTH)]
+    return n, invalid, len(hours), sum(round(h * 100) for h in hours)
+
+
+def nps_parts(root: Path) -> tuple[int, int, int]:
+    """(promoters, detractors, answers) of November's NPS questions, from the store's SQLite."""
+    scores = [v for (v,) in sql(root, "SELECT a.value_num FROM campaigns_survey_answers a"
+                                      " JOIN campaigns_survey_questions q ON q.id = a.question_id"
+                                      " JOIN campaigns_survey_responses r ON r.id = a.response_id"
+                                      " WHERE q.nps = 1 AND r.deleted = 0 AND a.value_num IS NOT NULL"
+                                      " AND r.answered_at >= ? AND r.answered_at < ?", MONTH)]
+    return sum(1 for v in scores if v >= 9), sum(1 for v in scores if v <= 6), len(scores)
+
+
+def call_parts(root: Path) -> tuple[int, int]:
+    """(November's callback calls, those that reached the customer), from the store's SQLite."""
+    return sql(root, "SELECT count(*), count(*) FILTER (WHERE result <> 'unreachable') FROM callback_calls"
+                     " WHERE called_at >= ? AND called_at < ?", MONTH)[0]
+
+
+def lead_parts(root: Path) -> tuple[int, int]:
+    """(November's portal leads by their day in Beijing time, those contacted by contact_due)."""
+    china = dt.timezone(dt.timedelta(hours=8))
+    leads = on_time = 0
+    for created, due, contacted in sql(root, "SELECT created_at, contact_due, first_contact_at FROM portal_leads"):
+        day = dt.datetime.fromisoformat(created).astimezone(china).date().isoformat()
+        if MONTH[0] <= day < MONTH[1]:
+            leads += 1
+            on_time += bool(contacted and dt.datetime.fromisoformat(contacted) <= dt.datetime.fromisoformat(due))
+    return leads, on_time
 
 
 @pytest.fixture(scope="module")
@@ -95,20 +148,26 @@ def test_five_stores_two_engines(group, pg_url):
     duck = str(base / "group.duckdb")
     full = {code: export(root, out) for code, root in roots.items()}
     assert all(e["full"] for e in full.values())
-    own = {code: store_figures(root) for code, root in roots.items()}
+    own, units = {}, {}
+    for code, root in roots.items():
+        own[code], u = store_figures(root)
+        units.update(u)
     for wh in (duck, pg_url):
         loaded = json.loads(load(base, wh, out).stdout)
         assert sorted(r["store"] for r in loaded if r["loaded"]) == sorted(STORES)
         monthly = group_report(base, wh, "monthly")
         kpi = {r["store"]: r for r in group_report(base, wh, "kpi")}
         got = {(r["store"], r["key"]): (r["value"], r["previous"], r["last_year"]) for r in monthly}
+        keys = {r["key"] for r in monthly}
+        # every figure of every store's own report, this month, the previous one, last year's
         for code in STORES:
-            for key in KEYS:
-                assert got[(code, key)] == own[code][key], (wh, code, key)
-                assert kpi[code][key] == own[code][key][0]
+            want = own[code]
+            assert {k: got[(code, k)] for k in want} == want, (wh, code)
+            assert {k: kpi[code][k] for k in want} == {k: v[0] for k, v in want.items()}, (wh, code)
+        assert keys == set(own["BJ001"])  # every figure, and none the stores do not have
         # the group: counts are the stores' sums, rates are computed from the summed counts
-        for key in KEYS:
-            if key not in RATES:
+        for key in keys:
+            if units[key] not in NOT_SUMMED:
                 for i in range(3):
                     assert got[(None, key)][i] == sum(own[c][key][i] or 0 for c in STORES), key
         a, n, d = (sum(x) for x in zip(*(decided(r) for r in roots.values())))
@@ -116,6 +175,24 @@ def test_five_stores_two_engines(group, pg_url):
         assert kpi[None]["no_show_rate"] == round(100.0 * n / d, 1)
         rates = [own[c]["archive_completeness"][0] for c in STORES]
         assert min(rates) <= kpi[None]["archive_completeness"] <= max(rates)
+        # one rate of each plugin by hand, from the stores' SQLite files
+        n, invalid, responded, centi = (sum(x) for x in zip(*(complaint_parts(r) for r in roots.values())))
+        assert kpi[None]["complaints.complaints"] == n > 5 * 5
+        assert kpi[None]["complaints.invalid_rate"] == round(100.0 * invalid / n, 1)
+        assert kpi[None]["complaints.avg_respond_hours"] == round(centi / responded / 100, 2)
+        promoters, detractors, answers = (sum(x) for x in zip(*(nps_parts(r) for r in roots.values())))
+        assert kpi[None]["campaigns.nps"] == round(100.0 * (promoters - detractors) / answers, 1)
+        leads, on_time = (sum(x) for x in zip(*(lead_parts(r) for r in roots.values())))
+        assert kpi[None]["portal_leads.lead_first_contact_on_time"] == round(100.0 * on_time / leads, 1)
+        assert 0 < on_time < leads
+        calls, reached = (sum(x) for x in zip(*(call_parts(r) for r in roots.values())))
+        assert kpi[None]["callbacks.接通率"] == round(100.0 * reached / calls, 1)
+        assert 0 < reached < calls
+        # a plugin's figure ranks the stores: the quickest average response first
+        ranked = js(base, "group", "rank", "complaints.avg_respond_hours", "--warehouse", wh)
+        assert [(r["store"], r["value"]) for r in ranked] == sorted(
+            ((c, own[c]["complaints.avg_respond_hours"][0]) for c in STORES), key=lambda cv: (cv[1], cv[0]))
+        assert len({r["value"] for r in ranked}) > 1
         # loading the same directories again changes nothing
         again = json.loads(load(base, wh, out).stdout)
         assert not any(r["loaded"] for r in again)
@@ -150,8 +227,8 @@ def test_five_stores_two_engines(group, pg_url):
         kpi = {r["store"]: r for r in group_report(base, wh, "kpi")}
         assert kpi["BJ001"]["new_customers"] == own["BJ001"]["new_customers"][0] + 1
         for code in ("BJ001", "SH001"):
-            fresh = store_figures(roots[code])
-            assert {k: kpi[code][k] for k in KEYS} == {k: v[0] for k, v in fresh.items()}, code
+            fresh = store_figures(roots[code])[0]
+            assert {k: kpi[code][k] for k in fresh} == {k: v[0] for k, v in fresh.items()}, code
         seen = js(base, "group", "person", phone_hash, "--warehouse", wh)
         assert [r["store"] for r in seen] == ["BJ001"]
         rows = run(base, "group", "person", "--phone", "13700001234", "--warehouse", wh).stdout
