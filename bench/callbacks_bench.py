@@ -16,6 +16,10 @@ measured in the same run, so machines compare):
     .venv/bin/python -m bench.callbacks_bench --customers 1000000 --db /tmp/cb.db --keep --before /tmp/base
         # and then the same figures of another checkout (e.g. the code before a change, with its
         # own .venv) on a copy of the same archive, right after: both printed, one table
+    .venv/bin/python -m bench.callbacks_bench --customers 1000000 --db /tmp/cb.db --keep --before /tmp/base \
+        --without maintenance
+        # this code with a rule switched off ([callbacks.rules.maintenance] enabled = false):
+        # the same work as a checkout that did not have the rule yet (issue 17 added it)
 
 Targets: daily plan ≤ 2 s, due ≤ 50 ms on the full size.
 """
@@ -115,6 +119,9 @@ def main(argv=None) -> list:
     parser.add_argument("--before", metavar="CHECKOUT",
                         help="also time the callbacks bench of this checkout (its .venv/bin/python) on a copy"
                              " of the same archive, right after this one, and print its figures too")
+    parser.add_argument("--without", metavar="RULE", action="append", default=[],
+                        help="switch this rule off in this code's run (repeatable): compare the same work with"
+                             " a checkout that did not have it")
     args = parser.parse_args(argv)
     args.keep = args.keep or bool(args.before)  # the other checkout starts from the same base
 
@@ -122,7 +129,9 @@ def main(argv=None) -> list:
 
     folder = tempfile.mkdtemp(prefix="crm-callbacks-bench-")
     db = Path(args.db or os.path.join(folder, "bench.db"))
-    Path(folder, "none.toml").touch()  # an empty config: the defaults
+    # the defaults, but the rules switched off with --without
+    Path(folder, "none.toml").write_text("".join(f"[callbacks.rules.{rule}]\nenabled = false\n"
+                                                 for rule in args.without), encoding="utf-8")
     env = {"CRM_DB": str(db), "CRM_CONFIG": os.path.join(folder, "none.toml"), "CRM_PLUGINS": "callbacks",
            "CRM_NOW": f"{AS_OF.isoformat()}T07:00:00"}
 
@@ -172,8 +181,9 @@ def main(argv=None) -> list:
     g = "callbacks"
     ref = "full scan of visits"
     n = args.customers
+    without = f", without {', '.join(args.without)}" if args.without else ""
     figures = [
-        Figure(f"callbacks first plan, {n} customers", first_time, ref, reference, group=g,
+        Figure(f"callbacks first plan, {n} customers{without}", first_time, ref, reference, group=g,
                note=f"created {first['created']}"),
         Figure("  daily plan after the first run", daily_time, ref, reference, limit=2.0, group=g,
                note=f"created {stats['created']}, merged {stats['merged']}, skipped {stats['skipped']}"),

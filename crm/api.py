@@ -83,8 +83,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "list_interactions": ("crm.archive.interactions", "list_interactions"),
     "LOG_CHANNELS": ("crm.archive.validate", "LOG_CHANNELS"),
     # the contact policy: may we contact this customer?
-    "CHANNELS": ("crm.archive.contact", "CHANNELS"),
-    "PURPOSES": ("crm.archive.contact", "PURPOSES"),
+    "CHANNELS": ("crm.archive.channels", "CHANNELS"),
+    "PURPOSES": ("crm.archive.channels", "PURPOSES"),
     "may_contact": ("crm.archive.contact", "may_contact"),
     "may_contact_many": ("crm.archive.contact", "may_contact_many"),
     "contact_facts": ("crm.archive.contact", "contact_facts"),
@@ -149,7 +149,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from crm.archive.cards import get_card, issue_card, renew_card
     from crm.archive.customers import add_customer, get_customer, normalize_mobile, update_customer
     from crm.archive.dedupe import match_customer
-    from crm.archive.contact import CHANNELS, PURPOSES, ContactFacts, ContactPolicy, contact_facts, may_contact
+    from crm.archive.channels import CHANNELS, PURPOSES
+    from crm.archive.contact import ContactFacts, ContactPolicy, contact_facts, may_contact
     from crm.archive.contact import Decision as ContactDecision
     from crm.archive.contact import address as contact_address
     from crm.archive.contact import may_contact_many

@@ -175,13 +175,22 @@ SCHEMA: dict[str, Key] = {
 _MISSING = object()
 
 
+def _builtin_default(dotted: str) -> Any:
+    node: Any = DEFAULTS
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
 def check_keys(config: "Config", schema: Mapping[str, Key]) -> None:
     """Check every key of *schema* that the config sets: one line naming the file, the line,
     the key, what it must be and what it is (``ConfigError``, exit 2)."""
     for dotted, key in schema.items():
         value = config.get(dotted, _MISSING)
-        if value is _MISSING:
-            continue
+        if value is _MISSING or value == _builtin_default(dotted):
+            continue  # crm's own defaults are good (checking the time zone's costs a zoneinfo import)
         why = key.problem(value)
         if why is not None:
             shown = repr(value)

@@ -34,14 +34,8 @@ import dataclasses
 import datetime as dt
 from typing import Any, Iterable, Mapping
 
-#: The channels a customer can be contacted on (and consents are kept for), once for all.
-CHANNELS = ("phone", "sms", "wechat", "email")
-#: Why we contact: ``safety`` (a safety recall: a legal duty to inform the owner),
-#: ``service`` (about the customer's own car: callbacks after a visit or delivery,
-#: maintenance/inspection reminders, service campaigns, appointment and repair notices,
-#: complaint follow-ups, satisfaction surveys), ``care`` (birthdays, holidays,
-#: anniversaries, card renewal) and ``marketing`` (events, win-back, referrals, offers).
-PURPOSES = ("safety", "service", "care", "marketing")
+from .channels import CHANNELS, PURPOSES  # noqa: F401 (the policy's words, defined once)
+
 #: Whether a customer *without a consent row* for the channel may be contacted, per purpose
 #: (config ``[contact.without_consent]`` changes it).  PIPL art. 13: contact needed to
 #: perform the service contract needs no separate consent; care and marketing do.
