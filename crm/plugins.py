@@ -106,10 +106,11 @@ class Plugins:
                 continue
             seen.add(ep.name)
             dist = getattr(ep, "dist", None)
-            dist_name = (dist.metadata["Name"] if dist is not None else "") or ""
+            meta = dist.metadata if dist is not None else None  # parsed once (each access reads the file)
+            dist_name = (meta["Name"] if meta is not None else "") or ""
             info = PluginInfo(
                 name=ep.name,
-                version=dist.version if dist is not None else None,
+                version=meta["Version"] if meta is not None else None,
                 source="built-in" if dist_name.lower() == BUILTIN_DISTRIBUTION else "third-party",
                 module=ep.value,
             )
