@@ -38,6 +38,10 @@ def test_aborting_the_call_script_at_a_terminal(staffed, key):
     exe = str(Path(sys.executable).with_name("crm"))
     pid, fd = pty.fork()
     if pid == 0:  # pragma: no cover - the child
+        # a test run started in the background (`make test &`, nohup, some CI runners) ignores
+        # SIGINT, and an ignored signal stays ignored across exec: Python would then never
+        # raise KeyboardInterrupt for the ^C. A person's terminal delivers it: so does this one.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execve(exe, [exe, "callbacks", "record", "1"], env)
     try:
         _read_until(fd, b"(unreachable): ")
