@@ -131,7 +131,10 @@ def rank(kpi: Annotated[str, typer.Argument(metavar="KPI", help="A figure's key,
         gf = rep.compute(wh, crm, month)
     finally:
         wh.close()
-    emit(rep.rank_rows(gf, kpi), format, columns=["rank", "store", "figure", "value", "unit", "month"],
+    rows = rep.rank_rows(gf, kpi)
+    if format == "table":  # a rate as 40.0%, as in the KPI table
+        rows = [{**r, "value": rep.shown(r["value"], gf.meta[kpi]), "unit": rep.unit_zh(r["unit"])} for r in rows]
+    emit(rows, format, columns=["rank", "store", "figure", "value", "unit", "month"],
          headers=_headers(gf.meta) if format in ("table", "csv") else None,
          empty_message="(the warehouse holds no store yet)")
 

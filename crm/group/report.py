@@ -259,7 +259,7 @@ def kpi_rows(gf: GroupFigures) -> list[dict]:
     return rows
 
 
-def _unit_zh(unit: str) -> str:
+def unit_zh(unit: str) -> str:
     """A unit for the Chinese table: hours as 小时, Chinese units as they are; a rate shows its % in
     the value, and an English word (a plugin's ``events``) says nothing a Chinese reader needs."""
     if unit == "h":
@@ -272,12 +272,16 @@ def kpi_table(gf: GroupFigures) -> tuple[list[dict], list[str]]:
     names = [s if s is not None else GROUP for s in gf.figures]
     rows = []
     for k, fig in gf.meta.items():
-        row = {"指标": fig.zh, "单位": _unit_zh(fig.unit)}
+        row = {"指标": fig.zh, "单位": unit_zh(fig.unit)}
         for s, name in zip(gf.figures, names):
-            v = gf.figures[s]["value"].get(k)
-            row[name] = "—" if v is None else f"{v:.1f}%" if fig.unit == "%" else v  # as the store's scorecard
+            row[name] = shown(gf.figures[s]["value"].get(k), fig)
         rows.append(row)
     return rows, ["指标", "单位", *names]
+
+
+def shown(value, fig: GroupFigure):
+    """A figure's value for a table, as the store's scorecard shows it: a rate as ``40.0%``, none as —."""
+    return "—" if value is None else f"{value:.1f}%" if fig.unit == "%" else value
 
 
 def monthly_rows(gf: GroupFigures) -> list[dict]:

@@ -73,6 +73,8 @@ def test_a_plugins_figure_ranks_the_stores_and_shows_in_the_table(crm, loaded):
     ranked = crm.json("group", "rank", "hello.answer_rate", "--warehouse", loaded)
     assert [(r["rank"], r["store"], r["value"]) for r in ranked] == [(1, "S1", 100.0), (2, "S2", 25.0),
                                                                        (None, "S3", None)]
+    ranked_table = crm("group", "rank", "hello.answer_rate", "--warehouse", loaded).stdout.splitlines()
+    assert ranked_table[2].split()[:4] == ["1", "S1", "问候回复率", "100.0%"]
     table = crm("group", "report", "kpi", "--warehouse", loaded).stdout
     line = next(x for x in table.splitlines() if x.startswith("问候回复率"))
     assert line.split()[1:] == ["100.0%", "25.0%", "—", "40.0%"]  # S1, S2, S3, 集团合计
