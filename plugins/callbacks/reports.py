@@ -10,6 +10,7 @@ from pathlib import Path
 
 from crm.api import Ref, corrective_action_text, corrective_actions_for, mask_phone
 
+from .group import pct  # one rate rule for the report and the group
 from .periods import parse_period
 from .settings import ASPECTS, CALL_BACK, CALL_BACK_TITLE, RESULT_TITLES, RESULTS
 from .store import get_task, reason_text
@@ -17,10 +18,6 @@ from .store import get_task, reason_text
 VISIT_TITLES = {"maintenance": "保养", "repair": "维修", "warranty": "保修", "bodypaint": "钣喷", "pdi": "PDI"}
 STATUS_TITLES = {"open": "待回访", "done": "已回访", "unreachable": "未接通结案", "missed": "逾期未回访",
                  "cancelled": "已取消"}
-
-
-def _pct(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
 
 
 def _phone(app, phone):
@@ -219,7 +216,7 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
     results = Counter(c["result"] for c in answered)
     distribution = {
         "key": "callbacks_satisfaction", "title": "满意度分布",
-        "rows": [{"结果": RESULT_TITLES[r], "次数": results[r], "占比%": _pct(results[r], len(answered))}
+        "rows": [{"结果": RESULT_TITLES[r], "次数": results[r], "占比%": pct(results[r], len(answered))}
                  for r in RESULTS if r != "unreachable"],
         "figures": [{"name": "平均评分", "value": value["平均评分"],
                      "unit": "分", "doc": "average score 0–10 of reached calls"}],
@@ -248,7 +245,7 @@ def summary(app, period: str | None = None, *, lo: dt.date | None = None, hi: dt
     for row in sorted(per.values(), key=lambda r: r["回访专员"]):
         s = row.pop("_scores")
         lengths = row.pop("_lengths")
-        row["接通率%"] = _pct(row["接通"], row["回访次数"])
+        row["接通率%"] = pct(row["接通"], row["回访次数"])
         row["平均评分"] = round(sum(s) / len(s), 2) if s else None
         # 回访时间不宜过长 (the callback procedure): average and longest call, in minutes
         row["平均通话(分)"] = round(sum(lengths) / len(lengths) / 60, 1) if lengths else None
