@@ -5,7 +5,8 @@ the plugin's own ``apply_lead``, as ``crm sync`` applies them: no portal runs he
 every figure of the store's report has something to count, in this month, the previous one
 and the same month last year: complaints (closed on time and late, invalid, a repeat, open
 and overdue), an event with invitations and check-ins, greetings and gifts, survey replies
-(NPS), portal leads contacted on time or late, and callbacks planned and called.  ``seed``
+(NPS), portal leads contacted on time or late, a recall completed in the workshop, and
+callbacks planned and called.  ``seed``
 varies the numbers from store to store, so the group's totals are not one store's times five.
 """
 
@@ -116,6 +117,19 @@ def add_activity(root: Path, run, seed: int, manager: str) -> None:
         if contacted and not (lid == "L3" and seed % 3 == 0):
             crm("sync", "followup", f"{root.name}-{lid}", "--outcome", "reached", "--at", contacted)
 
+    # a recall from the manufacturer, as `crm sync` delivers it, and the workshop's visits that
+    # complete it: this month, last month, the same month last year, and one before the campaign
+    conn = sqlite3.connect(root / "crm.db")
+    try:
+        vins = [r[0] for r in conn.execute("SELECT vin FROM vehicles WHERE vin IS NOT NULL AND customer_id IS NOT NULL"
+                                           " ORDER BY id LIMIT 8")]
+    finally:
+        conn.close()
+    _deliver_recall(root, manager, vins[:6] + ["LBV8E3103JA999999"])
+    done = ["2026-11-11", "2026-11-16", "2026-10-14", "2025-11-18", "2026-11-17", "2025-08-01"][: 3 + seed % 4]
+    for k, day_out in enumerate(done):
+        crm("visit", "add", "--ro", f"RC-{k}", "--vin", vins[k], "--in", day_out, "--out", day_out, "--type", "warranty")
+
     # callbacks: today's plan, and a few calls with different results
     crm("callbacks", "plan")
     due = json.loads(crm("callbacks", "due", "--format", "json").stdout)
@@ -124,6 +138,24 @@ def add_activity(root: Path, run, seed: int, manager: str) -> None:
                ("--result", "unreachable"), ("--result", "neutral", "--score", "7")]
     for k, task in enumerate(due[: 3 + seed % 3]):
         crm("callbacks", "record", task["id"], *results[k], "--at", f"2026-11-20 0{8 + k % 2}:{10 * k:02d}")
+
+
+def _deliver_recall(root: Path, manager: str, vins: list[str]) -> None:
+    """A recall campaign record of the portal's campaigns stream, handed to the plugins as the
+    sync hands it (``on_portal_record`` in a transaction)."""
+    from crm.context import App
+
+    from .group_store import store_env
+
+    app = App(environ=dict(store_env(root), CRM_USER=manager))
+    try:
+        with app.transaction() as tx:
+            tx.fire("on_portal_record", stream="campaigns", record={
+                "id": "RC-2025-09", "version": 1, "updated_at": "2025-09-01T08:00:00Z", "deleted": False,
+                "kind": "recall", "title": "前排安全气囊气体发生器更换", "starts_on": "2025-09-01",
+                "ends_on": "2027-06-30", "vins": vins, "description": "召回"})
+    finally:
+        app.store.close()
 
 
 def _apply_leads(root: Path, manager: str, leads) -> None:

@@ -257,6 +257,27 @@ def on_visit_closed(tx: "Transaction", visit: dict) -> None:
     """
 
 
+@hookspec
+def before_group_export(tx: "Transaction") -> None:
+    """The store is about to write its changes for the dealer group (``crm group export``).
+
+    Bring up to date, in ``tx``, the rows the plugin derives from others and keeps for the
+    group's warehouse, so that this export carries them: the change log records what the
+    hook writes, and the export reads after it commits.  Write only rows that differ from
+    what is stored, so that a second export from the same bookmark gives the same files.
+    Like every event hook it runs in its own savepoint: a failing implementation is reported
+    as a warning and the export goes on without its rows.
+
+    Example (the complaints plugin fills in the timing facts of tickets from before its
+    ``complaints_timings`` table existed)::
+
+        @hookimpl
+        def before_group_export(tx):
+            from .facts import refresh
+            refresh(tx)
+    """
+
+
 # ------------------------------------------------------------------- contributions
 @hookspec
 def customer_sections(app: "App", customer: dict) -> list[dict] | None:

@@ -116,6 +116,8 @@ def export(
         with crm.store.transaction():
             changelog.refresh_triggers(conn)
     _make_out(out)
+    with crm.transaction() as tx:  # the plugins' derived rows up to date, so this export carries them
+        tx.fire("before_group_export")
     hasher = Hasher(key)
     result = exporting.run(crm.store, out=out, since=since_value, personal=with_personal_data, hasher=hasher,
                            store_code=store_code, created_at=crm.timestamp(), progress=crm.progress,

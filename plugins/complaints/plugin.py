@@ -115,6 +115,15 @@ def describe_ref(app, ref):
 
 
 @hookimpl
+def before_group_export(tx):
+    """Every ticket's timing facts up to date before the store exports for the group: tickets
+    from before complaints_timings existed, or computed with other settings (facts.py)."""
+    from .facts import refresh
+
+    refresh(tx)
+
+
+@hookimpl
 def register_group_figures(register):
     """The report's complaint figures in the dealer group's report (group.py)."""
     from .group import FIGURES, compute, count

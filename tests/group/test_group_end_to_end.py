@@ -98,6 +98,12 @@ def nps_parts(root: Path) -> tuple[int, int, int]:
     return sum(1 for v in scores if v >= 9), sum(1 for v in scores if v <= 6), len(scores)
 
 
+def recall_parts(root: Path, lo: str, hi: str) -> int:
+    """Recall VINs completed in the workshop from ``lo`` to before ``hi``, from the store's SQLite."""
+    return sql(root, "SELECT count(*) FROM campaigns_oem_vins WHERE status = 'completed'"
+                     " AND completed_on >= ? AND completed_on < ?", (lo, hi))[0][0]
+
+
 def call_parts(root: Path) -> tuple[int, int]:
     """(November's callback calls, those that reached the customer), from the store's SQLite."""
     return sql(root, "SELECT count(*), count(*) FILTER (WHERE result <> 'unreachable') FROM callback_calls"
@@ -182,6 +188,10 @@ def test_five_stores_two_engines(group, pg_url):
         assert kpi[None]["complaints.avg_respond_hours"] == round(centi / responded / 100, 2)
         promoters, detractors, answers = (sum(x) for x in zip(*(nps_parts(r) for r in roots.values())))
         assert kpi[None]["campaigns.nps"] == round(100.0 * (promoters - detractors) / answers, 1)
+        spans = (MONTH, ("2026-10-01", "2026-10-21"), ("2025-11-01", "2025-11-21"))  # this, previous, last year's
+        assert got[(None, "campaigns.recall_completions")] == tuple(
+            sum(recall_parts(r, lo, hi) for r in roots.values()) for lo, hi in spans)
+        assert all(got[(None, "campaigns.recall_completions")])
         leads, on_time = (sum(x) for x in zip(*(lead_parts(r) for r in roots.values())))
         assert kpi[None]["portal_leads.lead_first_contact_on_time"] == round(100.0 * on_time / leads, 1)
         assert 0 < on_time < leads
