@@ -392,17 +392,33 @@ def find_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dic
     # the vehicles of the visits read from the index alone: only for an anchor with a mileage or
     # on a day its interval by months falls due (any other is due outside [lo, hi])
     due_days = {day for x, y in exact for day in days(x, y)}
-    unread = [vid for vid, (anchor, _, mileage, cid, *_) in anchors.items()
-              if cid is None and (mileage or anchor in due_days)]
+    owned, unread = [], []  # the anchors whose vehicle was read with them; those whose vehicle to read
+    for vid, a in anchors.items():
+        if a[3] is not None:
+            owned.append((vid, a))
+        elif a[2] or a[0] in due_days:  # anchor, first n, mileage, customer …
+            unread.append(vid)
     read = {vid: row for vid, *row in ctx.conn.execute(
         "SELECT id, customer_id, delivery_date, model FROM vehicles WHERE id IN (SELECT value FROM json_each(?))"
         " AND customer_id IS NOT NULL", (json.dumps(unread),))}
     # the anchors whose vehicle is known, in vehicle order (any other has no owner, as the join
     # left it out, or nothing of it can fall due in [lo, hi])
-    known = [(vid, a if a[3] is not None else (*a[:3], *read[vid])) for vid, a in anchors.items()
-             if a[3] is not None or vid in read]
+    known = owned + [(vid, (*anchors[vid][:3], *read[vid])) for vid in unread if vid in read]
     known.sort()
+    until, lead_days = hi + dt.timedelta(days=lead + 7), dt.timedelta(days=lead)
+
+    def in_window(dues: Iterator[tuple[int, dt.date]]) -> list[tuple[int, dt.date, dt.date]]:
+        out = []
+        for n, due in dues:
+            start = next_workday(ctx.calendar, due - lead_days)
+            if lo <= start <= hi:
+                out.append((n, due, start))
+        return out
+
     schedule_of: dict = {}
+    # an anchor without a mileage is due by months only: its dues depend on its day, its
+    # schedule's months and its first n, not on the vehicle (thousands of anchors, a few dozen days)
+    by_months: dict[tuple[dt.date, int, int], list] = {}
     due_in_window: list[tuple] = []  # (vehicle, its anchor, (n, due, first call day) …) in [lo, hi]
     for vid, (anchor, first_n, mileage, cid, delivered_s, model) in known:
         delivered = parse_day(delivered_s)
@@ -411,13 +427,14 @@ def find_maintenance(ctx: RuleContext, lo: dt.date, hi: dt.date) -> Iterator[dic
         if model not in schedule_of:
             schedule_of[model] = maintenance_schedule(ctx.options, model)
         months, km = schedule_of[model]
-        reading = (anchor, mileage) if mileage else None
-        dues = []
-        for n, due in maintenance_dues(delivered, anchor, reading, months, km, first_n,
-                                       hi + dt.timedelta(days=lead + 7), max_missed):
-            start = next_workday(ctx.calendar, due - dt.timedelta(days=lead))
-            if lo <= start <= hi:
-                dues.append((n, due, start))
+        if mileage:
+            dues = in_window(maintenance_dues(delivered, anchor, (anchor, mileage), months, km, first_n, until,
+                                              max_missed))
+        else:
+            dues = by_months.get((anchor, months, first_n))
+            if dues is None:
+                dues = by_months[(anchor, months, first_n)] = in_window(
+                    maintenance_dues(delivered, anchor, None, months, km, first_n, until, max_missed))
         if dues:
             due_in_window.append((vid, anchor, cid, model, months, km, dues))
     # not the last maintenance (or one happened since delivery): nothing due from there; one query for all
