@@ -80,18 +80,19 @@ def due_rows(app, day: dt.date, *, staff: str | None = None, now: dt.datetime | 
             sql += f" LIMIT {int(limit)}"
         found = app.store.query(sql, params)
     rows = []
+    today = day.isoformat()
+    held = now.isoformat(timespec="seconds") if now is not None else None  # retries due after this wait
     for r in found:
-        if now is not None and r["next_attempt_at"] and r["next_attempt_at"] > now.isoformat(timespec="seconds"):
+        next_attempt = r["next_attempt_at"]
+        if held is not None and next_attempt and next_attempt > held:
             continue
-        reasons = json.loads(r["reasons"])
         rows.append({
             "id": r["id"], "customer_id": r["customer_id"], "customer": r["customer"], "phone": r["phone"],
-            "car": " ".join(x for x in (r["plate"], r["model"]) if x) or None,
-            "visit": " ".join(x for x in (r["ro"], r["visit_out"]) if x) or None,
-            "why": reason_text(reasons), "rules": r["rules"], "due_on": r["due_on"],
-            "overdue": r["due_on"] < day.isoformat(), "member": bool(r["member"]),
+            "car": _joined(r["plate"], r["model"]), "visit": _joined(r["ro"], r["visit_out"]),
+            "why": reason_text(json.loads(r["reasons"])), "rules": r["rules"], "due_on": r["due_on"],
+            "overdue": r["due_on"] < today, "member": bool(r["member"]),
             "assigned_to": r["assigned_to"], "attempts": r["attempts"],
-            "next_attempt": (r["next_attempt_at"] or "")[:16].replace("T", " ") or None,
+            "next_attempt": (next_attempt or "")[:16].replace("T", " ") or None,
             "channel": r["channel"], "message": r["message"],  # not phone: the text to send (no sender answered)
             "best_time": r["best_time"],
         })
@@ -99,6 +100,13 @@ def due_rows(app, day: dt.date, *, staff: str | None = None, now: dt.datetime | 
         workday = app.calendar.is_workday(now.date())
         rows.sort(key=lambda row: best_time_rank(row["best_time"], now, workday))
     return rows
+
+
+def _joined(first: str | None, second: str | None) -> str | None:
+    """``first second``, or the one given, or None (a car's plate and model, a visit's RO and day)."""
+    if first and second:
+        return f"{first} {second}"
+    return first or second or None
 
 
 def quiet_now(app) -> tuple[bool, dt.datetime]:
