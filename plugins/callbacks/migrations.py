@@ -224,3 +224,12 @@ def m011_maintenance_visits_index(db):
     # SQLite 3.40 reads the table to check it), not from the table.
     db.execute("CREATE INDEX IF NOT EXISTS callbacks_visits_maintenance"
                " ON visits(date_in, customer_id, id, vehicle_id, mileage, type) WHERE type = 'maintenance'")
+
+
+@migrations()
+def m012_drop_indexes_the_core_has(db):
+    # m003 put three indexes on core tables before the core had them; the core's own
+    # (customers_birthday_md, vehicles_insurance, vehicles_inspection) are the same index, and
+    # a second copy only costs every write of those tables.
+    for name in ("callbacks_customers_birthday_md", "callbacks_vehicles_insurance", "callbacks_vehicles_inspection"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")

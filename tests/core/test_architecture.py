@@ -4,6 +4,7 @@ import ast
 import inspect
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -288,3 +289,22 @@ def test_the_known_writers_list_only_shrinks():
     """An entry that no longer writes a core table must leave KNOWN_WRITERS."""
     stale = [p for p in sorted(KNOWN_WRITERS) if not _core_writes(ROOT / p)]
     assert stale == []
+
+
+def test_no_index_twice(crm):
+    """The core and the plugins never keep the same index under two names: each copy costs
+    every write of its table and buys nothing."""
+    crm("db", "migrate")
+    conn = sqlite3.connect(crm.db_path)
+    try:
+        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()
+    finally:
+        conn.close()
+    seen: dict[str, str] = {}
+    twice = []
+    for name, sql in rows:
+        shape = re.sub(r"\s+", " ", re.sub(r"(?i)^CREATE (UNIQUE )?INDEX (IF NOT EXISTS )?\S+", r"\1", sql)).strip()
+        if shape in seen:
+            twice.append((seen[shape], name))
+        seen[shape] = name
+    assert len(seen) > 20 and twice == []
